@@ -1,0 +1,28 @@
+// swc instead of ts-jest: @octokit/* and @nestjs/terminus 12 are ESM-only and jest on Node 20 cannot require(esm), so those
+// packages are transformed to CommonJS along with our TypeScript. Types are checked by `npm run typecheck`.
+const esm = ['@nestjs/terminus', '@octokit', 'universal-user-agent', 'before-after-hook', 'content-type', 'fast-content-type-parse', 'json-with-bigint'];
+const transform = {
+  '^.+\\.(t|j)s$': [
+    '@swc/jest',
+    {
+      jsc: {
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true },
+        target: 'es2022',
+      },
+      module: { type: 'commonjs' },
+    },
+  ],
+};
+const common = {
+  moduleFileExtensions: ['js', 'json', 'ts'],
+  testEnvironment: 'node',
+  transform,
+  transformIgnorePatterns: [`/node_modules/(?!(${esm.join('|')})/)`],
+};
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', rootDir: 'src', testRegex: '.*\\.spec\\.ts$' },
+    { ...common, displayName: 'e2e', rootDir: '.', roots: ['<rootDir>/test'], testRegex: '.*\\.e2e-spec\\.ts$', testTimeout: 60000 },
+  ],
+};

@@ -1,0 +1,64 @@
+import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express, { NextFunction, Request, Response } from 'express';
+import { AppModule } from './app.module';
+import { InvalidInputError } from './common/domain-errors';
+import { rejectHostileJson } from './common/hostile-json';
+import { HttpErrorFilter, toErrorBody } from './common/http-error.filter';
+import { AppConfig } from './config/app-config';
+
+/** Posts carry up to 1 MiB of Markdown; JSON escaping can grow that, so the parser allows a margin. */
+export const JSON_BODY_LIMIT = '3mb';
+
+function validationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    transform: true,
+    stopAtFirstError: false,
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => {
+      const messages = (list: typeof errors, path: string): string[] =>
+        list.flatMap((e) => {
+          const name = path === '' ? e.property : `${path}.${e.property}`;
+          const own = Object.values(e.constraints ?? {}).map((m) => (path === '' ? m : `${path}.${m}`));
+          return [...own, ...messages(e.children ?? [], name)];
+        });
+      return new InvalidInputError(messages(errors, ''));
+    },
+  });
+}
+
+function swagger(app: INestApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Blog back-office API')
+      .setDescription('Authors and posts stored in S3; every change that affects the published site requests a coalesced GitHub deploy.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}
+
+/** Builds the HTTP application. main.ts, the dev runner and the tests all start the service through here. */
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, bufferLogs: true });
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: JSON_BODY_LIMIT, strict: true }), rejectHostileJson);
+  // body-parser errors (malformed JSON, too large) happen before Nest's filters: answer them in the same shape.
+  app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    const body = toErrorBody(error);
+    res.status(body.statusCode).json(body);
+  });
+  app.useGlobalPipes(validationPipe());
+  app.useGlobalFilters(new HttpErrorFilter());
+  app.enableShutdownHooks();
+  swagger(app);
+  return app;
+}

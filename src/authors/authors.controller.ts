@@ -1,0 +1,53 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { sendCreated, sendVersioned } from '../common/http-versioning';
+import { IdPipe } from '../common/id.pipe';
+import { ListQueryDto } from '../common/list-query.dto';
+import { Author } from './author';
+import { AuthorsService } from './authors.service';
+import { AuthorDto, AuthorPageDto, CreateAuthorDto, PatchAuthorDto, ReplaceAuthorDto } from './dto/author.dto';
+
+@ApiTags('authors')
+@ApiBearerAuth()
+@Controller('authors')
+export class AuthorsController {
+  constructor(private readonly authors: AuthorsService) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: AuthorDto })
+  async create(@Body() body: CreateAuthorDto, @Res({ passthrough: true }) res: Response): Promise<Author> {
+    return sendCreated(res, await this.authors.create(body), 'authors');
+  }
+
+  @Get()
+  @ApiOkResponse({ type: AuthorPageDto })
+  list(@Query() query: ListQueryDto) {
+    return this.authors.list(query.limit, query.cursor);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: AuthorDto })
+  async get(@Param('id', IdPipe) id: string, @Headers('if-none-match') ifNoneMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
+    return sendVersioned(res, await this.authors.get(id), ifNoneMatch);
+  }
+
+  @Put(':id')
+  @ApiOkResponse({ type: AuthorDto })
+  async replace(@Param('id', IdPipe) id: string, @Body() body: ReplaceAuthorDto, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
+    return sendVersioned(res, await this.authors.replace(id, body, ifMatch));
+  }
+
+  @Patch(':id')
+  @ApiOkResponse({ type: AuthorDto })
+  async patch(@Param('id', IdPipe) id: string, @Body() body: PatchAuthorDto, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
+    return sendVersioned(res, await this.authors.patch(id, body, ifMatch));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  async remove(@Param('id', IdPipe) id: string, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
+    await this.authors.remove(id, ifMatch);
+  }
+}

@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { ConflictError, InvalidInputError } from '../common/domain-errors';
+import { idCandidates } from '../common/ids';
+import { applyPatch, compact } from '../common/patch';
+import { ContentEvents, ChangeAction } from '../content/content-events';
+import { Versioned } from '../content/content-repository';
+import { Page, paginate } from '../content/paging';
+import { AuthorRepository, PostRepository } from '../content/repositories';
+import { Author } from './author';
+import { AuthorFieldsDto, CreateAuthorDto, PatchAuthorDto, ReplaceAuthorDto } from './dto/author.dto';
+
+const SERVER_FIELDS = ['id', 'createdAt', 'updatedAt'] as const;
+
+function fields(input: AuthorFieldsDto): Omit<Author, (typeof SERVER_FIELDS)[number]> {
+  return compact({ name: input.name, title: input.title, bio: input.bio, avatarUrl: input.avatarUrl, links: input.links?.map((l) => ({ label: l.label, url: l.url })) });
+}
+
+function checkPathId(pathId: string, bodyId: string | undefined): void {
+  if (bodyId !== undefined && bodyId !== pathId) throw new InvalidInputError([`id in the body ("${bodyId}") differs from the id in the path ("${pathId}")`]);
+}
+
+/** Authors: every change to an author changes the published site (bylines), so every change deploys. */
+@Injectable()
+export class AuthorsService {
+  constructor(
+    private readonly authors: AuthorRepository,
+    private readonly posts: PostRepository,
+    private readonly events: ContentEvents,
+  ) {}
+
+  async list(limit: number, cursor?: string): Promise<Page<Author>> {
+    return paginate(await this.authors.index.all(), limit, cursor);
+  }
+
+  get(id: string): Promise<Versioned<Author>> {
+    return this.authors.get(id);
+  }
+
+  async create(input: CreateAuthorDto): Promise<Versioned<Author>> {
+    const candidates = input.id !== undefined ? [input.id] : idCandidates('author', input.name);
+    const now = new Date().toISOString();
+    const created = await this.authors.create(candidates, (id) => ({ id, ...fields(input), createdAt: now, updatedAt: now }));
+    await this.changed(created.doc, 'created');
+    return created;
+  }
+
+  async replace(id: string, input: ReplaceAuthorDto, ifMatch?: string): Promise<Versioned<Author>> {
+    checkPathId(id, input.id);
+    const { after } = await this.authors.update(id, ifMatch, (current) => ({
+      id,
+      ...fields(input),
+      createdAt: current.createdAt,
+      updatedAt: new Date().toISOString(),
+    }));
+    await this.changed(after.doc, 'updated');
+    return after;
+  }
+
+  async patch(id: string, input: PatchAuthorDto, ifMatch?: string): Promise<Versioned<Author>> {
+    checkPathId(id, input.id ?? undefined);
+    const { after } = await this.authors.update(id, ifMatch, async (current) => ({
+      ...(await applyPatch(current, input, SERVER_FIELDS, AuthorFieldsDto)),
+      updatedAt: new Date().toISOString(),
+    }));
+    await this.changed(after.doc, 'updated');
+    return after;
+  }
+
+  async remove(id: string, ifMatch?: string): Promise<void> {
+    const removed = await this.authors.remove(id, ifMatch, async () => {
+      const citing = (await this.posts.index.all()).filter((post) => post.authorIds.includes(id)).map((post) => post.id);
+      if (citing.length > 0) {
+        throw new ConflictError(`Author "${id}" is still credited on ${citing.length} post(s): ${citing.sort().join(', ')}. Remove the author from those posts first.`);
+      }
+    });
+    await this.changed(removed, 'deleted', new Date().toISOString());
+  }
+
+  private changed(author: Author, action: ChangeAction, at = author.updatedAt): Promise<void> {
+    return this.events.publish({ kind: 'author', id: author.id, action, at });
+  }
+}

@@ -1,0 +1,92 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsISO8601, IsOptional, IsString, Length, MaxLength, ValidateNested } from 'class-validator';
+import { IsEntityId, IsHttpUrl } from '../../common/validators';
+
+export class AuthorLinkDto {
+  @ApiProperty({ example: 'Mastodon', minLength: 1, maxLength: 100 })
+  @IsString()
+  @Length(1, 100)
+  label!: string;
+
+  @ApiProperty({ example: 'https://example.social/@jane' })
+  @IsHttpUrl()
+  url!: string;
+}
+
+/** The fields an editor sets on an author. */
+export class AuthorFieldsDto {
+  @ApiProperty({ example: 'Jane Doe', minLength: 1, maxLength: 100 })
+  @IsString()
+  @Length(1, 100)
+  name!: string;
+
+  @ApiPropertyOptional({ description: 'Job title', example: 'Staff Engineer', maxLength: 100 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  title?: string;
+
+  @ApiPropertyOptional({ maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  bio?: string;
+
+  @ApiPropertyOptional({ example: 'https://cdn.example.com/jane.png' })
+  @IsOptional()
+  @IsHttpUrl()
+  avatarUrl?: string;
+
+  @ApiPropertyOptional({ type: [AuthorLinkDto], maxItems: 10 })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @ValidateNested({ each: true })
+  @Type(() => AuthorLinkDto)
+  links?: AuthorLinkDto[];
+}
+
+export class CreateAuthorDto extends AuthorFieldsDto {
+  @ApiPropertyOptional({ description: 'Derived from the name when omitted', example: 'jane-doe' })
+  @IsOptional()
+  @IsEntityId()
+  id?: string;
+}
+
+/**
+ * Full replace. Server fields may be sent back as read (a client PUTs what it GOT) and are ignored;
+ * an id that differs from the path is refused.
+ */
+export class ReplaceAuthorDto extends CreateAuthorDto {
+  @ApiPropertyOptional({ readOnly: true })
+  @IsOptional()
+  @IsISO8601()
+  createdAt?: string;
+
+  @ApiPropertyOptional({ readOnly: true })
+  @IsOptional()
+  @IsISO8601()
+  updatedAt?: string;
+}
+
+export class PatchAuthorDto extends PartialType(ReplaceAuthorDto) {}
+
+export class AuthorDto extends AuthorFieldsDto {
+  @ApiProperty({ example: 'jane-doe' })
+  id!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: string;
+}
+
+export class AuthorPageDto {
+  @ApiProperty({ type: [AuthorDto] })
+  items!: AuthorDto[];
+
+  @ApiProperty({ type: String, nullable: true })
+  nextCursor!: string | null;
+}

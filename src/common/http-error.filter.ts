@@ -1,0 +1,52 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { STATUS_CODES } from 'node:http';
+import { DomainError, InvalidInputError } from './domain-errors';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string | string[];
+}
+
+function bodyFor(status: number, message: string | string[]): ErrorBody {
+  return { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message };
+}
+
+/** Errors thrown by body-parser carry an HTTP status (400 malformed JSON, 413 too large, 415 charset). */
+function isHttpClientError(error: unknown): error is { status: number; type?: string; message: string } {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 && 'expose' in (error as object);
+}
+
+/** Turns any error into Nest's JSON error shape. Unknown errors become a bare 500: no stack, no internals. */
+export function toErrorBody(error: unknown): ErrorBody {
+  if (error instanceof InvalidInputError) return bodyFor(400, error.problems);
+  if (error instanceof DomainError) return bodyFor(error.status, error.message);
+  if (error instanceof HttpException) {
+    const response = error.getResponse();
+    const message =
+      typeof response === 'object' && response !== null && 'message' in response
+        ? (response as { message: string | string[] }).message
+        : error.message;
+    return bodyFor(error.getStatus(), message);
+  }
+  if (isHttpClientError(error)) {
+    const message = error.status === 413 ? 'request body is too large' : error.status === 400 ? 'request body is not valid JSON' : error.message;
+    return bodyFor(error.status, message);
+  }
+  return bodyFor(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error');
+}
+
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const body = toErrorBody(error);
+    if (body.statusCode >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    if (response.headersSent) return;
+    response.status(body.statusCode).json(body);
+  }
+}

@@ -1,0 +1,36 @@
+/** Typed configuration, parsed and validated once at start from the environment (contract §2). */
+export type AppRole = 'api' | 'worker' | 'all';
+
+export interface GithubConfig {
+  /** Unset means dry run: deploys are recorded and logged, never sent. */
+  token?: string;
+  owner?: string;
+  repo?: string;
+  apiUrl: string;
+}
+
+export interface DeployConfig {
+  eventType: string;
+  debounceMs: number;
+  maxWaitMs: number;
+  maxAttempts: number;
+  backoffMs: number;
+  reconcileMs: number;
+}
+
+export interface AppConfig {
+  production: boolean;
+  port: number;
+  role: AppRole;
+  redisUrl: string;
+  queuePrefix: string;
+  s3: { bucket: string; region: string; endpoint?: string; prefix: string };
+  github: GithubConfig;
+  deploy: DeployConfig;
+  /** Empty means the API is open (refused in production). */
+  apiTokens: string[];
+  dashboard?: { username: string; password: string };
+}
+
+/** Injection token for the parsed config; the AppConfig interface itself is erased at runtime. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,115 @@
+import { AppConfig, AppRole } from './app-config';
+import { ConfigError } from './config-error';
+
+type Env = Record<string, string | undefined>;
+
+const ROLES: readonly AppRole[] = ['api', 'worker', 'all'];
+const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function url(env: Env, name: string, fallback: string | undefined, protocols: string[]): string | undefined {
+  const raw = text(env, name) ?? fallback;
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `is not a valid URL`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function s3Prefix(env: Env): string {
+  const raw = text(env, 'S3_PREFIX') ?? '';
+  if (raw === '') return '';
+  if (raw.startsWith('/') || raw.includes('..') || !/^[A-Za-z0-9!_.*'()/-]+$/.test(raw)) {
+    throw new ConfigError('S3_PREFIX', 'may hold only letters, digits and !_.*\'()-/ and must not start with "/"');
+  }
+  return raw.endsWith('/') ? raw : `${raw}/`;
+}
+
+function tokens(env: Env): string[] {
+  return (text(env, 'API_TOKENS') ?? '').split(',').map((t) => t.trim()).filter((t) => t !== '');
+}
+
+function github(env: Env, production: boolean): AppConfig['github'] {
+  const token = text(env, 'GITHUB_TOKEN');
+  const repository = text(env, 'GITHUB_REPOSITORY');
+  const apiUrl = url(env, 'GITHUB_API_URL', 'https://api.github.com', ['https:', 'http:'])!;
+  if (production && !token) throw new ConfigError('GITHUB_TOKEN', 'is required when NODE_ENV=production (dry run is for development only)');
+  if (token && !repository) throw new ConfigError('GITHUB_REPOSITORY', 'is required with GITHUB_TOKEN, as owner/repo');
+  if (repository && !REPOSITORY.test(repository)) throw new ConfigError('GITHUB_REPOSITORY', `must be owner/repo, got "${repository}"`);
+  const [owner, repo] = repository ? repository.split('/') : [undefined, undefined];
+  return { token, owner, repo, apiUrl };
+}
+
+/** Parses the environment into a typed config, or throws a ConfigError naming the first bad variable. */
+export function loadConfig(env: Env): AppConfig {
+  const production = env.NODE_ENV === 'production';
+  const role = (text(env, 'APP_ROLE') ?? 'all') as AppRole;
+  if (!ROLES.includes(role)) throw new ConfigError('APP_ROLE', `must be one of ${ROLES.join(', ')}, got "${role}"`);
+
+  const bucket = text(env, 'S3_BUCKET');
+  if (!bucket) throw new ConfigError('S3_BUCKET', 'is required: the bucket that holds the blog content');
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new ConfigError('S3_BUCKET', `is not a valid bucket name: "${bucket}"`);
+
+  const queuePrefix = text(env, 'QUEUE_PREFIX') ?? 'blog';
+  if (!/^[A-Za-z0-9_{}:.-]{1,64}$/.test(queuePrefix)) throw new ConfigError('QUEUE_PREFIX', 'may hold only letters, digits and _{}:.-');
+
+  const eventType = text(env, 'DEPLOY_EVENT_TYPE') ?? 'webhook';
+  if (eventType.length > 100) throw new ConfigError('DEPLOY_EVENT_TYPE', 'must be 1 to 100 characters');
+
+  const debounceMs = integer(env, 'DEPLOY_DEBOUNCE_MS', 30_000, 0, 86_400_000);
+  const maxWaitMs = integer(env, 'DEPLOY_MAX_WAIT_MS', 300_000, 0, 86_400_000);
+  if (maxWaitMs < debounceMs) throw new ConfigError('DEPLOY_MAX_WAIT_MS', `must be at least DEPLOY_DEBOUNCE_MS (${debounceMs})`);
+
+  const apiTokens = tokens(env);
+  if (production && apiTokens.length === 0) throw new ConfigError('API_TOKENS', 'is required when NODE_ENV=production');
+
+  const username = text(env, 'DASHBOARD_USERNAME');
+  const password = text(env, 'DASHBOARD_PASSWORD');
+  if (Boolean(username) !== Boolean(password)) {
+    throw new ConfigError(username ? 'DASHBOARD_PASSWORD' : 'DASHBOARD_USERNAME', 'DASHBOARD_USERNAME and DASHBOARD_PASSWORD go together');
+  }
+
+  return {
+    production,
+    port: integer(env, 'PORT', 3000, 0, 65_535),
+    role,
+    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:'])!,
+    queuePrefix,
+    s3: {
+      bucket,
+      region: text(env, 'S3_REGION') ?? 'us-east-1',
+      endpoint: url(env, 'S3_ENDPOINT', undefined, ['http:', 'https:']),
+      prefix: s3Prefix(env),
+    },
+    github: github(env, production),
+    deploy: {
+      eventType,
+      debounceMs,
+      maxWaitMs,
+      maxAttempts: integer(env, 'DEPLOY_MAX_ATTEMPTS', 8, 1, 100),
+      backoffMs: integer(env, 'DEPLOY_BACKOFF_MS', 5_000, 1, 3_600_000),
+      reconcileMs: integer(env, 'DEPLOY_RECONCILE_MS', 60_000, 100, 86_400_000),
+    },
+    apiTokens,
+    dashboard: username && password ? { username, password } : undefined,
+  };
+}

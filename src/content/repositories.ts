@@ -1,0 +1,21 @@
+import { Injectable } from '@nestjs/common';
+import type { Author } from '../authors/author';
+import type { Post } from '../posts/post';
+import { RedisService } from '../redis/redis.service';
+import { S3StorageService } from '../storage/s3-storage.service';
+import { ContentRepository } from './content-repository';
+
+/** Shared by AuthorsService and PostsService, which check each other's documents (references, deletes). */
+@Injectable()
+export class AuthorRepository extends ContentRepository<Author> {
+  constructor(storage: S3StorageService, redis: RedisService) {
+    super('Author', 'authors', storage, redis);
+  }
+}
+
+@Injectable()
+export class PostRepository extends ContentRepository<Post> {
+  constructor(storage: S3StorageService, redis: RedisService) {
+    super('Post', 'posts', storage, redis);
+  }
+}

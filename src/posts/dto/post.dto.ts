@@ -1,0 +1,122 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsISO8601, IsOptional, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
+import { ListQueryDto } from '../../common/list-query.dto';
+import { IsEntityId, IsHttpUrl, MaxBytes } from '../../common/validators';
+import { POST_STATUSES, PostStatus } from '../post';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** The fields an editor sets on a post. */
+export class PostFieldsDto {
+  @ApiProperty({ example: 'Hello, world', minLength: 1, maxLength: 200 })
+  @IsString()
+  @Length(1, 200)
+  title!: string;
+
+  @ApiPropertyOptional({ maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  summary?: string;
+
+  @ApiProperty({ description: 'Markdown, at most 1 MiB of UTF-8' })
+  @IsString()
+  @MaxBytes(MAX_BODY_BYTES)
+  body!: string;
+
+  @ApiProperty({ type: [String], minItems: 1, maxItems: 10, example: ['jane-doe'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10)
+  @ArrayUnique()
+  @IsEntityId({ each: true })
+  authorIds!: string[];
+
+  @ApiPropertyOptional({ type: [String], maxItems: 20, example: ['engineering'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @Length(1, 40, { each: true })
+  tags?: string[];
+
+  @ApiPropertyOptional({ example: 'https://cdn.example.com/cover.png' })
+  @IsOptional()
+  @IsHttpUrl()
+  coverImageUrl?: string;
+
+  @ApiPropertyOptional({ enum: POST_STATUSES, default: 'draft' })
+  @IsOptional()
+  @IsIn(POST_STATUSES)
+  status?: PostStatus;
+}
+
+export class CreatePostDto extends PostFieldsDto {
+  @ApiPropertyOptional({ description: 'Derived from the title when omitted', example: 'hello-world' })
+  @IsOptional()
+  @IsEntityId()
+  id?: string;
+}
+
+/** Full replace; server fields sent back as read are ignored (see ReplaceAuthorDto). */
+export class ReplacePostDto extends CreatePostDto {
+  @ApiPropertyOptional({ readOnly: true })
+  @IsOptional()
+  @IsISO8601()
+  createdAt?: string;
+
+  @ApiPropertyOptional({ readOnly: true })
+  @IsOptional()
+  @IsISO8601()
+  updatedAt?: string;
+
+  @ApiPropertyOptional({ readOnly: true, type: String, nullable: true })
+  @ValidateIf((_, value) => value !== null && value !== undefined)
+  @IsISO8601()
+  publishedAt?: string | null;
+}
+
+export class PatchPostDto extends PartialType(ReplacePostDto) {}
+
+export class PostDto extends PostFieldsDto {
+  @ApiProperty({ example: 'hello-world' })
+  id!: string;
+
+  @ApiProperty({ enum: POST_STATUSES })
+  declare status: PostStatus;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  publishedAt!: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: string;
+}
+
+export class PostPageDto {
+  @ApiProperty({ type: [PostDto] })
+  items!: PostDto[];
+
+  @ApiProperty({ type: String, nullable: true })
+  nextCursor!: string | null;
+}
+
+export class ListPostsQueryDto extends ListQueryDto {
+  @ApiPropertyOptional({ description: 'Only posts credited to this author' })
+  @IsOptional()
+  @IsEntityId()
+  authorId?: string;
+
+  @ApiPropertyOptional({ description: 'Only posts with this tag' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 40)
+  tag?: string;
+
+  @ApiPropertyOptional({ enum: POST_STATUSES })
+  @IsOptional()
+  @IsIn(POST_STATUSES)
+  status?: PostStatus;
+}

@@ -1,0 +1,111 @@
+import { Injectable } from '@nestjs/common';
+import { InvalidInputError } from '../common/domain-errors';
+import { idCandidates } from '../common/ids';
+import { applyPatch, compact } from '../common/patch';
+import { ChangeAction, ContentEvents } from '../content/content-events';
+import { Versioned } from '../content/content-repository';
+import { Page, paginate } from '../content/paging';
+import { AuthorRepository, PostRepository } from '../content/repositories';
+import { CreatePostDto, ListPostsQueryDto, PatchPostDto, PostFieldsDto, ReplacePostDto } from './dto/post.dto';
+import { Post } from './post';
+
+const SERVER_FIELDS = ['id', 'createdAt', 'updatedAt', 'publishedAt'] as const;
+type PostFields = Omit<Post, (typeof SERVER_FIELDS)[number]>;
+
+function fields(input: PostFieldsDto): PostFields {
+  return compact({
+    title: input.title,
+    summary: input.summary,
+    body: input.body,
+    authorIds: [...input.authorIds],
+    tags: input.tags ? [...input.tags] : undefined,
+    coverImageUrl: input.coverImageUrl,
+    status: input.status ?? 'draft',
+  });
+}
+
+/** publishedAt is set the first time a post is published and kept from then on. */
+function publishedAt(previous: Post | undefined, status: Post['status'], now: string): string | null {
+  return previous?.publishedAt ?? (status === 'published' ? now : null);
+}
+
+function checkPathId(pathId: string, bodyId: string | undefined): void {
+  if (bodyId !== undefined && bodyId !== pathId) throw new InvalidInputError([`id in the body ("${bodyId}") differs from the id in the path ("${pathId}")`]);
+}
+
+/** Posts. A change deploys only when the post is published before or after it (contract §5.1). */
+@Injectable()
+export class PostsService {
+  constructor(
+    private readonly posts: PostRepository,
+    private readonly authors: AuthorRepository,
+    private readonly events: ContentEvents,
+  ) {}
+
+  async list(query: ListPostsQueryDto): Promise<Page<Post>> {
+    const all = await this.posts.index.all();
+    const matching = all.filter(
+      (post) =>
+        (query.authorId === undefined || post.authorIds.includes(query.authorId)) &&
+        (query.tag === undefined || (post.tags ?? []).includes(query.tag)) &&
+        (query.status === undefined || post.status === query.status),
+    );
+    return paginate(matching, query.limit, query.cursor);
+  }
+
+  get(id: string): Promise<Versioned<Post>> {
+    return this.posts.get(id);
+  }
+
+  async create(input: CreatePostDto): Promise<Versioned<Post>> {
+    await this.checkAuthors(input.authorIds);
+    const candidates = input.id !== undefined ? [input.id] : idCandidates('post', input.title);
+    const now = new Date().toISOString();
+    const post = fields(input);
+    const created = await this.posts.create(candidates, (id) => ({ id, ...post, publishedAt: publishedAt(undefined, post.status, now), createdAt: now, updatedAt: now }));
+    await this.changed(undefined, created.doc, 'created');
+    return created;
+  }
+
+  async replace(id: string, input: ReplacePostDto, ifMatch?: string): Promise<Versioned<Post>> {
+    checkPathId(id, input.id);
+    await this.checkAuthors(input.authorIds);
+    const { before, after } = await this.posts.update(id, ifMatch, (current) => this.next(current, fields(input)));
+    await this.changed(before, after.doc, 'updated');
+    return after;
+  }
+
+  async patch(id: string, input: PatchPostDto, ifMatch?: string): Promise<Versioned<Post>> {
+    checkPathId(id, input.id ?? undefined);
+    if (input.authorIds) await this.checkAuthors(input.authorIds);
+    const { before, after } = await this.posts.update(id, ifMatch, async (current) => {
+      const merged = await applyPatch(current, input, SERVER_FIELDS, PostFieldsDto);
+      return this.next(current, merged);
+    });
+    await this.changed(before, after.doc, 'updated');
+    return after;
+  }
+
+  async remove(id: string, ifMatch?: string): Promise<void> {
+    const removed = await this.posts.remove(id, ifMatch);
+    await this.changed(removed, undefined, 'deleted');
+  }
+
+  private next(current: Post, input: PostFields): Post {
+    const now = new Date().toISOString();
+    return { id: current.id, ...input, publishedAt: publishedAt(current, input.status, now), createdAt: current.createdAt, updatedAt: now };
+  }
+
+  private async checkAuthors(ids: readonly string[]): Promise<void> {
+    const found = await Promise.all(ids.map((id) => this.authors.find(id)));
+    const missing = ids.filter((_, i) => found[i] === null);
+    if (missing.length > 0) throw new InvalidInputError([`authorIds names authors that do not exist: ${missing.join(', ')}`]);
+  }
+
+  private async changed(before: Post | undefined, after: Post | undefined, action: ChangeAction): Promise<void> {
+    const live = before?.status === 'published' || after?.status === 'published';
+    if (!live) return;
+    const id = (after ?? before)!.id;
+    await this.events.publish({ kind: 'post', id, action, at: after?.updatedAt ?? new Date().toISOString() });
+  }
+}

@@ -1,0 +1,86 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Redis, RedisOptions } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { UnavailableError } from '../common/domain-errors';
+
+const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+/** ioredis options shared by every connection the service opens (BullMQ's included). */
+export function redisOptions(): RedisOptions {
+  return {
+    // Reconnect forever with a capped delay: a Redis restart must not need a service restart.
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
+    enableReadyCheck: true,
+  };
+}
+
+/**
+ * The service's own Redis connection (BullMQ keeps its own): short keys for locks and counters.
+ * Commands fail fast while Redis is away, so a write is refused with 503 before anything reaches S3.
+ */
+@Injectable()
+export class RedisService implements OnApplicationShutdown {
+  private readonly logger = new Logger(RedisService.name);
+  readonly client: Redis;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.client = new Redis(config.redisUrl, {
+      ...redisOptions(),
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectionName: 'blog-api',
+    });
+    this.client.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));
+  }
+
+  /** Every key the service writes goes through here, so QUEUE_PREFIX (a Cluster hash tag, say) applies to all. */
+  key(...parts: string[]): string {
+    return [this.config.queuePrefix, ...parts].join(':');
+  }
+
+  async ping(): Promise<void> {
+    await this.client.ping();
+  }
+
+  /** Waits for the first connection (at most `timeoutMs`); a later outage is survived by reconnecting. */
+  async waitUntilReady(timeoutMs: number): Promise<boolean> {
+    if (this.client.status === 'ready') return true;
+    const ready = new Promise<boolean>((resolve) => this.client.once('ready', () => resolve(true)));
+    return Promise.race([ready, sleep(timeoutMs, false, { ref: false })]);
+  }
+
+  /**
+   * Runs `work` while holding a short lock on `name` across every process on this Redis.
+   * Used to serialize writes per S3 key where the S3 server ignores conditional headers.
+   */
+  async withLock<T>(name: string, work: () => Promise<T>, { ttlMs = 15_000, waitMs = 10_000 } = {}): Promise<T> {
+    const key = this.key('lock', name);
+    const token = randomUUID();
+    const deadline = Date.now() + waitMs;
+    while ((await this.command(() => this.client.set(key, token, 'PX', ttlMs, 'NX'))) !== 'OK') {
+      if (Date.now() > deadline) throw new UnavailableError('the item is busy with other edits: try again in a moment');
+      await sleep(5 + Math.random() * 20);
+    }
+    try {
+      return await work();
+    } finally {
+      await this.client.eval(RELEASE_LOCK, 1, key, token).catch((error: Error) => this.logger.warn(`lock release: ${error.message}`));
+    }
+  }
+
+  /** Runs a Redis command, turning a connection failure into a 503 the client can retry. */
+  async command<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      this.logger.warn(`Redis unavailable: ${(error as Error).message}`);
+      throw new UnavailableError('the queue store (Redis) is unavailable: nothing was saved, try again shortly');
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.quit().catch(() => this.client.disconnect());
+  }
+}

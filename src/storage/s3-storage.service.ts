@@ -1,0 +1,143 @@
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+  paginateListObjectsV2,
+} from '@aws-sdk/client-s3';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { StorageConflictError } from './storage-errors';
+
+export interface StoredObject {
+  body: string;
+  etag: string;
+}
+
+export interface ListedObject {
+  key: string;
+  etag: string;
+}
+
+export interface WriteConditions {
+  /** Write only if the object's current ETag is this one. */
+  ifMatch?: string;
+  /** Write only if no object exists at the key. */
+  ifNoneMatch?: '*';
+}
+
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+function isConditionFailure(error: unknown): boolean {
+  if (!(error instanceof S3ServiceException)) return false;
+  const status = error.$metadata.httpStatusCode;
+  return status === 412 || (status === 409 && error.name === 'ConditionalRequestConflict');
+}
+
+/**
+ * The one class that talks to S3. Keys passed in are relative to S3_PREFIX; the prefix is added here.
+ * Sends If-Match / If-None-Match so real S3 and MinIO refuse lost updates; callers also serialize
+ * writes per key because some S3-compatible servers ignore those headers.
+ */
+@Injectable()
+export class S3StorageService implements OnApplicationShutdown {
+  private readonly client: S3Client;
+  private readonly bucket: string;
+  private readonly prefix: string;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.bucket = config.s3.bucket;
+    this.prefix = config.s3.prefix;
+    const agentOptions = { keepAlive: true, maxSockets: 64 };
+    this.client = new S3Client({
+      region: config.s3.region,
+      endpoint: config.s3.endpoint,
+      forcePathStyle: config.s3.endpoint !== undefined,
+      // Checksums only where S3 requires them: some S3-compatible servers store aws-chunked framing otherwise.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      // Keep-alive sockets: every API call is one or two small S3 requests, connection set-up would dominate.
+      requestHandler: {
+        httpAgent: new HttpAgent(agentOptions),
+        httpsAgent: new HttpsAgent(agentOptions),
+        connectionTimeout: 5_000,
+        requestTimeout: 30_000,
+      },
+    });
+  }
+
+  async getText(key: string): Promise<StoredObject | null> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+      return { body: await out.Body!.transformToString('utf-8'), etag: out.ETag ?? '' };
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error as S3ServiceException).$metadata?.httpStatusCode === 404) return null;
+      throw error;
+    }
+  }
+
+  /** Writes a JSON document and returns its new ETag. Throws StorageConflictError when a condition fails. */
+  async putJson(key: string, body: string, conditions: WriteConditions = {}): Promise<string> {
+    try {
+      const out = await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.prefix + key,
+          Body: Buffer.from(body, 'utf-8'),
+          ContentType: JSON_CONTENT_TYPE,
+          IfMatch: conditions.ifMatch,
+          IfNoneMatch: conditions.ifNoneMatch,
+        }),
+      );
+      return out.ETag ?? '';
+    } catch (error) {
+      if (isConditionFailure(error)) throw new StorageConflictError(key);
+      throw error;
+    }
+  }
+
+  async delete(key: string, conditions: Pick<WriteConditions, 'ifMatch'> = {}): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, IfMatch: conditions.ifMatch }));
+    } catch (error) {
+      if (isConditionFailure(error)) throw new StorageConflictError(key);
+      throw error;
+    }
+  }
+
+  /** Every object under `keyPrefix` (relative to S3_PREFIX), with its ETag, through the SDK paginator. */
+  async list(keyPrefix: string): Promise<ListedObject[]> {
+    const objects: ListedObject[] = [];
+    const pages = paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: this.prefix + keyPrefix });
+    for await (const page of pages) {
+      for (const item of page.Contents ?? []) {
+        if (item.Key) objects.push({ key: item.Key.slice(this.prefix.length), etag: item.ETag ?? '' });
+      }
+    }
+    return objects;
+  }
+
+  /** Readiness probe: the bucket exists and the credentials can reach it. */
+  async ping(): Promise<void> {
+    await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+  }
+
+  /** For development and tests against an empty S3-compatible server; production buckets are made by their owners. */
+  async createBucketIfMissing(): Promise<void> {
+    try {
+      await this.ping();
+    } catch {
+      await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.client.destroy();
+  }
+}
