@@ -3,11 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { InvalidInputError } from './common/domain-errors';
 import { rejectHostileJson } from './common/hostile-json';
 import { HttpErrorFilter, toErrorBody } from './common/http-error.filter';
 import { AppConfig } from './config/app-config';
+import { RequestLogger } from './logging/logging.module';
 
 /** Posts carry up to 1 MiB of Markdown; JSON escaping can grow that, so the parser allows a margin. */
 export const JSON_BODY_LIMIT = '3mb';
@@ -48,7 +50,10 @@ function swagger(app: INestApplication): void {
 /** Builds the HTTP application. main.ts, the dev runner and the tests all start the service through here. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, bufferLogs: true });
+  app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // First: every request gets a request id and a log line, even one the body parser rejects.
+  app.use(app.get(RequestLogger).middleware);
   app.use(express.json({ limit: JSON_BODY_LIMIT, strict: true }), rejectHostileJson);
   // body-parser errors (malformed JSON, too large) happen before Nest's filters: answer them in the same shape.
   app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {

@@ -4,7 +4,9 @@ import { AuthorsModule } from './authors/authors.module';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { ContentModule } from './content/content.module';
+import { DeployModule } from './deploy/deploy.module';
 import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
 import { PostsModule } from './posts/posts.module';
 import { RedisModule } from './redis/redis.module';
 import { StorageModule } from './storage/storage.module';
@@ -14,7 +16,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), RedisModule, StorageModule, ContentModule, AuthModule, HealthModule, AuthorsModule, PostsModule],
+      imports: [AppConfigModule.forRoot(config), LoggingModule.forRoot(config), RedisModule, StorageModule, ContentModule, AuthModule, HealthModule, AuthorsModule, PostsModule, DeployModule.forRoot(config)],
     };
   }
 }

@@ -37,7 +37,8 @@ export class AuthorsService {
   }
 
   async create(input: CreateAuthorDto): Promise<Versioned<Author>> {
-    const candidates = input.id !== undefined ? [input.id] : idCandidates('author', input.name);
+    // A null id (IsOptional lets it through) means "not given", like any other null field.
+    const candidates = input.id != null ? [input.id] : idCandidates('author', input.name);
     const now = new Date().toISOString();
     const created = await this.authors.create(candidates, (id) => ({ id, ...fields(input), createdAt: now, updatedAt: now }));
     await this.changed(created.doc, 'created');
@@ -45,7 +46,7 @@ export class AuthorsService {
   }
 
   async replace(id: string, input: ReplaceAuthorDto, ifMatch?: string): Promise<Versioned<Author>> {
-    checkPathId(id, input.id);
+    checkPathId(id, input.id ?? undefined);
     const { after } = await this.authors.update(id, ifMatch, (current) => ({
       id,
       ...fields(input),

@@ -21,7 +21,10 @@ export async function applyPatch<T extends object>(current: T, patch: object, se
   return merged as T;
 }
 
-/** Drops the keys whose value is undefined, so stored JSON has no `"x": undefined` holes. */
+/**
+ * Drops the keys whose value is undefined or null, so stored JSON has no holes: a create or PUT that sends
+ * `"title": null` means "no title", as it does in a PATCH, and an optional field is absent rather than null.
+ */
 export function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as T;
 }

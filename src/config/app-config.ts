@@ -1,6 +1,10 @@
 /** Typed configuration, parsed and validated once at start from the environment (contract §2). */
 export type AppRole = 'api' | 'worker' | 'all';
 
+/** pino's levels; `silent` turns logging off. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export interface GithubConfig {
   /** Unset means dry run: deploys are recorded and logged, never sent. */
   token?: string;
@@ -30,6 +34,8 @@ export interface AppConfig {
   /** Empty means the API is open (refused in production). */
   apiTokens: string[];
   dashboard?: { username: string; password: string };
+  /** LOG_LEVEL (not in the contract's table: an addition), default info. */
+  logLevel: LogLevel;
 }
 
 /** Injection token for the parsed config; the AppConfig interface itself is erased at runtime. */

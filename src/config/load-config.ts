@@ -1,4 +1,4 @@
-import { AppConfig, AppRole } from './app-config';
+import { AppConfig, AppRole, LOG_LEVELS, LogLevel } from './app-config';
 import { ConfigError } from './config-error';
 
 type Env = Record<string, string | undefined>;
@@ -59,6 +59,12 @@ function github(env: Env, production: boolean): AppConfig['github'] {
   return { token, owner, repo, apiUrl };
 }
 
+function logLevel(env: Env): LogLevel {
+  const level = (text(env, 'LOG_LEVEL') ?? 'info').toLowerCase() as LogLevel;
+  if (!LOG_LEVELS.includes(level)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  return level;
+}
+
 /** Parses the environment into a typed config, or throws a ConfigError naming the first bad variable. */
 export function loadConfig(env: Env): AppConfig {
   const production = env.NODE_ENV === 'production';
@@ -111,5 +117,6 @@ export function loadConfig(env: Env): AppConfig {
     },
     apiTokens,
     dashboard: username && password ? { username, password } : undefined,
+    logLevel: logLevel(env),
   };
 }

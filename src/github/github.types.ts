@@ -30,7 +30,12 @@ export class GithubDispatchError extends Error {
 }
 
 export interface GithubAccess {
-  /** 'ok': the token can push; 'dry-run': no token; otherwise a sentence saying what is wrong. */
-  state: 'ok' | 'dry-run' | 'error';
+  /**
+   * 'ok': the token can push; 'dry-run': no token; 'unknown': not checked yet (the first check runs in the
+   * background at start); 'error': `message` says what is wrong and what to do.
+   */
+  state: 'ok' | 'dry-run' | 'error' | 'unknown';
   message: string;
+  /** ISO time the check finished; null before the first check (and in dry run). */
+  checkedAt: string | null;
 }

@@ -2,6 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { Public } from '../auth/public.decorator';
+import { GithubClient } from '../github/github.client';
 import { RedisService } from '../redis/redis.service';
 import { S3StorageService } from '../storage/s3-storage.service';
 
@@ -16,6 +17,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly redis: RedisService,
     private readonly storage: S3StorageService,
+    private readonly github: GithubClient,
   ) {}
 
   /** Liveness: 200 while the process can answer at all. */
@@ -24,13 +26,21 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: 503 while Redis or S3 cannot be reached. */
+  /** Readiness: 503 while Redis or S3 cannot be reached. GitHub access is reported but never fails it (editing still works). */
   @Get('ready')
   @HealthCheck()
   ready(): Promise<HealthCheckResult> {
     return this.health.check([
       () => this.indicators.check('redis').attempt(() => this.redis.ping()).withTimeout(PROBE_TIMEOUT_MS),
       () => this.indicators.check('s3').attempt(() => this.storage.ping()).withTimeout(PROBE_TIMEOUT_MS),
+      () => this.githubAccess(),
     ]);
+  }
+
+  /** `up` when the token can push (or in dry run), otherwise `degraded` with the sentence saying what to fix. */
+  private async githubAccess() {
+    const { state, message, checkedAt } = await this.github.access({ waitMs: PROBE_TIMEOUT_MS });
+    const github = this.indicators.check('github');
+    return state === 'ok' || state === 'dry-run' ? github.up({ state, message, checkedAt }) : github.degraded({ state, message, checkedAt });
   }
 }

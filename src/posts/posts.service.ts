@@ -59,7 +59,8 @@ export class PostsService {
 
   async create(input: CreatePostDto): Promise<Versioned<Post>> {
     await this.checkAuthors(input.authorIds);
-    const candidates = input.id !== undefined ? [input.id] : idCandidates('post', input.title);
+    // A null id (IsOptional lets it through) means "not given", like any other null field.
+    const candidates = input.id != null ? [input.id] : idCandidates('post', input.title);
     const now = new Date().toISOString();
     const post = fields(input);
     const created = await this.posts.create(candidates, (id) => ({ id, ...post, publishedAt: publishedAt(undefined, post.status, now), createdAt: now, updatedAt: now }));
@@ -68,7 +69,7 @@ export class PostsService {
   }
 
   async replace(id: string, input: ReplacePostDto, ifMatch?: string): Promise<Versioned<Post>> {
-    checkPathId(id, input.id);
+    checkPathId(id, input.id ?? undefined);
     await this.checkAuthors(input.authorIds);
     const { before, after } = await this.posts.update(id, ifMatch, (current) => this.next(current, fields(input)));
     await this.changed(before, after.doc, 'updated');
@@ -80,7 +81,8 @@ export class PostsService {
     if (input.authorIds) await this.checkAuthors(input.authorIds);
     const { before, after } = await this.posts.update(id, ifMatch, async (current) => {
       const merged = await applyPatch(current, input, SERVER_FIELDS, PostFieldsDto);
-      return this.next(current, merged);
+      // Through fields() like a PUT: `"status": null` falls back to the default (draft) instead of storing a post without one.
+      return this.next(current, fields(merged as PostFieldsDto));
     });
     await this.changed(before, after.doc, 'updated');
     return after;

@@ -34,6 +34,8 @@ export class TestStack {
       DEPLOY_DEBOUNCE_MS: '200',
       DEPLOY_MAX_WAIT_MS: '2000',
       DEPLOY_BACKOFF_MS: '100',
+      // Quiet tests; `LOG_LEVEL=debug npx jest ...` shows every line of the apps under test.
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
       ...overrides,
     };
   }

@@ -1,0 +1,63 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { JobState, Queue } from 'bullmq';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { DEPLOY_QUEUE } from './deploy.constants';
+import type { Wakeup } from './deploy-store';
+
+/** What a deploy job carries: ids and a change summary for the dashboard, never a secret. */
+export interface DeployJobData {
+  deployId: string;
+  reason?: string;
+  changeCount?: number;
+  editCount?: number;
+  changes?: string[];
+}
+
+/** Kept so the dashboard can show recent deploys; Redis memory stays bounded. */
+const KEEP_JOBS = { count: 500 };
+
+/**
+ * The BullMQ queue of deploy jobs. A job is a wake-up for one pending deploy: it runs at the deploy's
+ * scheduled time, claims it (DeployStore.claim) and dispatches, retrying with backoff on its own attempts.
+ */
+@Injectable()
+export class DeployQueue {
+  private readonly logger = new Logger(DeployQueue.name);
+
+  constructor(
+    @InjectQueue(DEPLOY_QUEUE) private readonly queue: Queue<DeployJobData>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Adds the wake-up job; an add that fails is logged, and the watchdog re-creates overdue wake-ups. */
+  async schedule(wakeup: Wakeup, now = Date.now()): Promise<void> {
+    const jobId = `${wakeup.deployId}.${wakeup.jobNumber}`;
+    try {
+      await this.queue.add(
+        'deploy',
+        { deployId: wakeup.deployId },
+        {
+          jobId,
+          delay: Math.max(0, wakeup.scheduledFor - now),
+          attempts: this.config.deploy.maxAttempts,
+          backoff: { type: 'deploy', delay: this.config.deploy.backoffMs },
+          removeOnComplete: KEEP_JOBS,
+          removeOnFail: KEEP_JOBS,
+        },
+      );
+    } catch (error) {
+      this.logger.warn(`could not queue deploy ${wakeup.deployId} (the watchdog will retry): ${(error as Error).message}`);
+    }
+  }
+
+  /** 'unknown' when the job no longer exists. */
+  state(jobId: string): Promise<JobState | 'unknown'> {
+    return this.queue.getJobState(jobId);
+  }
+
+  /** Resolves once BullMQ's own connection is up. */
+  ready(): Promise<void> {
+    return this.queue.waitUntilReady();
+  }
+}

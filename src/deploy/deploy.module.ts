@@ -1,0 +1,43 @@
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { QueueOptions } from 'bullmq';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { GithubModule } from '../github/github.module';
+import { redisOptions } from '../redis/redis.service';
+import { DeployController } from './deploy.controller';
+import { DeployProcessor } from './deploy.processor';
+import { DeployQueue } from './deploy-queue';
+import { DeployStore } from './deploy-store';
+import { DeployWatchdog } from './deploy-watchdog';
+import { DeployService } from './deploy.service';
+import { DEPLOY_QUEUE } from './deploy.constants';
+
+const queue = BullModule.registerQueue({ name: DEPLOY_QUEUE });
+
+/**
+ * The deploy pipeline. Every role records changes and serves /deploys; only `worker` and `all` run the
+ * BullMQ worker and the watchdog, so any mix of instances on one Redis behaves as one service.
+ */
+@Module({})
+export class DeployModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const workerProviders: Provider[] = config.role === 'api' ? [] : [DeployProcessor, DeployWatchdog];
+    return {
+      module: DeployModule,
+      imports: [
+        BullModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (c: AppConfig): QueueOptions => ({
+            connection: { url: c.redisUrl, retryStrategy: (times: number) => redisOptions().retryStrategy!(times) ?? null },
+            prefix: c.queuePrefix,
+          }),
+        }),
+        queue,
+        GithubModule,
+      ],
+      controllers: [DeployController],
+      providers: [DeployStore, DeployQueue, DeployService, ...workerProviders],
+      exports: [queue, DeployService, DeployQueue],
+    };
+  }
+}

@@ -1,0 +1,92 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Logger } from '@nestjs/common';
+import { DelayedError, Job, UnrecoverableError } from 'bullmq';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { GithubClient } from '../github/github.client';
+import { GithubDispatchError } from '../github/github.types';
+import { DeployJobData, DeployQueue } from './deploy-queue';
+import { DeployStore } from './deploy-store';
+import { DEPLOY_QUEUE } from './deploy.constants';
+import { Deploy } from './deploy.types';
+import { retryDelay } from './schedule';
+import { WORKER_OPTIONS } from './worker-options';
+
+type Outcome = { status: string; deployId: string; attempts?: number };
+
+/** Why a non-GitHub error (a bug, Redis away mid-dispatch) still gets a sentence a person can act on. */
+function asDispatchError(error: unknown): GithubDispatchError {
+  if (error instanceof GithubDispatchError) return error;
+  return new GithubDispatchError(`The deploy could not be sent: ${(error as Error).message}. It will be retried.`, true);
+}
+
+/**
+ * Runs deploy jobs: claims the pending deploy when it is due (re-delaying itself while the quiet window
+ * is still open), dispatches it through GithubClient, and records the outcome. At most one deploy is
+ * in flight across all instances (the claim is atomic in Redis); retries reuse the same job and claim.
+ */
+@Processor(DEPLOY_QUEUE, WORKER_OPTIONS)
+export class DeployProcessor extends WorkerHost {
+  private readonly logger = new Logger('Deploy');
+
+  constructor(
+    private readonly store: DeployStore,
+    private readonly queue: DeployQueue,
+    private readonly github: GithubClient,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  async process(job: Job<DeployJobData>, token?: string): Promise<Outcome> {
+    const claim = await this.store.claim(job.data.deployId, job.id!, Date.now());
+    if (claim.kind === 'wait') {
+      // The quiet window was extended by later edits: sleep until the new time (does not use an attempt).
+      await job.moveToDelayed(claim.scheduledFor, token);
+      throw new DelayedError();
+    }
+    if (claim.kind === 'stale' || claim.kind === 'busy') {
+      // Already dispatched, or another deploy is in flight: its finish schedules what is pending.
+      return { status: claim.kind === 'stale' ? 'already-dispatched' : 'superseded', deployId: job.data.deployId };
+    }
+    const deploy = (await this.store.get(claim.deployId))!;
+    await job.updateData({ ...job.data, reason: deploy.reason, changeCount: deploy.changeCount, editCount: deploy.editCount, changes: deploy.changes.slice(0, 20).map((c) => `${c.action} ${c.kind} ${c.id}`) });
+    return this.dispatch(job, deploy);
+  }
+
+  private async dispatch(job: Job<DeployJobData>, deploy: Deploy): Promise<Outcome> {
+    const attempt = job.attemptsMade + 1;
+    const started = Date.now();
+    try {
+      const outcome = await this.github.dispatch({
+        deployId: deploy.id,
+        reason: deploy.reason,
+        changeCount: deploy.changeCount,
+        editCount: deploy.editCount,
+        changes: deploy.changes,
+        firstChangeAt: deploy.firstChangeAt,
+        lastChangeAt: deploy.lastChangeAt,
+      });
+      const status = outcome.kind === 'dry-run' ? 'dry-run' : 'dispatched';
+      await this.finish(deploy.id, { status, attempts: attempt, dispatchedAt: Date.now(), carry: false });
+      this.logger.log(`deploy ${deploy.id} ${status}: ${deploy.changeCount} change(s), ${deploy.editCount} edit(s), attempt ${attempt}, ${Date.now() - started} ms`);
+      return { status, deployId: deploy.id, attempts: attempt };
+    } catch (caught) {
+      const error = asDispatchError(caught);
+      if (error.retryable && attempt < this.config.deploy.maxAttempts) {
+        const delay = retryDelay({ retry: attempt, baseMs: this.config.deploy.backoffMs, retryAfterMs: error.retryAfterMs });
+        (error as GithubDispatchError & { retryDelayMs?: number }).retryDelayMs = delay;
+        await this.store.markRetrying(deploy.id, attempt, error.message, Date.now() + delay);
+        this.logger.warn(`deploy ${deploy.id} attempt ${attempt} failed, retrying in ${delay} ms: ${error.message}`);
+        throw error;
+      }
+      await this.finish(deploy.id, { status: 'failed', attempts: attempt, lastError: error.message, carry: true });
+      this.logger.error(`deploy ${deploy.id} failed after ${attempt} attempt(s); its changes wait for the next deploy: ${error.message}`);
+      throw new UnrecoverableError(error.message);
+    }
+  }
+
+  private async finish(deployId: string, final: Parameters<DeployStore['finish']>[1]): Promise<void> {
+    const next = await this.store.finish(deployId, final, Date.now());
+    if (next !== null) await this.queue.schedule(next);
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * The coalescing rule (contract §5.2): a pending deploy fires at
+ * min(last change + debounce, first change + maxWait); a forced (manual) deploy fires now.
+ * Pure, so it is property-tested; the Redis script (deploy-scripts.ts) applies the same rule atomically.
+ */
+export function fireAt(firstChangeAt: number, lastChangeAt: number, debounceMs: number, maxWaitMs: number): number {
+  return Math.min(lastChangeAt + debounceMs, firstChangeAt + maxWaitMs);
+}
+
+export interface RetryTiming {
+  /** 1 for the first retry (after the first failed attempt). */
+  retry: number;
+  baseMs: number;
+  /** What GitHub asked for (Retry-After, x-ratelimit-reset), if anything. */
+  retryAfterMs?: number;
+  /** In [0, 1); injectable for tests. */
+  random?: number;
+}
+
+/** Exponential backoff base·2^(retry-1) with ±20% jitter, never shorter than what GitHub asked for. */
+export function retryDelay({ retry, baseMs, retryAfterMs, random = Math.random() }: RetryTiming): number {
+  const exponential = baseMs * 2 ** Math.min(retry - 1, 20);
+  const jittered = Math.round(exponential * (0.8 + 0.4 * random));
+  return Math.max(jittered, retryAfterMs ?? 0);
+}

@@ -1,0 +1,20 @@
+import { NestWorkerOptions } from '@nestjs/bullmq/dist/interfaces/worker-options.interface';
+import { BackoffStrategy } from 'bullmq';
+
+/** The processor stores the delay it chose (exponential, jitter, GitHub's Retry-After) on the error. */
+const backoffStrategy: BackoffStrategy = (attemptsMade, _type, error) => {
+  const chosen: unknown = error && 'retryDelayMs' in error ? error.retryDelayMs : undefined;
+  return typeof chosen === 'number' ? chosen : 1_000 * 2 ** Math.max(0, attemptsMade - 1);
+};
+
+/**
+ * One job at a time per worker (the atomic claim guarantees one dispatch in flight across workers anyway).
+ * Short locks so a killed worker's job is taken over in seconds, not the default 30 s+.
+ */
+export const WORKER_OPTIONS: NestWorkerOptions = {
+  concurrency: 1,
+  lockDuration: 10_000,
+  stalledInterval: 5_000,
+  maxStalledCount: 5,
+  settings: { backoffStrategy },
+};

@@ -1,0 +1,34 @@
+import { execFileSync } from 'node:child_process';
+import { dispatchAsCurl } from './dry-run-curl';
+
+/** Lets a real POSIX shell parse the command (with `curl` swapped for printf) and returns the words it got. */
+function shellWords(command: string, env: Record<string, string>): string[] {
+  const asPrintf = command.replace(/^curl /, `printf '%s\\0' `);
+  const out = execFileSync('sh', ['-c', asPrintf], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+  return out.split('\0').slice(0, -1);
+}
+
+describe('dispatchAsCurl', () => {
+  const body = { event_type: 'webhook', client_payload: { deployId: 'd-1', note: `it's "quoted" $HOME \`id\` \\ 한글 🎉` } };
+
+  it('is one line that a shell parses back into the exact request, token taken from $GITHUB_TOKEN', () => {
+    const command = dispatchAsCurl({ apiUrl: 'https://api.github.com', repository: 'acme/blog', body });
+    expect(command).not.toContain('\n');
+    const words = shellWords(command, { GITHUB_TOKEN: 'tok-from-shell' });
+    expect(words).toEqual([
+      '-sS', '-X', 'POST', 'https://api.github.com/repos/acme/blog/dispatches',
+      '-H', 'Accept: application/vnd.github+json',
+      '-H', 'Authorization: Bearer tok-from-shell',
+      '-H', 'X-GitHub-Api-Version: 2022-11-28',
+      '-H', 'Content-Type: application/json',
+      '-d', JSON.stringify(body),
+    ]);
+    expect(JSON.parse(words.at(-1)!)).toEqual(body);
+  });
+
+  it('uses $GITHUB_REPOSITORY when no repository is configured', () => {
+    const command = dispatchAsCurl({ apiUrl: 'http://127.0.0.1:9/api/v3', body });
+    const words = shellWords(command, { GITHUB_TOKEN: 't', GITHUB_REPOSITORY: 'me/site' });
+    expect(words[3]).toBe('http://127.0.0.1:9/api/v3/repos/me/site/dispatches');
+  });
+});

@@ -1,0 +1,189 @@
+import { GithubDispatchError } from './github.types';
+
+/** What a message needs to name the place to fix; `secret` is scrubbed from anything GitHub echoes back. */
+export interface GithubErrorContext {
+  /** owner/repo */
+  repository: string;
+  apiUrl: string;
+  timeoutMs: number;
+  secret?: string;
+  /** Clock for Retry-After dates and x-ratelimit-reset (tests pin it). */
+  now?: number;
+}
+
+/** GitHub: "If you exceed a secondary rate limit … wait for at least one minute before retrying" (no header given). */
+export const SECONDARY_LIMIT_MIN_WAIT_MS = 60_000;
+/** A primary limit resets within an hour; a longer wait can only come from a bad header or a skewed clock. */
+export const MAX_RETRY_AFTER_MS = 3_600_000;
+/** x-ratelimit-reset is GitHub's clock in whole seconds: wait a little past it so a skewed clock does not retry early. */
+const RESET_MARGIN_MS = 1_000;
+const MAX_GITHUB_MESSAGE = 500;
+
+const STATUS_TEXT: Record<number, string> = {
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/** The parts of an Octokit RequestError (or any HTTP failure) that classification reads. */
+interface HttpFailure {
+  status: number;
+  headers: Record<string, string | undefined>;
+  data: unknown;
+}
+
+function httpFailure(error: unknown): HttpFailure | undefined {
+  if (typeof error !== 'object' || error === null || !('response' in error)) return undefined;
+  const response = (error as { response?: { status?: unknown; headers?: unknown; data?: unknown } }).response;
+  if (!response || typeof response.status !== 'number') return undefined;
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries((response.headers ?? {}) as Record<string, unknown>)) {
+    if (typeof value === 'string' || typeof value === 'number') headers[name.toLowerCase()] = String(value);
+  }
+  return { status: response.status, headers, data: response.data };
+}
+
+/** Token-shaped strings are scrubbed too, in case GitHub (or a proxy) echoes some other credential. */
+const TOKEN_SHAPES = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g;
+
+export function redactSecrets(text: string, secret?: string): string {
+  const scrubbed = secret ? text.split(secret).join('[REDACTED]') : text;
+  return scrubbed.replace(TOKEN_SHAPES, '[REDACTED]');
+}
+
+/** GitHub's own words: `{ message, errors?, documentation_url? }`, or a plain body. */
+function githubMessage(data: unknown): string {
+  let text: string;
+  if (typeof data === 'object' && data !== null && typeof (data as { message?: unknown }).message === 'string') {
+    const body = data as { message: string; errors?: unknown; documentation_url?: unknown };
+    text = body.message;
+    if (Array.isArray(body.errors) && body.errors.length > 0) {
+      text += ` (${body.errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))).join('; ')})`;
+    }
+    if (typeof body.documentation_url === 'string') text += ` (see ${body.documentation_url})`;
+  } else if (typeof data === 'string' && data.trim() !== '') {
+    text = data.trim();
+  } else {
+    return 'no message';
+  }
+  return text.length > MAX_GITHUB_MESSAGE ? `${text.slice(0, MAX_GITHUB_MESSAGE)}…` : text;
+}
+
+/** Retry-After (seconds or HTTP date), else x-ratelimit-reset when the primary limit is used up. */
+export function requestedWaitMs(headers: Record<string, string | undefined>, now = Date.now()): number | undefined {
+  const clamp = (ms: number) => Math.min(Math.max(0, Math.ceil(ms)), MAX_RETRY_AFTER_MS);
+  const retryAfter = headers['retry-after']?.trim();
+  if (retryAfter) {
+    if (/^\d+$/.test(retryAfter)) return clamp(Number(retryAfter) * 1_000);
+    const at = Date.parse(retryAfter);
+    if (!Number.isNaN(at)) return clamp(at - now);
+  }
+  const reset = headers['x-ratelimit-reset']?.trim();
+  if (headers['x-ratelimit-remaining']?.trim() === '0' && reset && /^\d+$/.test(reset)) {
+    return clamp(Number(reset) * 1_000 - now + RESET_MARGIN_MS);
+  }
+  return undefined;
+}
+
+function seconds(ms: number): string {
+  return `${Math.ceil(ms / 1_000)} s`;
+}
+
+function rateLimited(failure: HttpFailure, context: GithubErrorContext, said: string): GithubDispatchError {
+  const { status, headers } = failure;
+  const asked = requestedWaitMs(headers, context.now);
+  const primary = headers['x-ratelimit-remaining']?.trim() === '0';
+  const waitMs = asked ?? SECONDARY_LIMIT_MIN_WAIT_MS;
+  const message = primary
+    ? `GitHub's API rate limit for this token is used up (${status}, x-ratelimit-remaining: 0); wait ${seconds(waitMs)} until it resets. If it keeps happening, something else is using the same token.`
+    : `GitHub's secondary rate limit was hit (${status}): ${said}. Wait ${seconds(waitMs)} before the next attempt; too many dispatches in a short time cause this.`;
+  return new GithubDispatchError(message, true, waitMs, status);
+}
+
+function isRateLimit(failure: HttpFailure, said: string): boolean {
+  if (failure.status === 429) return true;
+  if (failure.status !== 403) return false;
+  const { headers } = failure;
+  return headers['x-ratelimit-remaining']?.trim() === '0' || headers['retry-after'] !== undefined || /rate limit|abuse/i.test(said);
+}
+
+function fromHttp(failure: HttpFailure, context: GithubErrorContext): GithubDispatchError {
+  const { status } = failure;
+  const repo = context.repository;
+  const said = githubMessage(failure.data);
+  if (status === 401) {
+    return new GithubDispatchError(
+      `GitHub rejected the token (401 Bad credentials): it is missing, expired or revoked. Create a new token (a classic token with the "repo" scope, or a fine-grained token with Contents: read & write on ${repo}) and set GITHUB_TOKEN.`,
+      false, undefined, status,
+    );
+  }
+  if (status === 404) {
+    return new GithubDispatchError(
+      `GitHub answered 404 for ${repo}: the repository does not exist or the token cannot see it. Check GITHUB_REPOSITORY; a classic token needs the "repo" scope, a fine-grained token needs Contents: read & write on ${repo}, and the token's owner must have access to the repository.`,
+      false, undefined, status,
+    );
+  }
+  if (status === 422) {
+    return new GithubDispatchError(
+      `GitHub rejected the dispatch to ${repo} as invalid (422): ${said}. Check DEPLOY_EVENT_TYPE (1 to 100 characters) and the client_payload (at most 10 top-level keys).`,
+      false, undefined, status,
+    );
+  }
+  if (isRateLimit(failure, said)) return rateLimited(failure, context, said);
+  if (status === 403) {
+    return new GithubDispatchError(
+      `GitHub refused the request to ${repo} (403 Forbidden): ${said}. The token is valid but may not do this: a fine-grained token needs Contents: read & write on ${repo}, and an organization that uses SAML single sign-on must have authorized the token.`,
+      false, undefined, status,
+    );
+  }
+  if (status >= 500) {
+    const name = STATUS_TEXT[status] ? ` ${STATUS_TEXT[status]}` : '';
+    return new GithubDispatchError(
+      `GitHub answered ${status}${name}: a problem on GitHub's side that usually passes (${said}). If it lasts, see https://www.githubstatus.com.`,
+      true, requestedWaitMs(failure.headers, context.now), status,
+    );
+  }
+  if (status === 408) {
+    return new GithubDispatchError(`GitHub timed out reading the request (408): ${said}.`, true, requestedWaitMs(failure.headers, context.now), status);
+  }
+  return new GithubDispatchError(`GitHub refused the request to ${repo} (${status}): ${said}.`, false, undefined, status);
+}
+
+function isTimeout(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e.name === 'TimeoutError') return true;
+  }
+  return false;
+}
+
+function fromNetwork(error: unknown, context: GithubErrorContext): GithubDispatchError {
+  if (isTimeout(error)) {
+    return new GithubDispatchError(
+      `GitHub did not answer within ${seconds(context.timeoutMs)} (${context.apiUrl}). Usually temporary; if it lasts, check the network and https://www.githubstatus.com.`,
+      true,
+    );
+  }
+  if (error instanceof Error && error.name === 'AbortError') {
+    return new GithubDispatchError(`The request to GitHub was cancelled because the service is shutting down.`, true);
+  }
+  const cause = error instanceof Error ? error.message : String(error);
+  return new GithubDispatchError(
+    `Could not reach GitHub at ${context.apiUrl}: ${cause}. Check the network, DNS, proxy settings and GITHUB_API_URL.`,
+    true,
+  );
+}
+
+/**
+ * Turns whatever Octokit threw into a GithubDispatchError whose message says what to do, and whether our
+ * queue should try again. Octokit reports network failures as a RequestError with status 500 and no
+ * response, so "has a response" (not the status) is what separates GitHub's answers from network errors.
+ */
+export function classifyGithubError(error: unknown, context: GithubErrorContext): GithubDispatchError {
+  const failure = httpFailure(error);
+  const classified =
+    error instanceof GithubDispatchError ? error : failure ? fromHttp(failure, context) : fromNetwork(error, context);
+  const message = redactSecrets(classified.message, context.secret);
+  if (message === classified.message) return classified;
+  return new GithubDispatchError(message, classified.retryable, classified.retryAfterMs, classified.status);
+}

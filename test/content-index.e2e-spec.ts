@@ -1,0 +1,146 @@
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import request from 'supertest';
+import { AppConfig } from '../src/config/app-config';
+import { EMBEDDED_S3_CREDENTIALS } from '../src/dev/embedded-s3';
+import { create } from './support/content-api';
+import { RunningApp, TestStack, startApp } from './support/stack';
+import { waitFor } from './support/wait-for';
+
+interface Item {
+  id: string;
+  title?: string;
+  name?: string;
+}
+
+/**
+ * The listing index (src/content/content-index.ts) across instances, against real Redis and S3: a write
+ * acknowledged by one instance is in the very next listing of the other; edits made directly in the bucket
+ * show up within the staleness bound (waited for, never slept on).
+ */
+describe('listing index across instances', () => {
+  let stack: TestStack;
+  let config: AppConfig;
+  let one: RunningApp;
+  let two: RunningApp;
+  let s3: S3Client;
+  let authorId: string;
+
+  const listIds = async (url: string, path: string, query: Record<string, string> = {}): Promise<string[]> => {
+    const res = await request(url).get(path).query({ limit: '100', ...query }).expect(200);
+    return (res.body.items as Item[]).map((item) => item.id);
+  };
+  const listed = async (url: string, path = '/posts'): Promise<Item[]> => (await request(url).get(path).query({ limit: '100' }).expect(200)).body.items as Item[];
+  const post = (title: string, extra: object = {}) => ({ title, body: `# ${title}`, authorIds: [authorId], status: 'published', ...extra });
+
+  /** Writes straight to the bucket with the AWS SDK, as an editor with console access would. */
+  const putRaw = (folder: 'posts' | 'authors', id: string, body: string) =>
+    s3.send(new PutObjectCommand({ Bucket: config.s3.bucket, Key: `${config.s3.prefix}${folder}/${id}.json`, Body: body, ContentType: 'application/json; charset=utf-8' }));
+  const deleteRaw = (folder: 'posts' | 'authors', id: string) => s3.send(new DeleteObjectCommand({ Bucket: config.s3.bucket, Key: `${config.s3.prefix}${folder}/${id}.json` }));
+  const rawPost = (id: string, title: string) =>
+    JSON.stringify({ id, title, body: 'edited in the bucket', authorIds: [authorId], status: 'published', publishedAt: null, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() });
+
+  beforeAll(async () => {
+    stack = await TestStack.start();
+    config = stack.config({ S3_PREFIX: 'site/' });
+    one = await startApp(config);
+    two = await startApp(config);
+    s3 = new S3Client({
+      region: config.s3.region,
+      endpoint: config.s3.endpoint,
+      forcePathStyle: true,
+      credentials: EMBEDDED_S3_CREDENTIALS,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    });
+    authorId = (await create<Item>(one.url, 'authors', { name: 'Index Author' })).doc.id;
+  });
+
+  afterAll(async () => {
+    s3?.destroy();
+    await two?.close();
+    await one?.close();
+    await stack?.stop();
+  });
+
+  it('lists an author created through one instance in the very next listing of the other', async () => {
+    expect(await listIds(two.url, '/authors')).toEqual([authorId]);
+    const second = await create<Item>(two.url, 'authors', { name: 'Second Author' });
+    expect(await listIds(one.url, '/authors')).toEqual([second.doc.id, authorId]);
+  });
+
+  it('shows creates, updates and deletes through one instance in the next listing of the other, every time', async () => {
+    await listIds(two.url, '/posts'); // the other instance holds a copy from before the writes
+    for (let i = 0; i < 10; i++) {
+      const { doc } = await create<Item>(one.url, 'posts', post(`Ping ${i}`));
+      expect(await listIds(two.url, '/posts')).toContain(doc.id);
+
+      await request(two.url).patch(`/posts/${doc.id}`).send({ title: `Pong ${i}` }).expect(200);
+      expect((await listed(one.url)).find((item) => item.id === doc.id)?.title).toBe(`Pong ${i}`);
+
+      await request(one.url).delete(`/posts/${doc.id}`).expect(204);
+      expect(await listIds(two.url, '/posts')).not.toContain(doc.id);
+    }
+  });
+
+  it('keeps that promise while the reading instance is busy revalidating for other readers', async () => {
+    let reading = true;
+    // Background readers keep revalidations in flight on `two`, so writes land in the middle of them.
+    const background = Array.from({ length: 4 }, async () => {
+      while (reading) await request(two.url).get('/posts').query({ limit: '5' }).expect(200);
+    });
+    try {
+      for (let i = 0; i < 15; i++) {
+        const { doc } = await create<Item>(one.url, 'posts', post(`Busy ${i}`, { tags: ['busy'] }));
+        expect(await listIds(two.url, '/posts', { tag: 'busy' })).toContain(doc.id);
+        if (i % 3 === 0) {
+          await request(one.url).delete(`/posts/${doc.id}`).expect(204);
+          expect(await listIds(two.url, '/posts', { tag: 'busy' })).not.toContain(doc.id);
+        }
+      }
+    } finally {
+      reading = false;
+      await Promise.all(background);
+    }
+  });
+
+  it('picks up posts added, changed and deleted directly in the bucket within the staleness bound', async () => {
+    const kept = await create<Item>(one.url, 'posts', post('Kept'));
+    await listIds(one.url, '/posts');
+    await listIds(two.url, '/posts');
+
+    await putRaw('posts', 'out-of-band', rawPost('out-of-band', 'Added in the bucket'));
+    await putRaw('posts', kept.doc.id, rawPost(kept.doc.id, 'Changed in the bucket'));
+    for (const running of [one, two]) {
+      await waitFor('the bucket edits in the listing', async () => {
+        const items = await listed(running.url);
+        const titles = new Map(items.map((item) => [item.id, item.title]));
+        return titles.get('out-of-band') === 'Added in the bucket' && titles.get(kept.doc.id) === 'Changed in the bucket';
+      });
+    }
+
+    await deleteRaw('posts', 'out-of-band');
+    for (const running of [one, two]) {
+      await waitFor('the bucket delete in the listing', async () => !(await listIds(running.url, '/posts')).includes('out-of-band'));
+    }
+  });
+
+  it('leaves out objects that are not valid documents and keeps listing the rest', async () => {
+    const good = await create<Item>(one.url, 'posts', post('Good'));
+    await putRaw('posts', 'broken', '{ "id": "broken", "title": ');
+    await putRaw('posts', 'wrong-shape', JSON.stringify({ id: 'wrong-shape', updatedAt: new Date().toISOString() }));
+    await putRaw('posts', 'canary', rawPost('canary', 'Canary'));
+
+    // The canary was written after the bad objects: once it is listed, the bad ones have been read too.
+    await waitFor('the canary in the listing', async () => (await listIds(two.url, '/posts')).includes('canary'));
+    const ids = await listIds(two.url, '/posts');
+    expect(ids).toContain(good.doc.id);
+    expect(ids).not.toContain('broken');
+    expect(ids).not.toContain('wrong-shape');
+    expect(await listIds(two.url, '/posts', { authorId })).not.toContain('wrong-shape');
+
+    await putRaw('posts', 'broken', rawPost('broken', 'Fixed'));
+    await waitFor('the fixed object in the listing', async () => (await listIds(two.url, '/posts')).includes('broken'));
+    await deleteRaw('posts', 'broken');
+    await deleteRaw('posts', 'wrong-shape');
+    await deleteRaw('posts', 'canary');
+  });
+});
