@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import { InvalidInputError } from './common/domain-errors';
 import { rejectHostileJson } from './common/hostile-json';
 import { HttpErrorFilter, toErrorBody } from './common/http-error.filter';
+import { JSON_MEDIA_TYPES, rejectNestedIds, requireJsonBody } from './common/request-shape';
 import { AppConfig } from './config/app-config';
 import { RequestLogger } from './logging/logging.module';
 
@@ -54,7 +55,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.disable('x-powered-by');
   // First: every request gets a request id and a log line, even one the body parser rejects.
   app.use(app.get(RequestLogger).middleware);
-  app.use(express.json({ limit: JSON_BODY_LIMIT, strict: true }), rejectHostileJson);
+  app.use(rejectNestedIds, express.json({ limit: JSON_BODY_LIMIT, strict: true, type: JSON_MEDIA_TYPES }), requireJsonBody, rejectHostileJson);
   // body-parser errors (malformed JSON, too large) happen before Nest's filters: answer them in the same shape.
   app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);

@@ -4,6 +4,7 @@ import { AuthorsModule } from './authors/authors.module';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { ContentModule } from './content/content.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { DeployModule } from './deploy/deploy.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
@@ -16,7 +17,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), LoggingModule.forRoot(config), RedisModule, StorageModule, ContentModule, AuthModule, HealthModule, AuthorsModule, PostsModule, DeployModule.forRoot(config)],
+      imports: [AppConfigModule.forRoot(config), LoggingModule.forRoot(config), RedisModule, StorageModule, ContentModule, AuthModule, HealthModule, AuthorsModule, PostsModule, DeployModule.forRoot(config), DashboardModule.forRoot(config)],
     };
   }
 }

@@ -15,7 +15,7 @@ const GITHUB_TOKEN = 'ghp_logtestSecretToken0123456789abcdef';
 const DASHBOARD_PASSWORD = 'dashboard-pw-5e8b2c7a';
 const SECRETS = [API_TOKEN, GITHUB_TOKEN, DASHBOARD_PASSWORD];
 
-type LogLine = Record<string, unknown> & { requestId?: string; msg?: string; req?: { method?: string; url?: string }; res?: { statusCode?: number } };
+type LogLine = Record<string, unknown> & { requestId?: string; msg?: string; req?: { method?: string; url?: string; query?: unknown }; res?: { statusCode?: number } };
 
 /** A stand-in for api.github.com that grants push access, so the production start check passes. */
 async function fakeGithub(): Promise<Server> {
@@ -120,6 +120,7 @@ describe('logs of the production server', () => {
     const id = response.headers['x-request-id'] as string;
     const line = await waitFor('the line', () => lines().find((l) => l.requestId === id && l.res !== undefined));
     expect(line.req?.url).toBe('/authors?access_token=[redacted]');
+    expect(line.req?.query).toEqual({ access_token: '[redacted]' });
   });
 
   it('prints only JSON lines, and no secret anywhere in stdout or stderr', async () => {

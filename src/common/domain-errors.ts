@@ -35,6 +35,10 @@ export class PreconditionFailedError extends DomainError {
   }
 }
 
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly status = 415;
+}
+
 /** A backing service (Redis, S3) cannot take the request right now; nothing was written. */
 export class UnavailableError extends DomainError {
   readonly status = 503;

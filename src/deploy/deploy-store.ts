@@ -68,6 +68,14 @@ export class DeployStore {
     return { deployId: reply[0] as string, wakeup: wakeup(reply) };
   }
 
+  /** A cheap look before the claim: would `deployId` be claimed now? (Decides whether to snapshot S3 first.) */
+  async isDue(deployId: string, now: number): Promise<boolean> {
+    const [next, inflight] = await this.redis.command(() => this.redis.client.mget(this.keys.next, this.keys.inflight));
+    if (next !== deployId || inflight !== null) return false;
+    const scheduledFor = await this.redis.command(() => this.redis.client.hget(`${this.prefix}rec:${deployId}`, 'scheduledFor'));
+    return Number(scheduledFor) <= now;
+  }
+
   async claim(deployId: string, jobId: string, now: number): Promise<Claim> {
     const [kind, value] = (await this.run(CLAIM, [this.keys.next, this.keys.inflight], [deployId, jobId, now])) as [string, string | number | undefined];
     if (kind === 'stale') return { kind };

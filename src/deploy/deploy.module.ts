@@ -9,6 +9,8 @@ import { DeployProcessor } from './deploy.processor';
 import { DeployQueue } from './deploy-queue';
 import { DeployStore } from './deploy-store';
 import { DeployWatchdog } from './deploy-watchdog';
+import { DispatchMarker } from './dispatch-marker';
+import { Reconciler } from './reconciler';
 import { DeployService } from './deploy.service';
 import { DEPLOY_QUEUE } from './deploy.constants';
 
@@ -21,7 +23,7 @@ const queue = BullModule.registerQueue({ name: DEPLOY_QUEUE });
 @Module({})
 export class DeployModule {
   static forRoot(config: AppConfig): DynamicModule {
-    const workerProviders: Provider[] = config.role === 'api' ? [] : [DeployProcessor, DeployWatchdog];
+    const workerProviders: Provider[] = config.role === 'api' ? [] : [DeployProcessor, DeployWatchdog, Reconciler];
     return {
       module: DeployModule,
       imports: [
@@ -36,7 +38,7 @@ export class DeployModule {
         GithubModule,
       ],
       controllers: [DeployController],
-      providers: [DeployStore, DeployQueue, DeployService, ...workerProviders],
+      providers: [DeployStore, DeployQueue, DeployService, DispatchMarker, ...workerProviders],
       exports: [queue, DeployService, DeployQueue],
     };
   }

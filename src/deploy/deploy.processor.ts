@@ -4,6 +4,8 @@ import { DelayedError, Job, UnrecoverableError } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { GithubClient } from '../github/github.client';
 import { GithubDispatchError } from '../github/github.types';
+import { ContentSnapshot } from './content-snapshot';
+import { DispatchMarker } from './dispatch-marker';
 import { DeployJobData, DeployQueue } from './deploy-queue';
 import { DeployStore } from './deploy-store';
 import { DEPLOY_QUEUE } from './deploy.constants';
@@ -27,18 +29,26 @@ function asDispatchError(error: unknown): GithubDispatchError {
 @Processor(DEPLOY_QUEUE, WORKER_OPTIONS)
 export class DeployProcessor extends WorkerHost {
   private readonly logger = new Logger('Deploy');
+  /** What S3 held just before each claim made here: written as the dispatch marker on success. */
+  private readonly snapshots = new Map<string, ContentSnapshot>();
 
   constructor(
     private readonly store: DeployStore,
     private readonly queue: DeployQueue,
     private readonly github: GithubClient,
+    private readonly marker: DispatchMarker,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super();
   }
 
   async process(job: Job<DeployJobData>, token?: string): Promise<Outcome> {
+    // The snapshot is taken BEFORE the claim: every write it contains was recorded before the claim, so
+    // this dispatch carries it. (Taken after, it could contain a write that lands in the next deploy,
+    // and a Redis wipe before that one would then hide the write from the reconcile pass.)
+    const snapshot = (await this.store.isDue(job.data.deployId, Date.now())) ? await this.snapshot() : undefined;
     const claim = await this.store.claim(job.data.deployId, job.id!, Date.now());
+    if (claim.kind === 'claimed' && snapshot) this.snapshots.set(claim.deployId, snapshot);
     if (claim.kind === 'wait') {
       // The quiet window was extended by later edits: sleep until the new time (does not use an attempt).
       await job.moveToDelayed(claim.scheduledFor, token);
@@ -67,6 +77,8 @@ export class DeployProcessor extends WorkerHost {
         lastChangeAt: deploy.lastChangeAt,
       });
       const status = outcome.kind === 'dry-run' ? 'dry-run' : 'dispatched';
+      // Marker first: written after finish, it could overwrite the marker of a deploy that started later.
+      await this.markDispatched(deploy.id);
       await this.finish(deploy.id, { status, attempts: attempt, dispatchedAt: Date.now(), carry: false });
       this.logger.log(`deploy ${deploy.id} ${status}: ${deploy.changeCount} change(s), ${deploy.editCount} edit(s), attempt ${attempt}, ${Date.now() - started} ms`);
       return { status, deployId: deploy.id, attempts: attempt };
@@ -80,9 +92,27 @@ export class DeployProcessor extends WorkerHost {
         throw error;
       }
       await this.finish(deploy.id, { status: 'failed', attempts: attempt, lastError: error.message, carry: true });
+      this.snapshots.delete(deploy.id);
       this.logger.error(`deploy ${deploy.id} failed after ${attempt} attempt(s); its changes wait for the next deploy: ${error.message}`);
       throw new UnrecoverableError(error.message);
     }
+  }
+
+  private async snapshot(): Promise<ContentSnapshot | undefined> {
+    try {
+      return await this.marker.current();
+    } catch (error) {
+      this.logger.warn(`could not list S3 before dispatching; the reconcile marker will not advance: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /** Without a snapshot from before the claim (resumed elsewhere after a crash) the marker stays behind: at worst one extra reconcile deploy. */
+  private async markDispatched(deployId: string): Promise<void> {
+    const snapshot = this.snapshots.get(deployId);
+    this.snapshots.delete(deployId);
+    if (!snapshot) return;
+    await this.marker.write(deployId, snapshot).catch((error: Error) => this.logger.warn(`could not write the dispatch marker: ${error.message}`));
   }
 
   private async finish(deployId: string, final: Parameters<DeployStore['finish']>[1]): Promise<void> {

@@ -87,7 +87,7 @@ export function requestedWaitMs(headers: Record<string, string | undefined>, now
 }
 
 function seconds(ms: number): string {
-  return `${Math.ceil(ms / 1_000)} s`;
+  return ms < 1_000 ? `${ms} ms` : `${Math.ceil(ms / 1_000)} s`;
 }
 
 function rateLimited(failure: HttpFailure, context: GithubErrorContext, said: string): GithubDispatchError {
@@ -150,26 +150,48 @@ function fromHttp(failure: HttpFailure, context: GithubErrorContext): GithubDisp
   return new GithubDispatchError(`GitHub refused the request to ${repo} (${status}): ${said}.`, false, undefined, status);
 }
 
-function isTimeout(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if (e.name === 'TimeoutError') return true;
+interface ErrorLike {
+  name?: unknown;
+  message?: unknown;
+  code?: unknown;
+  cause?: unknown;
+}
+
+/**
+ * The error and its causes, outermost first. Duck-typed, not `instanceof Error`: fetch's errors can come from
+ * another realm (jest's sandbox), and Octokit then reports "Unknown Error" with the real one as `cause`.
+ */
+function causeChain(error: unknown): ErrorLike[] {
+  const chain: ErrorLike[] = [];
+  for (let e = error; typeof e === 'object' && e !== null && chain.length < 6; e = (e as ErrorLike).cause) chain.push(e as ErrorLike);
+  return chain;
+}
+
+/** The most specific description: the innermost message that says something, with its code (ECONNREFUSED …). */
+function networkCause(chain: ErrorLike[], error: unknown): string {
+  const vague = /^(fetch failed|unknown error|)$/i;
+  for (const e of [...chain].reverse()) {
+    const message = typeof e.message === 'string' ? e.message : '';
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (!vague.test(message)) return code && !message.includes(code) ? `${message} (${code})` : message;
+    if (code) return code;
   }
-  return false;
+  return typeof error === 'string' ? error : 'unknown network error';
 }
 
 function fromNetwork(error: unknown, context: GithubErrorContext): GithubDispatchError {
-  if (isTimeout(error)) {
+  const chain = causeChain(error);
+  if (chain.some((e) => e.name === 'TimeoutError')) {
     return new GithubDispatchError(
       `GitHub did not answer within ${seconds(context.timeoutMs)} (${context.apiUrl}). Usually temporary; if it lasts, check the network and https://www.githubstatus.com.`,
       true,
     );
   }
-  if (error instanceof Error && error.name === 'AbortError') {
+  if (chain.some((e) => e.name === 'AbortError')) {
     return new GithubDispatchError(`The request to GitHub was cancelled because the service is shutting down.`, true);
   }
-  const cause = error instanceof Error ? error.message : String(error);
   return new GithubDispatchError(
-    `Could not reach GitHub at ${context.apiUrl}: ${cause}. Check the network, DNS, proxy settings and GITHUB_API_URL.`,
+    `Could not reach GitHub at ${context.apiUrl}: ${networkCause(chain, error)}. Check the network, DNS, proxy settings and GITHUB_API_URL.`,
     true,
   );
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Writable } from 'node:stream';
 import { createRootLogger } from './loggers';
-import { REDACTED, SECRET_FIELDS, redactUrl } from './redaction';
+import { REDACTED, SECRET_FIELDS, redactQuery, redactUrl } from './redaction';
 
 /** A root logger as production builds it, writing its JSON lines into an array. */
 function capture(): { lines: () => Record<string, unknown>[]; raw: () => string; logger: ReturnType<typeof createRootLogger> } {
@@ -77,5 +77,12 @@ describe('redactUrl', () => {
     expect(redactUrl('/x?access_token=abc&API_KEY=1&password=p&tag=a')).toBe(`/x?access_token=${REDACTED}&API_KEY=${REDACTED}&password=${REDACTED}&tag=a`);
     expect(redactUrl('/authors/abc')).toBe('/authors/abc');
     expect(redactUrl(undefined)).toBeUndefined();
+  });
+});
+
+describe('redactQuery', () => {
+  it('masks credential-like values of a parsed query', () => {
+    expect(redactQuery({ token: 'abc', limit: '5', client_secret: 'x' })).toEqual({ token: REDACTED, limit: '5', client_secret: REDACTED });
+    expect(redactQuery(undefined)).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@ import { HttpLogger, Options as HttpLoggerOptions, pinoHttp } from 'pino-http';
 import pinoPretty from 'pino-pretty';
 import type { SerializedRequest } from 'pino-std-serializers';
 import { AppConfig } from '../config/app-config';
-import { REDACTED, redactPaths, redactUrl } from './redaction';
+import { REDACTED, redactPaths, redactQuery, redactUrl } from './redaction';
 import { requestId } from './request-id';
 
 /**
@@ -60,7 +60,7 @@ export function createHttpLogger(logger: Logger): HttpLogger {
     quietReqLogger: true,
     customAttributeKeys: { reqId: 'requestId' },
     serializers: {
-      req: (req: SerializedRequest) => ({ ...req, url: redactUrl(req.url) }),
+      req: (req: SerializedRequest) => ({ ...req, url: redactUrl(req.url), query: redactQuery(req.query) }),
     },
     customLogLevel: (req: IncomingMessage, res: ServerResponse, error?: Error) => {
       if (error || res.statusCode >= 500) return 'error';
