@@ -10,6 +10,7 @@ import { rejectHostileJson } from './common/hostile-json';
 import { HttpErrorFilter, toErrorBody } from './common/http-error.filter';
 import { JSON_MEDIA_TYPES, rejectNestedIds, requireJsonBody } from './common/request-shape';
 import { AppConfig } from './config/app-config';
+import { workerRoutesOnly } from './lifecycle/worker-routes';
 import { RequestLogger } from './logging/logging.module';
 
 /** Posts carry up to 1 MiB of Markdown; JSON escaping can grow that, so the parser allows a margin. */
@@ -55,6 +56,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.disable('x-powered-by');
   // First: every request gets a request id and a log line, even one the body parser rejects.
   app.use(app.get(RequestLogger).middleware);
+  // A worker serves only the health probes (src/lifecycle/worker-routes.ts).
+  if (config.role === 'worker') app.use(workerRoutesOnly);
   app.use(rejectNestedIds, express.json({ limit: JSON_BODY_LIMIT, strict: true, type: JSON_MEDIA_TYPES }), requireJsonBody, rejectHostileJson);
   // body-parser errors (malformed JSON, too large) happen before Nest's filters: answer them in the same shape.
   app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
@@ -64,7 +67,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   });
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
-  app.enableShutdownHooks();
+  // No enableShutdownHooks here: main.ts handles SIGTERM/SIGINT (src/lifecycle/shutdown-signals.ts); tests call app.close().
   swagger(app);
   return app;
 }

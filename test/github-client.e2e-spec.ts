@@ -151,14 +151,25 @@ describe('GithubClient against a fake GitHub', () => {
       expect(fake.requests).toHaveLength(1);
       const held = fake.hold('repo');
       const answer = await github.access({ maxAgeMs: 0, waitMs: 50 });
-      process.stderr.write('D\n');
-      setTimeout(() => process.stderr.write(`later: ${JSON.stringify(github.lastAccess())}\n`), 1500);
       await held.arrived;
-      process.stderr.write('E\n');
       expect(answer.state).toBe('ok'); // the last known result, while the new check is still open
       held.release({ status: 401, body: { message: 'Bad credentials' } });
       await waitFor('the new check to land', () => github.lastAccess().state === 'error');
     });
+  });
+
+  it('on shutdown cancels a running access check but lets a dispatch in flight finish', async () => {
+    const github = client({}, { timeoutMs: 30_000 });
+    const heldCheck = fake.hold('repo');
+    const heldDispatch = fake.hold('dispatch');
+    const access = github.checkAccess();
+    const dispatched = github.dispatch(REQUEST);
+    await Promise.all([heldCheck.arrived, heldDispatch.arrived]);
+    github.onApplicationShutdown();
+    await expect(access).resolves.toMatchObject({ state: 'error', message: expect.stringMatching(/cancelled because the service is shutting down/) });
+    heldDispatch.release();
+    await expect(dispatched).resolves.toEqual({ kind: 'dispatched' });
+    heldCheck.release();
   });
 
   describe('dry run (no GITHUB_TOKEN)', () => {

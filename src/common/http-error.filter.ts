@@ -38,12 +38,27 @@ export function toErrorBody(error: unknown): ErrorBody {
   return bodyFor(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error');
 }
 
+/**
+ * Terminus answers a failed readiness check with a 503 whose body is the check report
+ * (`{ status, info, error, details }`); the contract wants that state in the response, so it is kept.
+ */
+function healthReport(error: unknown): object | undefined {
+  if (!(error instanceof HttpException)) return undefined;
+  const response = error.getResponse();
+  return typeof response === 'object' && response !== null && 'details' in response && !('message' in response) ? response : undefined;
+}
+
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
+    const report = healthReport(error);
+    if (report !== undefined && !response.headersSent) {
+      response.status((error as HttpException).getStatus()).json(report);
+      return;
+    }
     const body = toErrorBody(error);
     if (body.statusCode >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     if (response.headersSent) return;

@@ -58,6 +58,31 @@ return {id, now, job}
 `;
 
 /**
+ * The reconcile pass found S3 ahead of the last dispatch. Unless edits have started a pending deploy since
+ * (it will carry the bucket's state anyway), start a `reconcile` deploy now naming the differences.
+ * KEYS: next, history, inflight. ARGV: prefix, now, newId, changes (JSON list of {kind,id,action,at}).
+ * Returns {} when a deploy is already pending, else {id, now, jobNumber (0 while one is in flight)}.
+ */
+export const RECONCILE = `${ENSURE_NEXT}
+local prefix, now = ARGV[1], tonumber(ARGV[2])
+local pending = redis.call('GET', KEYS[1])
+if pending and redis.call('HGET', prefix .. 'rec:' .. pending, 'held') ~= '1' then return {} end
+local id = ensure_next(prefix, KEYS[1], KEYS[2], ARGV[3], now, 'reconcile')
+local rec = prefix .. 'rec:' .. id
+local changes = cjson.decode(ARGV[4])
+for _, change in ipairs(changes) do
+  redis.call('HSET', prefix .. 'chg:' .. id, change.kind .. ':' .. change.id, cjson.encode(change))
+end
+redis.call('HINCRBY', rec, 'editCount', #changes)
+redis.call('HSETNX', rec, 'firstChangeAt', now)
+redis.call('HSET', rec, 'lastChangeAt', now, 'reason', 'reconcile', 'forced', 1, 'scheduledFor', now)
+redis.call('HDEL', rec, 'held')
+local job = 0
+if redis.call('EXISTS', KEYS[3]) == 0 then job = redis.call('HINCRBY', rec, 'jobs', 1) end
+return {id, now, job}
+`;
+
+/**
  * A job asks to dispatch deploy ARGV[2]. KEYS: next, inflight. ARGV: prefix, deployId, jobId, now.
  * Returns {'claimed'|'resume', id} | {'busy', inflightId} | {'stale'} | {'wait', scheduledFor}.
  */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ContentChange } from '../content/content-events';
 import { RedisService } from '../redis/redis.service';
-import { CLAIM, FINISH, FORCE_NOW, RECORD_CHANGE } from './deploy-scripts';
+import { CLAIM, FINISH, FORCE_NOW, RECONCILE, RECORD_CHANGE } from './deploy-scripts';
 import { Deploy, DeployChange, DeployReason, DeployStatus } from './deploy.types';
 
 /** How many deploy records are kept (oldest dropped first; pending and in-flight ones never). */
@@ -74,6 +74,14 @@ export class DeployStore {
     if (next !== deployId || inflight !== null) return false;
     const scheduledFor = await this.redis.command(() => this.redis.client.hget(`${this.prefix}rec:${deployId}`, 'scheduledFor'));
     return Number(scheduledFor) <= now;
+  }
+
+  /** Starts a `reconcile` deploy for `changes`, unless a deploy is already pending (null then). */
+  async reconcile(changes: DeployChange[], now: number): Promise<{ deployId: string; wakeup: Wakeup | null } | null> {
+    const { next, history, inflight } = this.keys;
+    // cjson would encode an empty Lua table as an object; an empty JSON array decodes fine.
+    const reply = await this.run(RECONCILE, [next, history, inflight], [now, newDeployId(now), JSON.stringify(changes)]);
+    return reply.length === 0 ? null : { deployId: reply[0] as string, wakeup: wakeup(reply) };
   }
 
   async claim(deployId: string, jobId: string, now: number): Promise<Claim> {

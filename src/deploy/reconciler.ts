@@ -74,8 +74,10 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     if (last.snapshot.fingerprint === current.fingerprint && next === null) return { outcome: 'in-sync' };
     const now = Date.now();
     const changes = current.changesSince(last.snapshot, new Date(now).toISOString());
-    for (const change of changes) await this.store.recordChange(change, now, this.config.deploy.debounceMs, this.config.deploy.maxWaitMs);
-    const { deployId, wakeup } = await this.store.forceNow('reconcile', now);
+    // Atomic: if edits started a deploy while S3 was being listed, that deploy carries the bucket instead.
+    const requested = await this.store.reconcile(changes, now);
+    if (requested === null) return { outcome: 'deploy-pending' };
+    const { deployId, wakeup } = requested;
     if (wakeup !== null) await this.queue.schedule(wakeup, now);
     this.logger.log(`S3 differs from what was last dispatched (${changes.length} change(s)): deploy ${deployId} requested`);
     return { outcome: 'requested', deployId, changeCount: changes.length };

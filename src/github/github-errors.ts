@@ -163,7 +163,7 @@ interface ErrorLike {
  */
 function causeChain(error: unknown): ErrorLike[] {
   const chain: ErrorLike[] = [];
-  for (let e = error; typeof e === 'object' && e !== null && chain.length < 6; e = (e as ErrorLike).cause) chain.push(e as ErrorLike);
+  for (let e: unknown = error; typeof e === 'object' && e !== null && chain.length < 6; e = (e as ErrorLike).cause) chain.push(e);
   return chain;
 }
 

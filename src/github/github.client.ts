@@ -112,7 +112,12 @@ export class GithubClient implements OnModuleInit, OnApplicationShutdown {
     const repository = this.repository!;
     const finished = (state: GithubAccess['state'], message: string): GithubAccess => ({ state, message, checkedAt: new Date().toISOString() });
     try {
-      const { data } = await this.octokit.rest.repos.get({ owner: owner!, repo: repo!, headers: GITHUB_REQUEST_HEADERS });
+      const { data } = await this.octokit.rest.repos.get({
+        owner: owner!,
+        repo: repo!,
+        headers: GITHUB_REQUEST_HEADERS,
+        request: { signal: this.shutdown.signal },
+      });
       if (data.permissions?.push === true) return finished('ok', `The token can push to ${repository}: deploys can be dispatched.`);
       return finished(
         'error',
@@ -135,7 +140,7 @@ export class GithubClient implements OnModuleInit, OnApplicationShutdown {
    */
   async access({ maxAgeMs = this.accessTtlMs, waitMs = Number.POSITIVE_INFINITY } = {}): Promise<GithubAccess> {
     if (!this.octokit) return DRY_RUN_ACCESS;
-    const fresh = this.latest.state !== 'unknown' && Date.now() - this.latestAtMs <= maxAgeMs;
+    const fresh = this.latest.state !== 'unknown' && Date.now() - this.latestAtMs < maxAgeMs;
     if (fresh && !this.running) return this.latest;
     const check = this.refreshAccess();
     if (!Number.isFinite(waitMs)) return check;
@@ -151,6 +156,10 @@ export class GithubClient implements OnModuleInit, OnApplicationShutdown {
     if (this.octokit) void this.refreshAccess();
   }
 
+  /**
+   * Cancels a running access check so it cannot hold the process open. A dispatch in flight is left to finish
+   * (within its timeout): cutting it off could leave GitHub with a deploy we then record as failed and send again.
+   */
   onApplicationShutdown(): void {
     this.shutdown.abort();
   }
@@ -177,8 +186,8 @@ export class GithubClient implements OnModuleInit, OnApplicationShutdown {
   }
 
   private fetchWithTimeout(url: string, init: RequestInit): Promise<Response> {
-    const signal = AbortSignal.any([this.shutdown.signal, AbortSignal.timeout(this.timeoutMs)]);
-    return fetch(url, { ...init, signal });
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    return fetch(url, { ...init, signal: init.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
   }
 
   private errorContext(): GithubErrorContext {

@@ -40,7 +40,7 @@ export function exitGracefullyOnSignals(app: INestApplication, options: Shutdown
     }, deadlineMs);
     deadline.unref();
     stopAccepting(app.getHttpServer() as Server)
-      .then(() => app.close(signal))
+      .then(() => app.close())
       .then(
         () => {
           clearTimeout(deadline);

@@ -55,6 +55,13 @@ describe('root logger', () => {
     expect(raw()).toContain('jest');
   });
 
+  it("keeps Nest's start-up inventory out of info logs", () => {
+    const { logger, lines } = capture();
+    logger.info({ context: 'RouterExplorer' }, 'Mapped {/authors, GET} route');
+    logger.info({ context: 'Main' }, 'listening');
+    expect(lines().map((l) => l.msg)).toEqual(['listening']);
+  });
+
   it('honours the configured level', () => {
     const chunks: string[] = [];
     const sink = new Writable({

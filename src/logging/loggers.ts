@@ -14,6 +14,14 @@ import { requestId } from './request-id';
  */
 const CHATTY_PATHS = /^\/(?:health(?:\/ready)?|admin\/queues(?:\/.*)?)(?:\?.*)?$/;
 
+/** Nest's start-up inventory (one line per module and route): shown only when LOG_LEVEL is debug or lower. */
+const STARTUP_INVENTORY = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+
+function isStartupInventory(first: unknown): boolean {
+  const context = (first as { context?: unknown } | null)?.context;
+  return typeof context === 'string' && STARTUP_INVENTORY.has(context);
+}
+
 /** The root logger: JSON lines on stdout in production, readable lines in development. */
 export function createRootLogger(config: Pick<AppConfig, 'production' | 'logLevel' | 'role'>, destination?: DestinationStream): Logger {
   const options: LoggerOptions = {
@@ -23,6 +31,12 @@ export function createRootLogger(config: Pick<AppConfig, 'production' | 'logLeve
     timestamp: pino.stdTimeFunctions.isoTime,
     // Level names ("info"), not numbers, so a log search needs no lookup table.
     formatters: { level: (label) => ({ level: label }) },
+    hooks: {
+      logMethod(args, write) {
+        if (isStartupInventory(args[0]) && !this.isLevelEnabled('debug')) return;
+        write.apply(this, args);
+      },
+    },
   };
   if (destination) return pino(options, destination);
   if (config.production) return pino(options);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Redis, RedisOptions } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,7 +21,7 @@ export function redisOptions(): RedisOptions {
  * Commands fail fast while Redis is away, so a write is refused with 503 before anything reaches S3.
  */
 @Injectable()
-export class RedisService implements OnApplicationShutdown {
+export class RedisService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RedisService.name);
   readonly client: Redis;
 
@@ -33,6 +33,14 @@ export class RedisService implements OnApplicationShutdown {
       connectionName: 'blog-api',
     });
     this.client.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));
+  }
+
+  /**
+   * Commands fail fast while disconnected (no offline queue), so wait for the first connection before the
+   * app takes requests. A Redis that is down at start does not stop the service: writes answer 503 until it is back.
+   */
+  async onModuleInit(): Promise<void> {
+    if (!(await this.waitUntilReady(5_000))) this.logger.error(`Redis at ${new URL(this.config.redisUrl).host} is not reachable yet: content writes answer 503 until it is`);
   }
 
   /** Every key the service writes goes through here, so QUEUE_PREFIX (a Cluster hash tag, say) applies to all. */

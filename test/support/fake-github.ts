@@ -86,7 +86,6 @@ export class FakeGithub {
     const { port } = server.address() as AddressInfo;
     const fake = new FakeGithub(server, `http://127.0.0.1:${port}`);
     server.on('request', (req, res) => void fake.handle(req, res));
-    server.on('connection', (s) => { process.stderr.write(`conn ${s.remotePort}\n`); s.on('close', () => process.stderr.write(`conn closed ${s.remotePort}\n`)); });
     return fake;
   }
 
@@ -132,7 +131,6 @@ export class FakeGithub {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const startedAt = Date.now();
-    process.stderr.write(`fake: ${req.method} ${req.url} ${req.socket.remotePort}\n`);
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
     const route = routeOf(method, path);

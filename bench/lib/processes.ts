@@ -1,0 +1,118 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../../src/dev/free-port';
+
+const REPO = join(__dirname, '..', '..', '..', '..');
+/** The production build (`nest build`), run exactly as `npm start` does. */
+export const BUILT_MAIN = join(REPO, 'dist', 'main.js');
+const BENCH_DIST = join(__dirname, '..');
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** The S3-protocol server (bench/s3-server.ts) as a child process with `buckets` created. */
+export class S3ServerProcess {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly endpoint: string,
+  ) {}
+
+  static async start(buckets: string[], cpuProfileDir?: string): Promise<S3ServerProcess> {
+    // s3rver's ListObjectsV2 continuation tokens need the legacy OpenSSL provider.
+    const args = ['--openssl-legacy-provider', ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [])];
+    const child = spawn(process.execPath, [...args, join(BENCH_DIST, 's3-server.js'), ...buckets], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const endpoint = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('\n')) resolve((JSON.parse(out.split('\n')[0]) as { endpoint: string }).endpoint);
+      });
+      child.once('exit', (code) => reject(new Error(`the S3 server exited with code ${code}`)));
+    });
+    return new S3ServerProcess(child, endpoint);
+  }
+
+  async stop(): Promise<void> {
+    this.child.kill('SIGTERM');
+    await exited(this.child);
+  }
+
+  killNow(): void {
+    this.child.kill('SIGKILL');
+  }
+}
+
+export interface AppProcessOptions {
+  env: Record<string, string>;
+  /** Where the service's stdout/stderr (JSON log lines) go. */
+  logFile: string;
+  /** Leave ContentEvents without subscribers (bench/deploys-off.ts). */
+  deploysOff?: boolean;
+  /** Write a V8 CPU profile (node --cpu-prof) into this folder when the process ends. */
+  cpuProfileDir?: string;
+}
+
+/** `node dist/main.js` as a child process, so its memory is measured on its own. */
+export class AppProcess {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+    private readonly logFd: number,
+  ) {}
+
+  static async start(options: AppProcessOptions): Promise<AppProcess> {
+    const port = await freePort();
+    const args = ['--openssl-legacy-provider'];
+    if (options.deploysOff) args.push('-r', join(BENCH_DIST, 'deploys-off.js'));
+    if (options.cpuProfileDir) args.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, '-r', join(BENCH_DIST, 'profile-exit.js'));
+    args.push(BUILT_MAIN);
+    const logFd = openSync(options.logFile, 'a');
+    const child = spawn(process.execPath, args, { cwd: REPO, env: { PATH: process.env.PATH, ...options.env, PORT: String(port) }, stdio: ['ignore', logFd, logFd] });
+    const app = new AppProcess(child, `http://127.0.0.1:${port}`, logFd);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`the service exited with code ${child.exitCode} at start: see ${options.logFile}`);
+      const ready = await fetch(`${app.url}/health/ready`).then((res) => res.ok, () => false);
+      if (ready) return app;
+      if (Date.now() > deadline) {
+        await app.stop();
+        throw new Error(`the service was not ready within 30 s: see ${options.logFile}`);
+      }
+      await sleep(100);
+    }
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** Peak resident set size so far (VmHWM), in MiB. */
+  peakRssMb(): number {
+    return this.statusKb('VmHWM') / 1024;
+  }
+
+  rssMb(): number {
+    return this.statusKb('VmRSS') / 1024;
+  }
+
+  private statusKb(field: string): number {
+    const status = readFileSync(`/proc/${this.pid}/status`, 'utf-8');
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+    if (!match) throw new Error(`/proc/${this.pid}/status has no ${field}`);
+    return Number(match[1]);
+  }
+
+  async stop(): Promise<void> {
+    this.child.kill('SIGTERM');
+    await exited(this.child);
+    closeSync(this.logFd);
+  }
+
+  killNow(): void {
+    this.child.kill('SIGKILL');
+  }
+}

@@ -1,0 +1,74 @@
+import { cpus, totalmem } from 'node:os';
+import type { BurstResult } from './scenarios/burst';
+import type { ReadResult } from './scenarios/reads';
+import type { WriteResult } from './scenarios/writes';
+import { LatencySummary, round } from './lib/stats';
+
+export interface BenchResults {
+  raw: WriteResult;
+  deploysOff: WriteResult;
+  deploysOn: WriteResult;
+  createDispatches: number;
+  burst: BurstResult;
+  reads: ReadResult;
+  peakRssMb: { deploysOn: number; deploysOff: number };
+}
+
+export interface Row {
+  measure: string;
+  value: string;
+  target: string;
+  /** null when the row has no target. */
+  met: boolean | null;
+}
+
+export function machine() {
+  const cores = cpus();
+  return { cpu: cores[0]?.model ?? 'unknown', cores: cores.length, memoryGb: round(totalmem() / 2 ** 30, 1), node: process.version, platform: `${process.platform} ${process.arch}` };
+}
+
+const ms = (value: number): string => `${value.toFixed(2)} ms`;
+const latency = (l: LatencySummary): string => `p50 ${ms(l.p50)} · p99 ${ms(l.p99)}`;
+const writes = (w: WriteResult): string => `${w.concurrent.throughput.toFixed(0)}/s · ${latency(w.concurrent)}`;
+
+/** The derived figures the targets are about. */
+export function ratios(r: BenchResults) {
+  return {
+    apiVsRawThroughput: round(r.deploysOn.concurrent.throughput / r.raw.concurrent.throughput),
+    deploysOnVsOffThroughput: round(r.deploysOn.concurrent.throughput / r.deploysOff.concurrent.throughput),
+    deployTriggerP50Ms: round(r.deploysOn.sequential.p50 - r.deploysOff.sequential.p50),
+  };
+}
+
+export function rows(r: BenchResults, posts: number): Row[] {
+  const derived = ratios(r);
+  const c = r.raw.concurrent.clients;
+  const listRow = (name: string, l: LatencySummary): Row => ({ measure: name, value: latency(l), target: 'p50 ≤ 20 ms', met: l.p50 <= 20 });
+  return [
+    { measure: `raw PutObject, ${c} clients`, value: writes(r.raw), target: '', met: null },
+    { measure: `POST /posts, ${c} clients, deploys off`, value: writes(r.deploysOff), target: '', met: null },
+    { measure: `POST /posts, ${c} clients, deploys on`, value: writes(r.deploysOn), target: '', met: null },
+    { measure: 'API ÷ raw PutObject throughput', value: `${derived.apiVsRawThroughput.toFixed(2)}×`, target: '≥ 0.70×', met: derived.apiVsRawThroughput >= 0.7 },
+    { measure: 'deploys on ÷ off throughput', value: `${derived.deploysOnVsOffThroughput.toFixed(2)}×`, target: '', met: null },
+    { measure: 'one write, 1 client: raw · off · on (p50)', value: `${ms(r.raw.sequential.p50)} · ${ms(r.deploysOff.sequential.p50)} · ${ms(r.deploysOn.sequential.p50)}`, target: '', met: null },
+    { measure: 'deploy trigger cost per write (p50 on − off)', value: ms(derived.deployTriggerP50Ms), target: '≤ 1 ms', met: derived.deployTriggerP50Ms <= 1 },
+    { measure: `dispatches for ${posts} creates`, value: String(r.createDispatches), target: '1', met: r.createDispatches === 1 },
+    { measure: `burst: ${r.burst.edits} edits from ${r.burst.clients} clients`, value: `${r.burst.throughput.toFixed(0)}/s · ${latency(r.burst.latency)}`, target: '', met: null },
+    { measure: 'burst → dispatches (payload editCount)', value: `${r.burst.dispatches} (${r.burst.payloadEditCount ?? '?'})`, target: `1 (${r.burst.edits})`, met: r.burst.dispatches === 1 && r.burst.payloadEditCount === r.burst.edits },
+    { measure: 'dispatch after the quiet window ends', value: r.burst.delayAfterQuietWindowMs === null ? 'none' : ms(r.burst.delayAfterQuietWindowMs), target: '≤ 100 ms', met: r.burst.delayAfterQuietWindowMs !== null && r.burst.delayAfterQuietWindowMs <= 100 },
+    listRow(`GET /posts over ${posts} posts`, r.reads.listAll),
+    listRow('GET /posts?authorId=', r.reads.listByAuthor),
+    listRow('GET /posts?tag=', r.reads.listByTag),
+    { measure: 'GET /posts/:id', value: latency(r.reads.getById), target: '', met: null },
+    { measure: 'GET /posts right after a write (revalidates)', value: latency(r.reads.listAfterWrite), target: '', met: null },
+    { measure: 'peak RSS of the service (VmHWM), deploys on', value: `${r.peakRssMb.deploysOn.toFixed(0)} MB`, target: '≤ 200 MB', met: r.peakRssMb.deploysOn <= 200 },
+  ];
+}
+
+/** A Markdown table: readable in a terminal and pasted as is into the README. */
+export function table(all: Row[]): string {
+  const mark = (met: boolean | null): string => (met === null ? '' : met ? 'yes' : '**no**');
+  const lines = ['| measure | result | target | met |', '| --- | --- | --- | --- |'];
+  for (const row of all) lines.push(`| ${row.measure} | ${row.value} | ${row.target} | ${mark(row.met)} |`);
+  return lines.join('\n');
+}
