@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../src/config/load-config';
@@ -9,6 +9,7 @@ import { S3StorageService } from '../src/storage/s3-storage.service';
 import { FakeGithub } from '../test/support/fake-github';
 import { makeAuthors, makePosts } from './data';
 import { HttpClient } from './lib/http-client';
+import { round } from './lib/stats';
 import { AppProcess, S3ServerProcess } from './lib/processes';
 import { summarizeProfiles } from './profile-summary';
 import { BenchResults, machine, ratios, rows, table } from './report';
@@ -103,24 +104,29 @@ async function run(stack: Stack): Promise<BenchResults> {
 
   log('POST /posts with deploys on, then the burst and the reads');
   return withService(stack, 'bench-on', false, async (app, client) => {
+    const rss = { started: app.phasePeakRssMb(), writes: 0, burst: 0, reads: 0 };
     const writes = await apiCreate(client, plan);
     await waitForDispatches(stack.github, 1, RUN.debounceMs + 30_000);
     await sleep(RUN.debounceMs + 1_000);
     const createDispatches = stack.github.dispatches().length;
     await deploysSettled(client);
+    rss.writes = app.phasePeakRssMb();
 
     log(`burst of ${RUN.burstEdits} edits from ${RUN.burstClients} clients`);
     const burst = await editBurst(client, stack.github, posts.map((p) => p.id), RUN.burstEdits, RUN.burstClients, RUN.debounceMs);
     await deploysSettled(client);
+    rss.burst = app.phasePeakRssMb();
 
     log('read latency');
     const reads = await readLatency(client, { authorId: authorIds[3], tag: 'tag-5', postIds: posts.map((p) => p.id) }, RUN.readSamples, RUN.afterWriteSamples);
-    return { raw, deploysOff: off.writes, deploysOn: writes, createDispatches, burst, reads, peakRssMb: { deploysOn: app.peakRssMb(), deploysOff: off.peakRssMb } };
+    rss.reads = app.phasePeakRssMb();
+    return { raw, deploysOff: off.writes, deploysOn: writes, createDispatches, burst, reads, peakRssMb: { deploysOn: app.peakRssMb(), deploysOff: off.peakRssMb }, rssByPhaseMb: rss };
   });
 }
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
+  const host = machine();
   const workDir = mkdtempSync(join(tmpdir(), 'blog-bench-'));
   const s3Profile = profiling ? join(workDir, 'profile-s3-server') : undefined;
   const [redis, s3, github] = await Promise.all([EmbeddedRedis.start(), S3ServerProcess.start(['bench-raw', 'bench-off', 'bench-on'], s3Profile), FakeGithub.start()]);
@@ -133,7 +139,7 @@ async function main(): Promise<void> {
     log(`service logs in ${workDir}`);
     const results = await run(stack);
     const all = rows(results, RUN.posts);
-    const output = { generatedAt: new Date().toISOString(), durationS: Math.round((Date.now() - startedAt) / 1000), machine: machine(), run: RUN, ratios: ratios(results), results, rows: all };
+    const output = { generatedAt: new Date().toISOString(), durationS: Math.round((Date.now() - startedAt) / 1000), machine: { ...host, loadAverage1mAtEnd: round(loadavg()[0]) }, run: RUN, ratios: ratios(results), results, rows: all };
     process.stdout.write(`\n${table(all)}\n\n${JSON.stringify(output.machine)} · ${output.durationS} s\n`);
     if (profiling) {
       await s3.stop(); // writes its profile

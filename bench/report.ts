@@ -1,4 +1,4 @@
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import type { BurstResult } from './scenarios/burst';
 import type { ReadResult } from './scenarios/reads';
 import type { WriteResult } from './scenarios/writes';
@@ -12,6 +12,8 @@ export interface BenchResults {
   burst: BurstResult;
   reads: ReadResult;
   peakRssMb: { deploysOn: number; deploysOff: number };
+  /** Highest VmRSS sampled in each phase of the deploys-on run (MB). */
+  rssByPhaseMb: { started: number; writes: number; burst: number; reads: number };
 }
 
 export interface Row {
@@ -22,9 +24,17 @@ export interface Row {
   met: boolean | null;
 }
 
+/** The load average is recorded because other work on the machine skews every figure. */
 export function machine() {
   const cores = cpus();
-  return { cpu: cores[0]?.model ?? 'unknown', cores: cores.length, memoryGb: round(totalmem() / 2 ** 30, 1), node: process.version, platform: `${process.platform} ${process.arch}` };
+  return {
+    cpu: cores[0]?.model ?? 'unknown',
+    cores: cores.length,
+    memoryGb: round(totalmem() / 2 ** 30, 1),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    loadAverage1mAtStart: round(loadavg()[0]),
+  };
 }
 
 const ms = (value: number): string => `${value.toFixed(2)} ms`;
@@ -43,6 +53,7 @@ export function ratios(r: BenchResults) {
 export function rows(r: BenchResults, posts: number): Row[] {
   const derived = ratios(r);
   const c = r.raw.concurrent.clients;
+  const p = r.rssByPhaseMb;
   const listRow = (name: string, l: LatencySummary): Row => ({ measure: name, value: latency(l), target: 'p50 ≤ 20 ms', met: l.p50 <= 20 });
   return [
     { measure: `raw PutObject, ${c} clients`, value: writes(r.raw), target: '', met: null },
@@ -62,6 +73,7 @@ export function rows(r: BenchResults, posts: number): Row[] {
     { measure: 'GET /posts/:id', value: latency(r.reads.getById), target: '', met: null },
     { measure: 'GET /posts right after a write (revalidates)', value: latency(r.reads.listAfterWrite), target: '', met: null },
     { measure: 'peak RSS of the service (VmHWM), deploys on', value: `${r.peakRssMb.deploysOn.toFixed(0)} MB`, target: '≤ 200 MB', met: r.peakRssMb.deploysOn <= 200 },
+    { measure: 'RSS peak by phase: start · writes · burst · reads', value: `${p.started} · ${p.writes} · ${p.burst} · ${p.reads} MB`, target: '', met: null },
   ];
 }
 

@@ -1,7 +1,9 @@
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import request from 'supertest';
 import { AppConfig } from '../src/config/app-config';
+import { CHANGE_LOG_LENGTH, RedisContentVersions } from '../src/content/content-version';
 import { EMBEDDED_S3_CREDENTIALS } from '../src/dev/embedded-s3';
+import { RedisService } from '../src/redis/redis.service';
 import { create } from './support/content-api';
 import { RunningApp, TestStack, startApp } from './support/stack';
 import { waitFor } from './support/wait-for';
@@ -149,5 +151,44 @@ describe('listing index across instances', () => {
     await deleteRaw('posts', 'broken');
     await deleteRaw('posts', 'wrong-shape');
     await deleteRaw('posts', 'canary');
+  });
+
+  describe('the version store on a real Redis', () => {
+    let redis: RedisService;
+    let versions: RedisContentVersions;
+
+    beforeAll(() => {
+      redis = one.app.get(RedisService);
+      versions = new RedisContentVersions(redis, 'versions-test');
+    });
+
+    it('counts writes, logs the ids written and answers what changed between two counts', async () => {
+      expect(await versions.read()).toBeNull();
+      const start = (await versions.ensure())!;
+      expect(start.n).toBe(0);
+      expect(await versions.ensure()).toEqual(start);
+      const bumps = [];
+      for (const id of ['a', 'b', 'a', 'c']) bumps.push(await versions.bump(id));
+      expect(bumps.map((v) => v!.n)).toEqual([1, 2, 3, 4]);
+      expect(new Set(bumps.map((v) => v!.epoch))).toEqual(new Set([start.epoch]));
+      expect(await versions.read()).toEqual({ epoch: start.epoch, n: 4 });
+      expect((await versions.changedBetween(1, 4))!.sort()).toEqual(['a', 'b', 'c']);
+      expect(await versions.changedBetween(3, 4)).toEqual(['c']);
+      expect(await versions.changedBetween(4, 4)).toEqual([]);
+    });
+
+    it('answers null once the log no longer reaches back, and starts a new epoch when Redis lost the count', async () => {
+      const before = (await versions.read())!;
+      const pipeline = Array.from({ length: CHANGE_LOG_LENGTH + 1 }, (_, i) => versions.bump(`id-${i}`));
+      const last = (await Promise.all(pipeline)).at(-1)!;
+      expect(last.n).toBe(before.n + CHANGE_LOG_LENGTH + 1);
+      expect(await versions.changedBetween(before.n, last.n)).toBeNull();
+      expect(await versions.changedBetween(last.n - 1, last.n)).toEqual([`id-${CHANGE_LOG_LENGTH}`]);
+
+      await redis.client.del(redis.key('content', 'versions-test', 'version'), redis.key('content', 'versions-test', 'changes'));
+      const fresh = (await versions.bump('after-loss'))!;
+      expect(fresh.n).toBe(1);
+      expect(fresh.epoch).not.toBe(before.epoch);
+    });
   });
 });

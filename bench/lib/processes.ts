@@ -58,6 +58,10 @@ export interface AppProcessOptions {
 
 /** `node dist/main.js` as a child process, so its memory is measured on its own. */
 export class AppProcess {
+  /** Highest VmRSS seen since the last phasePeakRssMb() call, sampled every 50 ms. */
+  private phasePeakKb = 0;
+  private sampler?: NodeJS.Timeout;
+
   private constructor(
     private readonly child: ChildProcess,
     readonly url: string,
@@ -77,7 +81,10 @@ export class AppProcess {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the service exited with code ${child.exitCode} at start: see ${options.logFile}`);
       const ready = await fetch(`${app.url}/health/ready`).then((res) => res.ok, () => false);
-      if (ready) return app;
+      if (ready) {
+        app.sampler = setInterval(() => app.sample(), 50);
+        return app;
+      }
       if (Date.now() > deadline) {
         await app.stop();
         throw new Error(`the service was not ready within 30 s: see ${options.logFile}`);
@@ -95,8 +102,19 @@ export class AppProcess {
     return this.statusKb('VmHWM') / 1024;
   }
 
-  rssMb(): number {
-    return this.statusKb('VmRSS') / 1024;
+  private sample(): void {
+    try {
+      this.phasePeakKb = Math.max(this.phasePeakKb, this.statusKb('VmRSS'));
+    } catch {
+      // the process is ending
+    }
+  }
+
+  /** The highest resident set size sampled since the previous call: which phase drives the peak. */
+  phasePeakRssMb(): number {
+    const peak = Math.max(this.phasePeakKb, this.statusKb('VmRSS'));
+    this.phasePeakKb = 0;
+    return Math.round(peak / 1024);
   }
 
   private statusKb(field: string): number {
@@ -107,6 +125,7 @@ export class AppProcess {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.sampler);
     this.child.kill('SIGTERM');
     await exited(this.child);
     closeSync(this.logFd);

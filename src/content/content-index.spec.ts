@@ -1,16 +1,18 @@
 import { RedisService } from '../redis/redis.service';
 import { ListedObject, S3StorageService, StoredObject } from '../storage/s3-storage.service';
 import { ContentIndex, INDEX_MAX_STALENESS_MS, INDEX_REFRESH_AHEAD_MS } from './content-index';
+import { ContentVersion, ContentVersionStore } from './content-version';
 import { Listable } from './paging';
 
-// Unit level: the interleavings below cannot be produced on demand against real servers, so S3 and Redis are
-// small in-memory fakes here. test/content-index.e2e-spec.ts covers the same rules against the real ones.
+// Unit level: the interleavings below cannot be produced on demand against real servers, so S3 and the
+// Redis version store are small in-memory fakes here. test/content-index.e2e-spec.ts covers the same rules
+// (and RedisContentVersions itself) against real Redis and S3.
 
 interface Doc extends Listable {
   name: string;
 }
 
-/** An S3 folder in memory whose listings can be held back, to interleave a revalidation with writes. */
+/** An S3 folder in memory whose answers can be held back, to interleave a refresh with writes. */
 class FakeBucket {
   readonly objects = new Map<string, StoredObject>();
   gets = 0;
@@ -25,55 +27,111 @@ class FakeBucket {
     return etag;
   }
 
-  holdListings(): void {
+  hold(): void {
     this.gate = new Promise((resolve) => (this.openGate = resolve));
   }
 
-  releaseListings(): void {
+  release(): void {
     this.openGate?.();
     this.gate = null;
   }
 
   storage(): S3StorageService {
+    // Every answer reflects the bucket when it was asked for, however late it comes.
     const fake: Pick<S3StorageService, 'list' | 'getText'> = {
       list: async (prefix: string): Promise<ListedObject[]> => {
-        // The listing reflects the bucket when it was asked for, however late the answer comes.
         this.listings++;
         const listed = [...this.objects].filter(([key]) => key.startsWith(prefix)).map(([key, o]) => ({ key, etag: o.etag }));
         if (this.gate) await this.gate;
         return listed;
       },
-      getText: (key: string) => {
+      getText: async (key: string) => {
         this.gets++;
-        return Promise.resolve(this.objects.get(key) ?? null);
+        const stored = this.objects.get(key) ?? null;
+        if (this.gate) await this.gate;
+        return stored;
       },
     };
     return fake as S3StorageService;
   }
 }
 
-function fakeRedis(store: Map<string, string>): RedisService {
-  const client = {
-    get: (key: string) => Promise.resolve(store.get(key) ?? null),
-    set: (key: string, value: string, nx?: 'NX') => {
-      if (nx && store.has(key)) return Promise.resolve(null);
-      store.set(key, value);
-      return Promise.resolve('OK');
-    },
-  };
-  return { client, key: (...parts: string[]) => ['blog', ...parts].join(':') } as unknown as RedisService;
+/** The version hash and change log of RedisContentVersions, in memory and shared by the "instances". */
+class FakeVersions implements ContentVersionStore {
+  private epoch: string | null = null;
+  private n = 0;
+  private log: { n: number; id: string }[] = [];
+  private epochs = 0;
+  private replies: Promise<void> | null = null;
+  private sendReplies: (() => void) | null = null;
+
+  constructor(private readonly logLength = Infinity) {}
+
+  /** Bumps still count at once (as Redis runs the script), but their replies wait for releaseBumps(). */
+  holdBumps(): void {
+    this.replies = new Promise((resolve) => (this.sendReplies = resolve));
+  }
+
+  releaseBumps(): void {
+    this.sendReplies?.();
+    this.replies = null;
+  }
+
+  read(): Promise<ContentVersion | null> {
+    return Promise.resolve(this.epoch === null ? null : { epoch: this.epoch, n: this.n });
+  }
+
+  ensure(): Promise<ContentVersion | null> {
+    if (this.epoch === null) this.start();
+    return this.read();
+  }
+
+  async bump(id: string): Promise<ContentVersion | null> {
+    if (this.epoch === null) this.start();
+    this.log.push({ n: ++this.n, id });
+    this.log = this.log.slice(-this.logLength);
+    const version = await this.read();
+    if (this.replies) await this.replies;
+    return version;
+  }
+
+  changedBetween(from: number, to: number): Promise<string[] | null> {
+    if (to <= from) return Promise.resolve([]);
+    const entries = this.log.filter((e) => e.n > from && e.n <= to);
+    return Promise.resolve(entries.length === to - from ? [...new Set(entries.map((e) => e.id))] : null);
+  }
+
+  /** Redis restarted without its data. */
+  lose(): void {
+    this.epoch = null;
+    this.n = 0;
+    this.log = [];
+  }
+
+  private start(): void {
+    this.epoch = `epoch-${++this.epochs}`;
+    this.n = 0;
+    this.log = [];
+  }
 }
 
 const doc = (id: string, name = id, updatedAt = '2025-01-01T00:00:00.000Z'): Doc => ({ id, name, updatedAt });
 const ids = (docs: Doc[]) => docs.map((d) => d.id).sort();
-/** Lets every pending promise callback run, so a revalidation that was started has issued its listing. */
+/** Lets every pending promise callback run, so a refresh that was started has made its S3 calls. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
+const noRedis = {} as RedisService;
 
 describe('ContentIndex', () => {
   let bucket: FakeBucket;
-  let redisData: Map<string, string>;
+  let versions: FakeVersions;
   let one: ContentIndex<Doc>;
   let two: ContentIndex<Doc>;
+
+  function instances(store: FakeVersions): void {
+    versions = store;
+    one = new ContentIndex<Doc>('authors', bucket.storage(), noRedis, versions);
+    two = new ContentIndex<Doc>('authors', bucket.storage(), noRedis, versions);
+  }
 
   /** A write as ContentRepository does it: S3 first, then the index of the instance that wrote. */
   async function write(through: ContentIndex<Doc>, value: Doc): Promise<void> {
@@ -81,84 +139,140 @@ describe('ContentIndex', () => {
     await through.remember(value, etag);
   }
 
+  async function remove(through: ContentIndex<Doc>, id: string): Promise<void> {
+    bucket.objects.delete(`authors/${id}.json`);
+    await through.forget(id);
+  }
+
+  const fakeClock = () => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+  const later = (ms: number) => jest.setSystemTime(Date.now() + ms);
+
   beforeEach(() => {
     bucket = new FakeBucket();
-    redisData = new Map();
-    one = new ContentIndex<Doc>('authors', bucket.storage(), fakeRedis(redisData));
-    two = new ContentIndex<Doc>('authors', bucket.storage(), fakeRedis(redisData));
+    instances(new FakeVersions());
   });
 
   afterEach(() => {
-    bucket.releaseListings();
+    bucket.release();
     jest.useRealTimers();
   });
 
-  it('lists newest first and fetches only objects whose ETag changed', async () => {
+  it('lists newest first', async () => {
     bucket.put('authors/a.json', JSON.stringify(doc('a', 'A', '2025-01-01T00:00:00.000Z')));
     bucket.put('authors/b.json', JSON.stringify(doc('b', 'B', '2025-02-01T00:00:00.000Z')));
     expect((await one.all()).map((d) => d.id)).toEqual(['b', 'a']);
-    expect(bucket.gets).toBe(2);
-
     await write(two, doc('a', 'A2', '2025-03-01T00:00:00.000Z'));
     expect((await one.all()).map((d) => d.name)).toEqual(['A2', 'B']);
-    expect(bucket.gets).toBe(3);
   });
 
-  it('a read that starts after a write sees it, even while an older revalidation is still listing', async () => {
+  it('lists a write made through this instance without asking S3', async () => {
     await write(two, doc('a'));
     await one.all();
-    await write(two, doc('b'));
-
-    bucket.holdListings();
-    const early = one.all(); // revalidates; its listing predates the write below
-    await settle();
-    expect(bucket.listings).toBe(2);
-    await write(two, doc('c'));
-    const late = one.all(); // starts after the write was acknowledged
-    bucket.releaseListings();
-
-    expect(ids(await early)).toEqual(expect.arrayContaining(['a', 'b']));
-    expect(ids(await late)).toEqual(['a', 'b', 'c']);
+    const before = { gets: bucket.gets, listings: bucket.listings };
+    await write(one, doc('b'));
+    await remove(one, 'a');
+    expect(ids(await one.all())).toEqual(['b']);
+    expect({ gets: bucket.gets, listings: bucket.listings }).toEqual(before);
   });
 
-  it('a delete through another instance is gone from the next read, even while an older revalidation is still listing', async () => {
+  it('catches up with writes through another instance by fetching just the objects written', async () => {
     await write(two, doc('a'));
     await write(two, doc('b'));
     await one.all();
+    const before = { gets: bucket.gets, listings: bucket.listings };
+    await write(two, doc('a', 'A2'));
     await write(two, doc('c'));
-
-    bucket.holdListings();
-    const early = one.all();
-    await settle();
-    expect(bucket.listings).toBe(2);
-    bucket.objects.delete('authors/b.json');
-    await two.forget('b');
-    const late = one.all();
-    bucket.releaseListings();
-
-    await early;
-    expect(ids(await late)).toEqual(['a', 'c']);
+    await remove(two, 'b');
+    expect((await one.all()).map((d) => `${d.id}:${d.name}`).sort()).toEqual(['a:A2', 'c:c']);
+    expect({ gets: bucket.gets - before.gets, listings: bucket.listings - before.listings }).toEqual({ gets: 3, listings: 0 });
   });
 
-  it('a write through this instance is not lost to a revalidation that listed before it', async () => {
-    await write(one, doc('a'));
+  it('lists the folder (fetching only changed ETags) when the change log no longer reaches back', async () => {
+    instances(new FakeVersions(2));
+    for (const id of ['a', 'b', 'c']) await write(two, doc(id));
     await one.all();
-    await write(two, doc('b'));
+    const before = { gets: bucket.gets, listings: bucket.listings };
+    for (const id of ['d', 'e', 'f']) await write(two, doc(id));
+    expect(ids(await one.all())).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    expect({ gets: bucket.gets - before.gets, listings: bucket.listings - before.listings }).toEqual({ gets: 3, listings: 1 });
+  });
 
-    bucket.holdListings();
-    const early = one.all();
-    await settle();
-    expect(bucket.listings).toBe(2);
-    await write(one, doc('c'));
-    const late = one.all();
-    bucket.releaseListings();
-    await early;
-
-    expect(ids(await late)).toEqual(['a', 'b', 'c']);
+  it('lists the folder again after Redis lost its data, whatever the new count says', async () => {
+    await write(two, doc('a'));
+    await one.all();
+    versions.lose();
+    bucket.put('authors/b.json', JSON.stringify(doc('b')));
+    await write(two, doc('c')); // a new epoch with n = 1: a bare counter would look unchanged to `one`
     expect(ids(await one.all())).toEqual(['a', 'b', 'c']);
   });
 
-  it('concurrent readers share one listing', async () => {
+  describe.each([
+    ['catching up', false],
+    ['listing the folder', true],
+  ])('while an earlier refresh (%s) is still waiting for S3', (_, stale) => {
+    /** Wrapped: an async function returning the bare promise would wait for it. */
+    async function startEarlyRefresh(): Promise<{ early: Promise<Doc[]> }> {
+      await write(two, doc('a'));
+      await write(two, doc('b'));
+      await one.all();
+      await write(two, doc('b', 'B2'));
+      if (stale) later(INDEX_MAX_STALENESS_MS);
+      bucket.hold();
+      const early = one.all();
+      await settle();
+      return { early };
+    }
+
+    beforeEach(fakeClock);
+
+    it('a read that starts after a write through another instance sees it', async () => {
+      const { early } = await startEarlyRefresh();
+      await write(two, doc('c'));
+      const late = one.all();
+      bucket.release();
+      await early;
+      expect(ids(await late)).toEqual(['a', 'b', 'c']);
+    });
+
+    it('a read that starts after a delete through another instance does not list it', async () => {
+      const { early } = await startEarlyRefresh();
+      await remove(two, 'a');
+      const late = one.all();
+      bucket.release();
+      await early;
+      expect(ids(await late)).toEqual(['b']);
+    });
+
+    it('a write through this instance is not lost to the earlier refresh', async () => {
+      const { early } = await startEarlyRefresh();
+      await write(one, doc('c'));
+      await remove(one, 'a');
+      const late = one.all();
+      bucket.release();
+      await early;
+      expect(ids(await late)).toEqual(['b', 'c']);
+      expect(ids(await one.all())).toEqual(['b', 'c']);
+    });
+  });
+
+  it('does not take its copy as current when a refresh running during a write here dropped that write', async () => {
+    fakeClock();
+    await write(two, doc('a'));
+    await one.all();
+    later(INDEX_MAX_STALENESS_MS);
+    bucket.hold();
+    const early = one.all(); // lists the folder: the listing holds only `a`
+    await settle();
+    versions.holdBumps();
+    const writing = write(one, doc('c')); // in the copy at once; its count comes back after the listing is applied
+    bucket.release();
+    await early;
+    versions.releaseBumps();
+    await writing;
+    expect(ids(await one.all())).toEqual(['a', 'c']);
+  });
+
+  it('concurrent readers share one refresh', async () => {
     await write(two, doc('a'));
     const [first, second, third] = await Promise.all([one.all(), one.all(), one.all()]);
     expect(bucket.listings).toBe(1);
@@ -166,38 +280,40 @@ describe('ContentIndex', () => {
   });
 
   it('edits made directly in the bucket show up once the staleness bound has passed, and not before', async () => {
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    fakeClock();
     await write(two, doc('a', 'A'));
     await one.all();
 
     bucket.put('authors/a.json', JSON.stringify(doc('a', 'A-edited')));
     bucket.put('authors/x.json', JSON.stringify(doc('x')));
     expect((await one.all()).map((d) => d.name)).toEqual(['A']);
+    await write(two, doc('y')); // catching up with the service's writes does not list the folder
+    expect((await one.all()).map((d) => d.name).sort()).toEqual(['A', 'y']);
 
-    jest.setSystemTime(Date.now() + INDEX_MAX_STALENESS_MS);
-    expect((await one.all()).map((d) => d.name).sort()).toEqual(['A-edited', 'x']);
+    later(INDEX_MAX_STALENESS_MS);
+    expect((await one.all()).map((d) => d.name).sort()).toEqual(['A-edited', 'x', 'y']);
 
     bucket.objects.delete('authors/x.json');
-    jest.setSystemTime(Date.now() + INDEX_MAX_STALENESS_MS);
-    expect(ids(await one.all())).toEqual(['a']);
+    later(INDEX_MAX_STALENESS_MS);
+    expect(ids(await one.all())).toEqual(['a', 'y']);
   });
 
-  it('answers at once from a copy older than the refresh-ahead age and revalidates in the background', async () => {
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+  it('answers at once from a copy older than the refresh-ahead age and lists the folder in the background', async () => {
+    fakeClock();
     await write(two, doc('a'));
     await one.all();
     bucket.put('authors/b.json', JSON.stringify(doc('b')));
 
-    jest.setSystemTime(Date.now() + INDEX_REFRESH_AHEAD_MS);
-    bucket.holdListings();
+    later(INDEX_REFRESH_AHEAD_MS);
+    bucket.hold();
     expect(ids(await one.all())).toEqual(['a']); // did not wait for the held listing
-    bucket.releaseListings();
+    bucket.release();
     await settle();
     expect(ids(await one.all())).toEqual(['a', 'b']);
   });
 
   it('skips objects that are not valid documents, fetches them again only when they change, and drops a document spoiled in place', async () => {
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    fakeClock();
     await write(two, doc('a'));
     await write(two, doc('b'));
     bucket.put('authors/broken.json', '{ not json');
@@ -207,25 +323,13 @@ describe('ContentIndex', () => {
     expect(ids(await one.all())).toEqual(['a', 'b']);
 
     const gets = bucket.gets;
-    jest.setSystemTime(Date.now() + INDEX_MAX_STALENESS_MS);
+    later(INDEX_MAX_STALENESS_MS);
     await one.all();
     expect(bucket.gets).toBe(gets);
 
     bucket.put('authors/b.json', '[]');
     bucket.put('authors/broken.json', JSON.stringify(doc('broken')));
-    jest.setSystemTime(Date.now() + INDEX_MAX_STALENESS_MS);
+    later(INDEX_MAX_STALENESS_MS);
     expect(ids(await one.all())).toEqual(['a', 'broken']);
-  });
-
-  it('re-creates a version token Redis lost, so a copy cannot mistake a new token for one it has seen', async () => {
-    await write(two, doc('a'));
-    await one.all();
-    redisData.clear(); // Redis restarted without its data
-    await one.all();
-    expect(redisData.size).toBe(1);
-    const token = [...redisData.values()][0];
-    await write(two, doc('b'));
-    expect([...redisData.values()][0]).not.toBe(token);
-    expect(ids(await one.all())).toEqual(['a', 'b']);
   });
 });

@@ -1,13 +1,13 @@
 import { Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { RedisService } from '../redis/redis.service';
 import { S3StorageService } from '../storage/s3-storage.service';
+import { ContentVersion, ContentVersionStore, RedisContentVersions } from './content-version';
 import { quoteEtag } from './etag';
 import { Listable, newestFirst } from './paging';
 
-/** How long a listing may be served without asking S3, when no instance has written since. Bounds staleness of edits made directly in the bucket. */
+/** How long a listing may be served without listing the bucket. Bounds the staleness of edits made directly in the bucket. */
 export const INDEX_MAX_STALENESS_MS = 5_000;
-/** A read of a copy older than this (but within the bound) is answered at once and revalidates in the background, so steady readers never wait for S3. */
+/** A read of a copy older than this (but within the bound) is answered at once and relists in the background, so steady readers never wait for S3. */
 export const INDEX_REFRESH_AHEAD_MS = 3_000;
 const FETCH_CONCURRENCY = 16;
 
@@ -27,11 +27,16 @@ const SHAPES: Record<Folder, (doc: Record<string, unknown>) => boolean> = {
   posts: (doc) => isString(doc.title) && isString(doc.status) && isStringArray(doc.authorIds) && (doc.tags === undefined || isStringArray(doc.tags)),
 };
 
+const sameVersion = (a: ContentVersion | null, b: ContentVersion | null): boolean => a !== null && b !== null && a.epoch === b.epoch && a.n === b.n;
+
 /**
  * An in-process copy of one folder, so listing does not read every object on every request.
- * Validated against ListObjectsV2's ETags (only changed objects are fetched again). A version token in
- * Redis, replaced by every write through any instance, tells when the copy must be revalidated before
- * answering; edits made directly in the bucket show up within INDEX_MAX_STALENESS_MS.
+ *
+ * Writes through any instance count up a version in Redis and log the id written (content-version.ts).
+ * Before answering, a read compares versions: a copy behind by a few writes fetches just those objects;
+ * a copy older than INDEX_MAX_STALENESS_MS, or whose log no longer reaches back, lists the folder and
+ * fetches only objects whose ETag changed. So a write acknowledged by any instance is in the next read
+ * through every instance, and edits made directly in the bucket show up within the bound.
  */
 export class ContentIndex<T extends Listable> {
   private readonly logger: Logger;
@@ -40,76 +45,93 @@ export class ContentIndex<T extends Listable> {
   private readonly rejected = new Map<string, string>();
   /** Newest first; rebuilt after any change to `entries`. */
   private snapshot: T[] | null = null;
-  private syncedVersion: string | null = null;
-  private syncedAt = Number.NEGATIVE_INFINITY;
-  /** Revalidations are numbered as they start; `finished` is the number of the last one that completed. */
+  /** The copy holds every write counted up to this version. */
+  private synced: ContentVersion | null = null;
+  /** When the last full listing started. */
+  private listedAt = Number.NEGATIVE_INFINITY;
+  /** Refreshes are numbered as they start; `finished` is the number of the last one that completed. */
   private started = 0;
   private finished = 0;
   private inFlight: Promise<void> | null = null;
+  private readonly versions: ContentVersionStore;
 
   constructor(
     private readonly folder: Folder,
     private readonly storage: S3StorageService,
-    private readonly redis: RedisService,
+    redis: RedisService,
+    versions?: ContentVersionStore,
   ) {
     this.logger = new Logger(`ContentIndex:${folder}`);
-  }
-
-  private versionKey(): string {
-    return this.redis.key('content', this.folder, 'version');
+    this.versions = versions ?? new RedisContentVersions(redis, folder);
   }
 
   /** Every document in the folder, newest first, including every write acknowledged (by any instance) before the call. */
   async all(): Promise<T[]> {
-    // A revalidation that was already running when this call began may have listed the bucket before a write
-    // acknowledged just before the call: only one that starts later is sure to include it.
+    // A refresh already running when this call began may have read S3 before a write acknowledged just
+    // before the call: only one that starts later is sure to include it.
     const needed = this.started + 1;
-    const version = await this.readVersion();
-    const age = Date.now() - this.syncedAt;
-    if (version === null || version !== this.syncedVersion || age >= INDEX_MAX_STALENESS_MS) {
-      while (this.finished < needed) await this.revalidateShared();
+    const version = await this.versions.read();
+    const age = Date.now() - this.listedAt;
+    if (!sameVersion(version, this.synced) || age >= INDEX_MAX_STALENESS_MS) {
+      while (this.finished < needed) await this.refreshShared(false);
     } else if (age >= INDEX_REFRESH_AHEAD_MS && this.inFlight === null) {
-      this.revalidateShared().catch((error: Error) => this.logger.warn(`background revalidation failed: ${error.message}`));
+      this.refreshShared(true).catch((error: Error) => this.logger.warn(`background listing failed: ${error.message}`));
     }
     this.snapshot ??= Array.from(this.entries.values(), (entry) => entry.doc).sort(newestFirst);
-    // A copy of the sorted snapshot: callers may sort or splice it; copying 2,000 references costs microseconds.
+    // A copy: callers may sort or splice it; copying 2,000 references costs microseconds.
     return this.snapshot.slice();
   }
 
-  /** Called after a successful write through this instance; the new version token makes every other instance revalidate. */
+  /** Called after a successful write through this instance, with the new object's ETag. */
   async remember(doc: T, etag: string): Promise<void> {
-    this.entries.set(doc.id, { doc, etag: quoteEtag(etag) });
-    this.snapshot = null;
-    await this.bump();
+    await this.changedHere(doc.id, () => this.set(doc.id, doc, etag));
   }
 
   async forget(id: string): Promise<void> {
-    if (this.entries.delete(id)) this.snapshot = null;
-    await this.bump();
+    await this.changedHere(id, () => this.drop(id));
   }
 
-  /** A random token rather than a counter: a Redis that lost its data cannot hand out a version this copy already saw. */
-  private async bump(): Promise<void> {
-    await this.redis.client.set(this.versionKey(), randomUUID()).catch((error: Error) => this.logger.warn(`version bump failed: ${error.message}`));
+  /**
+   * Applies a write made here and counts it in Redis. When the count shows no other write since this copy
+   * was synced, and no refresh touched the copy meanwhile, the copy is current without asking S3.
+   */
+  private async changedHere(id: string, apply: () => void): Promise<void> {
+    const quiet = this.inFlight === null;
+    const startedBefore = this.started;
+    apply();
+    const version = await this.versions.bump(id);
+    const untouched = quiet && this.started === startedBefore;
+    if (untouched && version !== null && this.synced?.epoch === version.epoch && this.synced.n === version.n - 1) this.synced = version;
   }
 
-  private async readVersion(): Promise<string | null> {
-    return this.redis.client.get(this.versionKey()).catch(() => null);
-  }
-
-  /** Concurrent readers share one revalidation instead of listing the bucket once each. */
-  private revalidateShared(): Promise<void> {
+  /** Concurrent readers share one refresh instead of reading S3 once each. */
+  private refreshShared(relist: boolean): Promise<void> {
     if (this.inFlight === null) {
       const number = ++this.started;
-      this.inFlight = this.revalidate(number).finally(() => (this.inFlight = null));
+      this.inFlight = this.refresh(number, relist).finally(() => (this.inFlight = null));
     }
     return this.inFlight;
   }
 
-  private async revalidate(number: number): Promise<void> {
+  private async refresh(number: number, relist: boolean): Promise<void> {
     const startedAt = Date.now();
-    // Read before listing: the copy then holds at least every write that replaced this token.
-    const version = await this.currentOrNewVersion();
+    // Read before touching S3: the copy then holds at least every write counted in this version.
+    const version = await this.versions.ensure();
+    const synced = this.synced;
+    const canCatchUp = !relist && version !== null && synced !== null && version.epoch === synced.epoch && startedAt - this.listedAt < INDEX_MAX_STALENESS_MS;
+    const written = canCatchUp ? await this.versions.changedBetween(synced.n, version.n) : null;
+    if (written !== null) {
+      await inPool(written, FETCH_CONCURRENCY, (id) => this.fetch(id, `${this.folder}/${id}.json`));
+    } else {
+      await this.relist();
+      this.listedAt = startedAt;
+    }
+    this.synced = version;
+    this.finished = number;
+  }
+
+  /** Lists the folder and fetches only the objects whose ETag differs from the copy's. */
+  private async relist(): Promise<void> {
     const listed = await this.storage.list(`${this.folder}/`);
     const seen = new Set<string>();
     const stale: { id: string; key: string }[] = [];
@@ -124,23 +146,13 @@ export class ContentIndex<T extends Listable> {
     for (const id of this.entries.keys()) if (!seen.has(id)) this.drop(id);
     for (const id of this.rejected.keys()) if (!seen.has(id)) this.rejected.delete(id);
     await inPool(stale, FETCH_CONCURRENCY, (item) => this.fetch(item.id, item.key));
-    this.syncedVersion = version;
-    this.syncedAt = startedAt;
-    this.finished = number;
-  }
-
-  /** With no token in Redis (first start, or Redis lost its data) one is set, so readers are not sent to S3 on every request. */
-  private async currentOrNewVersion(): Promise<string | null> {
-    const version = await this.readVersion();
-    if (version !== null) return version;
-    await this.redis.client.set(this.versionKey(), randomUUID(), 'NX').catch(() => null);
-    return this.readVersion();
   }
 
   private async fetch(id: string, key: string): Promise<void> {
     const stored = await this.storage.getText(key);
     if (stored === null) {
       this.drop(id);
+      this.rejected.delete(id);
       return;
     }
     const doc = this.parse(id, stored.body);
@@ -151,8 +163,7 @@ export class ContentIndex<T extends Listable> {
       return;
     }
     this.rejected.delete(id);
-    this.entries.set(id, { doc, etag: quoteEtag(stored.etag) });
-    this.snapshot = null;
+    this.set(id, doc, stored.etag);
   }
 
   private parse(id: string, body: string): T | null {
@@ -165,6 +176,11 @@ export class ContentIndex<T extends Listable> {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
     const doc = value as Record<string, unknown>;
     return doc.id === id && isString(doc.updatedAt) && SHAPES[this.folder](doc) ? (value as T) : null;
+  }
+
+  private set(id: string, doc: T, etag: string): void {
+    this.entries.set(id, { doc, etag: quoteEtag(etag) });
+    this.snapshot = null;
   }
 
   private drop(id: string): void {

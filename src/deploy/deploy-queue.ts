@@ -35,7 +35,7 @@ export class DeployQueue {
     const jobId = `${wakeup.deployId}.${wakeup.jobNumber}`;
     try {
       await this.queue.add(
-        'deploy',
+        `deploy ${wakeup.deployId}`,
         { deployId: wakeup.deployId },
         {
           jobId,

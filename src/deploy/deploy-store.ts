@@ -91,6 +91,14 @@ export class DeployStore {
     return { kind: kind as 'claimed' | 'resume' | 'busy', deployId: String(value) };
   }
 
+  /** Lists more changes on a claimed deploy; entries it already has (the recorded edits) are kept. */
+  async addChanges(deployId: string, changes: DeployChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    const entries = changes.flatMap((c) => [`${c.kind}:${c.id}`, JSON.stringify(c)]);
+    const key = `${this.prefix}chg:${deployId}`;
+    await this.redis.command(() => this.redis.client.eval(`for i = 1, #ARGV, 2 do redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) end`, 1, key, ...entries));
+  }
+
   async markRetrying(deployId: string, attempts: number, lastError: string, retryAt: number): Promise<void> {
     await this.redis.command(() =>
       this.redis.client.hset(`${this.prefix}rec:${deployId}`, 'status', 'retrying', 'attempts', attempts, 'lastError', lastError, 'scheduledFor', retryAt),

@@ -58,7 +58,7 @@ export class DeployProcessor extends WorkerHost {
       // Already dispatched, or another deploy is in flight: its finish schedules what is pending.
       return { status: claim.kind === 'stale' ? 'already-dispatched' : 'superseded', deployId: job.data.deployId };
     }
-    const deploy = (await this.store.get(claim.deployId))!;
+    const deploy = await this.withUnrecordedChanges(claim.deployId);
     await job.updateData({ ...job.data, reason: deploy.reason, changeCount: deploy.changeCount, editCount: deploy.editCount, changes: deploy.changes.slice(0, 20).map((c) => `${c.action} ${c.kind} ${c.id}`) });
     return this.dispatch(job, deploy);
   }
@@ -96,6 +96,26 @@ export class DeployProcessor extends WorkerHost {
       this.logger.error(`deploy ${deploy.id} failed after ${attempt} attempt(s); its changes wait for the next deploy: ${error.message}`);
       throw new UnrecoverableError(error.message);
     }
+  }
+
+  /**
+   * The claimed deploy, also listing what S3 shows changed since the last dispatch that no recorded edit
+   * names (edits whose queue state a Redis wipe lost, or made in the bucket by another tool). This
+   * dispatch deploys them and moves the marker past them, so it must name them: else no deploy ever would.
+   * Posts that are drafts now are left out (draft-only edits deploy nothing, contract §5.1).
+   */
+  private async withUnrecordedChanges(deployId: string): Promise<Deploy> {
+    const deploy = (await this.store.get(deployId))!;
+    const snapshot = this.snapshots.get(deployId);
+    const last = snapshot ? await this.marker.read().catch(() => null) : null;
+    if (!snapshot || !last) return deploy;
+    const listed = new Set(deploy.changes.map((c) => `${c.kind}:${c.id}`));
+    const unlisted = snapshot.changesSince(last.snapshot, new Date().toISOString()).filter((c) => !listed.has(`${c.kind}:${c.id}`));
+    const missing = await this.marker.affectingSite(unlisted).catch(() => unlisted);
+    if (missing.length === 0) return deploy;
+    await this.store.addChanges(deployId, missing);
+    this.logger.warn(`deploy ${deployId} also carries ${missing.length} change(s) found in S3 that no queued edit named: ${missing.map((c) => `${c.action} ${c.kind} ${c.id}`).join(', ')}`);
+    return (await this.store.get(deployId))!;
   }
 
   private async snapshot(): Promise<ContentSnapshot | undefined> {

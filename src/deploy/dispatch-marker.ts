@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { S3StorageService } from '../storage/s3-storage.service';
 import { CONTENT_FOLDERS, ContentSnapshot } from './content-snapshot';
+import { DeployChange } from './deploy.types';
 
 /** Under S3_PREFIX, outside authors/ and posts/ (contract §3, §5.3). */
 export const MARKER_KEY = 'deploys/last-dispatched.json';
@@ -37,6 +38,22 @@ export class DispatchMarker {
       this.logger.warn(`${MARKER_KEY} is not valid JSON; it will be rewritten from the current content`);
       return null;
     }
+  }
+
+  /** Of `changes`, those that can affect the published site: a post that is a draft now does not (contract §5.1). */
+  async affectingSite(changes: DeployChange[]): Promise<DeployChange[]> {
+    const affects = await Promise.all(
+      changes.map(async (change) => {
+        if (change.kind !== 'post' || change.action === 'deleted') return true;
+        const stored = await this.storage.getText(`posts/${change.id}.json`);
+        try {
+          return stored === null || (JSON.parse(stored.body) as { status?: unknown }).status !== 'draft';
+        } catch {
+          return true; // not the service's JSON (another tool wrote it): deploy rather than guess
+        }
+      }),
+    );
+    return changes.filter((_, i) => affects[i]);
   }
 
   async write(deployId: string, snapshot: ContentSnapshot, dispatchedAt = new Date()): Promise<void> {

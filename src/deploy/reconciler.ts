@@ -73,7 +73,12 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     }
     if (last.snapshot.fingerprint === current.fingerprint && next === null) return { outcome: 'in-sync' };
     const now = Date.now();
-    const changes = current.changesSince(last.snapshot, new Date(now).toISOString());
+    // Keys and ETags change with a draft edit too, but draft-only edits deploy nothing (contract §5.1).
+    const changes = await this.marker.affectingSite(current.changesSince(last.snapshot, new Date(now).toISOString()));
+    if (changes.length === 0 && next === null) {
+      await this.marker.write(last.deployId, current); // the marker moves past the drafts: later passes stay quiet
+      return { outcome: 'in-sync' };
+    }
     // Atomic: if edits started a deploy while S3 was being listed, that deploy carries the bucket instead.
     const requested = await this.store.reconcile(changes, now);
     if (requested === null) return { outcome: 'deploy-pending' };
