@@ -13,12 +13,28 @@ import { round } from './lib/stats';
 import { AppProcess, S3ServerProcess } from './lib/processes';
 import { summarizeProfiles } from './profile-summary';
 import { BenchResults, machine, ratios, rows, table } from './report';
-import { editBurst, waitForDispatches } from './scenarios/burst';
+import { editBurst } from './scenarios/burst';
+import { contentListing } from './scenarios/listing';
+import { redisRoundTrip } from './scenarios/redis-floor';
 import { readLatency } from './scenarios/reads';
-import { WritePlan, apiCreate, rawPutObject } from './scenarios/writes';
+import { WritePlan, apiCreate, interleavedWrites, rawPutObject } from './scenarios/writes';
 
-/** Sizes of one run: about a minute and a half on 2 cores. */
-const RUN = { posts: 2_000, warmup: 100, sequential: 200, writeClients: 16, authors: 20, bodyBytes: 4_000, burstEdits: 5_000, burstClients: 32, debounceMs: 1_000, readSamples: 300, afterWriteSamples: 20 };
+/** Sizes of one run: about 75 s on 2 cores. */
+const RUN = {
+  posts: 2_000,
+  /** Of the posts, per target: warm-up, then one client, then `writeClients` clients; in `rounds` interleaved slices. */
+  warmup: 100,
+  sequential: 300,
+  writeClients: 16,
+  rounds: 4,
+  authors: 20,
+  bodyBytes: 4_000,
+  burstEdits: 5_000,
+  burstClients: 32,
+  debounceMs: 1_000,
+  readSamples: 300,
+  afterWriteSamples: 20,
+};
 const API_TOKEN = 'bench-api-token';
 const REPO_ROOT = join(__dirname, '..', '..', '..');
 
@@ -58,7 +74,7 @@ function serviceEnv(stack: Stack, name: string): Record<string, string> {
   };
 }
 
-async function withService<T>(stack: Stack, name: string, deploysOff: boolean, work: (app: AppProcess, client: HttpClient) => Promise<T>): Promise<T> {
+async function startService(stack: Stack, name: string, deploysOff: boolean): Promise<{ app: AppProcess; client: HttpClient }> {
   const app = await AppProcess.start({
     env: serviceEnv(stack, name),
     logFile: join(stack.workDir, `${name}.log`),
@@ -66,13 +82,13 @@ async function withService<T>(stack: Stack, name: string, deploysOff: boolean, w
     cpuProfileDir: profiling ? join(stack.workDir, `profile-${name}`) : undefined,
   });
   const client = new HttpClient(app.url, API_TOKEN, 64);
-  try {
-    for (const author of makeAuthors(RUN.authors)) await client.expect(201, 'POST', '/authors', author);
-    return await work(app, client);
-  } finally {
-    client.close();
-    await app.stop();
-  }
+  for (const author of makeAuthors(RUN.authors)) await client.expect(201, 'POST', '/authors', author);
+  return { app, client };
+}
+
+async function stopService({ app, client }: { app: AppProcess; client: HttpClient }): Promise<void> {
+  client.close();
+  await app.stop();
 }
 
 /** No deploy pending or in flight: the next dispatch belongs to whatever comes next. */
@@ -92,36 +108,48 @@ async function run(stack: Stack): Promise<BenchResults> {
     sequential: posts.slice(RUN.warmup, RUN.warmup + RUN.sequential),
     concurrent: posts.slice(RUN.warmup + RUN.sequential),
     concurrency: RUN.writeClients,
+    rounds: RUN.rounds,
   };
+  const storage = (bucket: string) => new S3StorageService(loadConfig({ S3_BUCKET: bucket, S3_ENDPOINT: stack.s3.endpoint }));
 
-  log(`raw PutObject of ${posts.length} posts`);
-  const storage = new S3StorageService(loadConfig({ S3_BUCKET: 'bench-raw', S3_ENDPOINT: stack.s3.endpoint }));
-  const raw = await rawPutObject(storage, plan);
-  storage.onApplicationShutdown();
-
-  log('POST /posts with deploys off');
-  const off = await withService(stack, 'bench-off', true, async (app, client) => ({ writes: await apiCreate(client, plan), peakRssMb: app.peakRssMb() }));
-
-  log('POST /posts with deploys on, then the burst and the reads');
-  return withService(stack, 'bench-on', false, async (app, client) => {
-    const rss = { started: app.phasePeakRssMb(), writes: 0, burst: 0, reads: 0 };
-    const writes = await apiCreate(client, plan);
-    await waitForDispatches(stack.github, 1, RUN.debounceMs + 30_000);
-    await sleep(RUN.debounceMs + 1_000);
-    const createDispatches = stack.github.dispatches().length;
-    await deploysSettled(client);
-    rss.writes = app.phasePeakRssMb();
+  log('starting the service twice: deploys off and deploys on');
+  const off = await startService(stack, 'bench-off', true);
+  const on = await startService(stack, 'bench-on', false);
+  try {
+    const rss = { started: on.app.phasePeakRssMb(), writes: 0, burst: 0, reads: 0 };
+    const redisRoundTripMs = await redisRoundTrip(stack.redis.url, 500);
+    log(`${posts.length} posts each through raw PutObject, POST /posts with deploys off, and with deploys on (interleaved)`);
+    const rawStorage = storage('bench-raw');
+    const writes = await interleavedWrites(
+      [
+        { name: 'raw', write: rawPutObject(rawStorage) },
+        { name: 'off', write: apiCreate(off.client) },
+        // Its deploy goes out between slices, so the dispatch's S3 listing does not weigh on the next target's slice.
+        { name: 'on', write: apiCreate(on.client), afterSlice: () => deploysSettled(on.client) },
+      ],
+      plan,
+    );
+    rawStorage.onApplicationShutdown();
+    const offPeakRssMb = off.app.peakRssMb();
+    await stopService(off);
+    rss.writes = on.app.phasePeakRssMb();
 
     log(`burst of ${RUN.burstEdits} edits from ${RUN.burstClients} clients`);
-    const burst = await editBurst(client, stack.github, posts.map((p) => p.id), RUN.burstEdits, RUN.burstClients, RUN.debounceMs);
-    await deploysSettled(client);
-    rss.burst = app.phasePeakRssMb();
+    const burst = await editBurst(on.client, stack.github, posts.map((p) => p.id), RUN.burstEdits, RUN.burstClients, RUN.debounceMs);
+    await deploysSettled(on.client);
+    rss.burst = on.app.phasePeakRssMb();
+    const onStorage = storage('bench-on');
+    const contentListingMs = await contentListing(onStorage, 5);
+    onStorage.onApplicationShutdown();
 
     log('read latency');
-    const reads = await readLatency(client, { authorId: authorIds[3], tag: 'tag-5', postIds: posts.map((p) => p.id) }, RUN.readSamples, RUN.afterWriteSamples);
-    rss.reads = app.phasePeakRssMb();
-    return { raw, deploysOff: off.writes, deploysOn: writes, createDispatches, burst, reads, peakRssMb: { deploysOn: app.peakRssMb(), deploysOff: off.peakRssMb }, rssByPhaseMb: rss };
-  });
+    const reads = await readLatency(on.client, { authorId: authorIds[3], tag: 'tag-5', postIds: posts.map((p) => p.id) }, RUN.readSamples, RUN.afterWriteSamples);
+    rss.reads = on.app.phasePeakRssMb();
+    const peakRssMb = { deploysOn: on.app.peakRssMb(), deploysOff: offPeakRssMb };
+    return { raw: writes.raw, deploysOff: writes.off, deploysOn: writes.on, redisRoundTripMs, burst, contentListingMs, reads, peakRssMb, rssByPhaseMb: rss };
+  } finally {
+    await Promise.allSettled([stopService(off), stopService(on)]);
+  }
 }
 
 async function main(): Promise<void> {
@@ -138,7 +166,7 @@ async function main(): Promise<void> {
   try {
     log(`service logs in ${workDir}`);
     const results = await run(stack);
-    const all = rows(results, RUN.posts);
+    const all = rows(results, RUN);
     const output = { generatedAt: new Date().toISOString(), durationS: Math.round((Date.now() - startedAt) / 1000), machine: { ...host, loadAverage1mAtEnd: round(loadavg()[0]) }, run: RUN, ratios: ratios(results), results, rows: all };
     process.stdout.write(`\n${table(all)}\n\n${JSON.stringify(output.machine)} · ${output.durationS} s\n`);
     if (profiling) {

@@ -51,7 +51,13 @@ function swagger(app: INestApplication): void {
 
 /** Builds the HTTP application. main.ts, the dev runner and the tests all start the service through here. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    bufferLogs: true,
+    // Throw instead of process.exit(1) on a start-up error: main.ts reports it in one line, and a test sees a
+    // failed boot as a failed test (instead of a killed jest worker leaving its redis-server behind).
+    abortOnError: false,
+  });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   // First: every request gets a request id and a log line, even one the body parser rejects.

@@ -47,8 +47,10 @@ describe('authors API', () => {
       expect(stored!.text).toBe(res.text);
       expect(stored!.contentType).toBe('application/json; charset=utf-8');
       expect(stored!.etag).toBe(res.headers.etag);
+      // S3_PREFIX applies to every key the service writes (the deploy record included), not only to content.
       const keys = await bucket.keys();
-      expect(keys.every((key) => key.startsWith('site/content/authors/'))).toBe(true);
+      expect(keys.filter((key) => !key.startsWith('site/content/'))).toEqual([]);
+      expect(keys.filter((key) => key.startsWith('site/content/authors/'))).toContain('site/content/authors/stored-exactly.json');
     });
 
     it('round-trips Hangul and emoji exactly and generates a valid id when the name has no ASCII letters', async () => {
@@ -131,18 +133,18 @@ describe('authors API', () => {
         .send({ ...doc, name: 'Put Me Again', title: undefined, createdAt: '2000-01-01T00:00:00.000Z', updatedAt: '2000-01-01T00:00:00.000Z' })
         .expect(200);
       expect(res.body).toEqual({ id: doc.id, name: 'Put Me Again', bio: 'Old bio', createdAt: doc.createdAt, updatedAt: expect.stringMatching(ISO) });
-      expect(res.body.updatedAt >= (doc.updatedAt as string)).toBe(true);
+      expect(res.body.updatedAt >= (doc.updatedAt)).toBe(true);
       expect(res.headers.etag).not.toBe(etag);
-      expect((await bucket.entity('authors', doc.id as string))!.text).toBe(res.text);
+      expect((await bucket.entity('authors', doc.id))!.text).toBe(res.text);
     });
 
     it('answers 412 for a stale If-Match and leaves S3 unchanged; 404 for a missing author; 400 for another id', async () => {
       const { doc, etag } = await create(url, 'authors', { name: 'Guarded' });
       await request(url).patch(`/authors/${doc.id}`).send({ title: 'Changed' }).expect(200);
-      const before = (await bucket.entity('authors', doc.id as string))!.text;
+      const before = (await bucket.entity('authors', doc.id))!.text;
       const res = await request(url).put(`/authors/${doc.id}`).set('If-Match', etag).send({ name: 'Lost update' }).expect(412);
       expect(res.body).toEqual({ statusCode: 412, error: 'Precondition Failed', message: expect.any(String) });
-      expect((await bucket.entity('authors', doc.id as string))!.text).toBe(before);
+      expect((await bucket.entity('authors', doc.id))!.text).toBe(before);
       await request(url).put('/authors/missing-author').send({ name: 'X' }).expect(404);
       expect(messageOf(await request(url).put(`/authors/${doc.id}`).send({ id: 'other', name: 'X' }).expect(400))).toContain('id');
       expect(messageOf(await request(url).put(`/authors/${doc.id}`).send({ title: 'no name' }).expect(400))).toContain('name');
@@ -155,7 +157,7 @@ describe('authors API', () => {
       const res = await request(url).patch(`/authors/${doc.id}`).set('If-Match', etag).send({ title: null, bio: 'New bio' }).expect(200);
       expect(res.body).toEqual({ id: doc.id, name: 'Patch Me', bio: 'New bio', createdAt: doc.createdAt, updatedAt: expect.stringMatching(ISO) });
       expect(res.headers.etag).not.toBe(etag);
-      expect((await bucket.entity('authors', doc.id as string))!.text).toBe(res.text);
+      expect((await bucket.entity('authors', doc.id))!.text).toBe(res.text);
     });
 
     it('refuses null on a required field (400 naming it), a stale If-Match (412) and a missing author (404)', async () => {
@@ -165,7 +167,7 @@ describe('authors API', () => {
       expect(messageOf(await request(url).patch(`/authors/${doc.id}`).send({ unknown: 1 }).expect(400))).toContain('unknown');
       await request(url).patch(`/authors/${doc.id}`).send({ bio: 'v2' }).expect(200);
       await request(url).patch(`/authors/${doc.id}`).set('If-Match', etag).send({ bio: 'v3' }).expect(412);
-      expect(JSON.parse((await bucket.entity('authors', doc.id as string))!.text).bio).toBe('v2');
+      expect(JSON.parse((await bucket.entity('authors', doc.id))!.text).bio).toBe('v2');
       await request(url).patch('/authors/missing-author').send({ bio: 'x' }).expect(404);
     });
   });
@@ -176,9 +178,9 @@ describe('authors API', () => {
       const patched = await request(url).patch(`/authors/${doc.id}`).send({ bio: 'changed' }).expect(200);
       const stale = await request(url).delete(`/authors/${doc.id}`).set('If-Match', etag).expect(412);
       expect(stale.body).toMatchObject(ERROR_SHAPE);
-      expect(await bucket.entity('authors', doc.id as string)).not.toBeNull();
+      expect(await bucket.entity('authors', doc.id)).not.toBeNull();
       await request(url).delete(`/authors/${doc.id}`).set('If-Match', patched.headers.etag).expect(204);
-      expect(await bucket.entity('authors', doc.id as string)).toBeNull();
+      expect(await bucket.entity('authors', doc.id)).toBeNull();
       await request(url).get(`/authors/${doc.id}`).expect(404);
       await request(url).delete(`/authors/${doc.id}`).expect(404);
     });

@@ -3,7 +3,6 @@ import { DiscoveryService } from '@nestjs/core';
 import fc from 'fast-check';
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GithubClient } from '../src/github/github.client';
 import { RedisService } from '../src/redis/redis.service';
 import { FakeGithub } from './support/fake-github';
 import { accepted, duplicateDispatches, Edit as AckedEdit, Editor, payloadOf, uncarried } from './support/resilience';
@@ -22,19 +21,19 @@ const ENTITIES = ['ann', 'bob', 'cy', 'dee'];
 const ENV = { DEPLOY_DEBOUNCE_MS: '200', DEPLOY_MAX_WAIT_MS: '1000', DEPLOY_BACKOFF_MS: '50', DEPLOY_MAX_ATTEMPTS: '8', DEPLOY_RECONCILE_MS: '500' };
 
 /**
- * "Kills" an in-process instance: everything a kill -9 stops at once stops at once (the GitHub request in
- * flight is cut, no further Redis command goes out, the job lock is no longer renewed, the HTTP server
- * goes away); nothing is handed over or recorded. Then the remains are closed to free their handles.
+ * "Kills" an in-process instance: what a kill -9 stops at once stops at once (no further Redis command
+ * goes out, so nothing is recorded or handed over; the job lock is no longer renewed; the HTTP server goes
+ * away). A GitHub request already sent may still reach GitHub, as it may after a real kill -9.
+ * Then the remains are closed to free their handles.
  */
 async function crash(running: RunningApp): Promise<void> {
   const { app } = running;
-  app.get(GithubClient).onApplicationShutdown();
   app.get(RedisService).client.disconnect();
   for (const wrapper of app.get(DiscoveryService).getProviders()) {
     if (wrapper.instance instanceof WorkerHost) void wrapper.instance.worker.close(true).catch(() => undefined);
   }
   (app.getHttpServer() as Server).closeAllConnections();
-  await Promise.race([app.close().catch(() => undefined), sleep(10_000)]);
+  await Promise.race([app.close().catch(() => undefined), sleep(10_000, undefined, { ref: false })]);
 }
 
 /** The system under test: two instances on one Redis, one bucket and the fake GitHub. */
@@ -67,7 +66,7 @@ class Pipeline {
   /** Every acknowledged edit dispatched (a deploy may need a stalled-job takeover: ~10-15 s). */
   async settle(): Promise<void> {
     await waitFor('every acknowledged edit to be dispatched', () => this.undispatched().length === 0, 45_000).catch((error: Error) => {
-      throw new Error(`${error.message}: ${JSON.stringify(this.undispatched())}\nsteps: ${this.log.join(' | ')}`);
+      throw new Error(`${error.message}: ${JSON.stringify(this.undispatched())}\n${this.timeline()}\nsteps: ${this.log.join(' | ')}`);
     });
   }
 
@@ -85,6 +84,33 @@ class Pipeline {
       const wipedSince = this.wipes.some((at) => at > final.ackAt);
       return !(wipedSince && final.action === 'deleted' && (lastListed(edit.id) ?? 'deleted') === 'deleted');
     });
+  }
+
+  /**
+   * Pairs of dispatch requests that were open at the same time. One case is exempt: Redis restarted empty
+   * while the first was in flight, which erased the in-flight record, the only thing that keeps a second
+   * dispatch from starting (a documented limit; GitHub must be slower than the quiet window for it to show).
+   */
+  overlaps(): string[] {
+    const requests = this.github.dispatches().sort((a, b) => a.startedAt - b.startedAt);
+    const found: string[] = [];
+    requests.forEach((first, i) => {
+      for (const second of requests.slice(i + 1)) {
+        if (second.startedAt >= (first.endedAt ?? Infinity)) continue;
+        if (this.wipes.some((at) => at > first.startedAt && at < second.startedAt)) continue;
+        found.push(`${payloadOf(first).deployId} and ${payloadOf(second).deployId}`);
+      }
+    });
+    return found;
+  }
+
+  /** The dispatch requests GitHub saw, for a failure message. */
+  timeline(): string {
+    const t0 = this.github.dispatches()[0]?.startedAt ?? 0;
+    return this.github
+      .dispatches()
+      .map((d) => `  +${d.startedAt - t0}..${d.endedAt === undefined ? 'open' : `+${d.endedAt - t0}`} ms ${d.status ?? 'no answer'} ${payloadOf(d).deployId} ${payloadOf(d).reason} [${payloadOf(d).changes.map((c) => `${c.action} ${c.id}`).join(', ')}]`)
+      .join('\n');
   }
 
   async close(): Promise<void> {
@@ -152,6 +178,20 @@ class RestartInstance implements Command {
   toString = () => `${this.abruptly ? 'crash' : 'restart'}(${this.app})`;
 }
 
+/** Every instance is killed while GitHub is still answering a dispatch, then all are started again. */
+class PowerCut implements Command {
+  check = () => true;
+  async run(_m: Model, p: Pipeline): Promise<void> {
+    const before = p.github.dispatches().length;
+    p.github.respond('dispatch', { status: 204, delayMs: 1_000 });
+    await p.editor.save(p.apps[0].url, 'ann', 'in flight at the power cut');
+    const inFlight = await waitFor('a dispatch in flight', () => p.github.dispatches().slice(before).find((d) => d.endedAt === undefined), 10_000).catch(() => undefined);
+    for (let i = 0; i < p.apps.length; i++) await p.replace(i, true);
+    p.log.push(`${this.toString()}${inFlight ? '' : ' (nothing was in flight)'}`);
+  }
+  toString = () => 'powerCut';
+}
+
 class RestartRedis implements Command {
   check = () => true;
   async run(_m: Model, p: Pipeline): Promise<void> {
@@ -180,14 +220,18 @@ class ManualDeploy implements Command {
 const app = fc.integer({ min: 0, max: 1 });
 const entity = fc.constantFrom(...ENTITIES);
 const commands = [
-  fc.tuple(app, entity).map(([a, e]) => new Edit(a, e, false)),
-  fc.tuple(app, entity).map(([a, e]) => new Edit(a, e, true)),
-  fc.uniqueArray(entity, { minLength: 2, maxLength: 4 }).map((es) => new Burst(es)),
-  fc.array(fc.constantFrom(500, 502, 503), { minLength: 1, maxLength: 3 }).map((s) => new FailGithub(s)),
-  fc.integer({ min: 50, max: 500 }).map((ms) => new Pause(ms)),
-  fc.tuple(app, fc.boolean()).map(([a, abruptly]) => new RestartInstance(a, abruptly)),
-  fc.constant(new RestartRedis()),
-  app.map((a) => new ManualDeploy(a)),
+  fc.oneof(
+    { weight: 6, arbitrary: fc.tuple(app, entity).map(([a, e]): Command => new Edit(a, e, false)) },
+    { weight: 3, arbitrary: fc.tuple(app, entity).map(([a, e]): Command => new Edit(a, e, true)) },
+    { weight: 3, arbitrary: fc.uniqueArray(entity, { minLength: 2, maxLength: 4 }).map((es): Command => new Burst(es)) },
+    { weight: 3, arbitrary: fc.array(fc.constantFrom(500, 502, 503), { minLength: 1, maxLength: 3 }).map((s): Command => new FailGithub(s)) },
+    { weight: 4, arbitrary: fc.integer({ min: 50, max: 500 }).map((ms): Command => new Pause(ms)) },
+    { weight: 3, arbitrary: fc.tuple(app, fc.boolean()).map(([a, abruptly]): Command => new RestartInstance(a, abruptly)) },
+    { weight: 2, arbitrary: fc.constant<Command>(new RestartRedis()) },
+    { weight: 2, arbitrary: app.map((a): Command => new ManualDeploy(a)) },
+    // Rare: a crash in the middle of a dispatch waits out the job lock (~10-15 s) before another worker takes over.
+    { weight: 1, arbitrary: fc.constant<Command>(new PowerCut()) },
+  ),
 ];
 
 /**
@@ -209,9 +253,6 @@ describe('deploy pipeline model', () => {
     process.stdout.write(`[model] ${totals.runs} runs, ${totals.steps} steps, ${totals.edits} acknowledged edits, ${totals.dispatches} accepted dispatches, ${totals.duplicates} duplicate dispatch(es)\n`);
     await github?.close();
     await stack?.stop();
-    await sleep(1500);
-    const hs = (process as unknown as { _getActiveHandles(): any[] })._getActiveHandles();
-    require('fs').writeFileSync('/tmp/handles.txt', hs.map((h: any) => `${h.constructor.name} ${h.remotePort ?? ''} ${h.localPort ?? ''} ${h._idleTimeout ?? ''} ${String(h._onTimeout ?? '').slice(0, 200)}`).join('\n'));
   });
 
   it('every acknowledged edit is dispatched after it, and dispatches never overlap', async () => {
@@ -222,7 +263,8 @@ describe('deploy pipeline model', () => {
       try {
         await fc.asyncModelRun(() => ({ model: { roles, failuresLeft: 5 }, real: pipeline }), steps);
         await pipeline.settle();
-        expect(github.maxConcurrentDispatches).toBeLessThanOrEqual(1);
+        const overlaps = pipeline.overlaps();
+        if (overlaps.length > 0) throw new Error(`two dispatches overlapped (${overlaps.join('; ')}):\n${pipeline.timeline()}\nsteps: ${pipeline.log.join(' | ')}`);
         totals.runs++;
         totals.steps += pipeline.log.length;
         totals.edits += pipeline.editor.acknowledged().length;
@@ -235,6 +277,6 @@ describe('deploy pipeline model', () => {
     // No shrinking (each run takes seconds): the seed and the failing steps are printed instead.
     // MODEL_SEED (and MODEL_PATH) replay a failure printed by fast-check; MODEL_RUNS runs longer.
     const replay = process.env.MODEL_SEED ? { seed: Number(process.env.MODEL_SEED), path: process.env.MODEL_PATH } : {};
-    await fc.assert(property, { numRuns: Number(process.env.MODEL_RUNS ?? 20), endOnFailure: true, ...replay });
+    await fc.assert(property, { numRuns: Number(process.env.MODEL_RUNS ?? 15), endOnFailure: true, ...replay });
   }, 240_000);
 });

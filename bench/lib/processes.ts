@@ -61,6 +61,7 @@ export class AppProcess {
   /** Highest VmRSS seen since the last phasePeakRssMb() call, sampled every 50 ms. */
   private phasePeakKb = 0;
   private sampler?: NodeJS.Timeout;
+  private stopped = false;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -75,7 +76,10 @@ export class AppProcess {
     if (options.cpuProfileDir) args.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, '-r', join(BENCH_DIST, 'profile-exit.js'));
     args.push(BUILT_MAIN);
     const logFd = openSync(options.logFile, 'a');
-    const child = spawn(process.execPath, args, { cwd: REPO, env: { PATH: process.env.PATH, ...options.env, PORT: String(port) }, stdio: ['ignore', logFd, logFd] });
+    // BENCH_NODE_OPTIONS tries runtime flags on the service (e.g. heap limits) without changing the build.
+    const nodeOptions = process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {};
+    const env = { PATH: process.env.PATH, ...nodeOptions, ...options.env, PORT: String(port) };
+    const child = spawn(process.execPath, args, { cwd: REPO, env, stdio: ['ignore', logFd, logFd] });
     const app = new AppProcess(child, `http://127.0.0.1:${port}`, logFd);
     const deadline = Date.now() + 30_000;
     for (;;) {
@@ -124,7 +128,10 @@ export class AppProcess {
     return Number(match[1]);
   }
 
+  /** Idempotent: the log file descriptor is closed once, never a reused number. */
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     clearInterval(this.sampler);
     this.child.kill('SIGTERM');
     await exited(this.child);

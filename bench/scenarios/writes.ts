@@ -10,6 +10,8 @@ export interface WritePlan {
   sequential: BenchPost[];
   concurrent: BenchPost[];
   concurrency: number;
+  /** Each phase is cut into this many slices, taken in turn by every target. */
+  rounds: number;
 }
 
 export interface WriteResult {
@@ -19,31 +21,62 @@ export interface WriteResult {
   concurrent: LatencySummary & { throughput: number; clients: number };
 }
 
-type Write = (post: BenchPost) => Promise<void>;
+export interface WriteTarget {
+  name: string;
+  write: (post: BenchPost) => Promise<void>;
+  /** Runs after each of this target's slices, off the clock (e.g. let its deploy go out before the next target runs). */
+  afterSlice?: () => Promise<void>;
+}
 
-async function measure(plan: WritePlan, write: Write): Promise<WriteResult> {
-  await runLoad(plan.warmup, plan.concurrency, write);
-  const sequential = await runLoad(plan.sequential, 1, write);
-  const concurrent = await runLoad(plan.concurrent, plan.concurrency, write);
-  return {
-    sequential: summarize(sequential.latencies),
-    concurrent: { ...summarize(concurrent.latencies), throughput: round(concurrent.throughput, 1), clients: plan.concurrency },
-  };
+function slices<T>(items: readonly T[], count: number): T[][] {
+  const size = Math.ceil(items.length / count);
+  return Array.from({ length: count }, (_, i) => items.slice(i * size, (i + 1) * size)).filter((slice) => slice.length > 0);
+}
+
+/**
+ * Writes the plan through every target, interleaved slice by slice (raw, off, on, raw, off, on, ...):
+ * whatever else the machine does during the run then weighs on every target alike, so the ratios hold.
+ */
+export async function interleavedWrites(targets: WriteTarget[], plan: WritePlan): Promise<Record<string, WriteResult>> {
+  const latencies = new Map(targets.map((t) => [t.name, { sequential: [] as number[], concurrent: [] as number[], concurrentMs: 0 }]));
+  for (const target of targets) {
+    await runLoad(plan.warmup, plan.concurrency, target.write);
+    await target.afterSlice?.();
+  }
+  for (const [phase, posts, clients] of [['sequential', plan.sequential, 1], ['concurrent', plan.concurrent, plan.concurrency]] as const) {
+    for (const slice of slices(posts, plan.rounds)) {
+      for (const target of targets) {
+        const run = await runLoad(slice, clients, target.write);
+        const mine = latencies.get(target.name)!;
+        mine[phase].push(...run.latencies);
+        if (phase === 'concurrent') mine.concurrentMs += run.durationMs;
+        await target.afterSlice?.();
+      }
+    }
+  }
+  const results: Record<string, WriteResult> = {};
+  for (const [name, mine] of latencies) {
+    results[name] = {
+      sequential: summarize(mine.sequential),
+      concurrent: { ...summarize(mine.concurrent), throughput: round((mine.concurrent.length / mine.concurrentMs) * 1000, 1), clients: plan.concurrency },
+    };
+  }
+  return results;
 }
 
 /**
  * The floor: PutObject of the very objects the service would store, through the service's own storage
  * class (same SDK client, keep-alive agent and socket limit), straight to the same S3 server.
  */
-export function rawPutObject(storage: S3StorageService, plan: WritePlan): Promise<WriteResult> {
-  return measure(plan, async (post) => {
+export function rawPutObject(storage: S3StorageService): WriteTarget['write'] {
+  return async (post) => {
     await storage.putJson(`posts/${post.id}.json`, storedPost(post, new Date().toISOString()));
-  });
+  };
 }
 
 /** `POST /posts` through the service: validation, author check, lock, S3 write, index, deploy trigger. */
-export function apiCreate(client: HttpClient, plan: WritePlan): Promise<WriteResult> {
-  return measure(plan, async (post) => {
+export function apiCreate(client: HttpClient): WriteTarget['write'] {
+  return async (post) => {
     await client.expect(201, 'POST', '/posts', post);
-  });
+  };
 }

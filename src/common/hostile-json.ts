@@ -21,6 +21,6 @@ function problem(value: unknown, depth: number): string | undefined {
  * silently drop it: refuse it (and its cousins) as the unknown field it is, along with absurd nesting.
  */
 export function rejectHostileJson(req: Request, _res: Response, next: NextFunction): void {
-  const found = problem(req.body as unknown, 0) ?? problem(req.query as unknown, 0);
+  const found = problem(req.body as unknown, 0) ?? problem(req.query, 0);
   next(found ? new InvalidInputError([found]) : undefined);
 }

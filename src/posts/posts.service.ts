@@ -82,7 +82,7 @@ export class PostsService {
     const { before, after } = await this.posts.update(id, ifMatch, async (current) => {
       const merged = await applyPatch(current, input, SERVER_FIELDS, PostFieldsDto);
       // Through fields() like a PUT: `"status": null` falls back to the default (draft) instead of storing a post without one.
-      return this.next(current, fields(merged as PostFieldsDto));
+      return this.next(current, fields(merged));
     });
     await this.changed(before, after.doc, 'updated');
     return after;

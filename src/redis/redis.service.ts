@@ -6,6 +6,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { UnavailableError } from '../common/domain-errors';
 
 const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+const EXTEND_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 
 /** ioredis options shared by every connection the service opens (BullMQ's included). */
 export function redisOptions(): RedisOptions {
@@ -62,6 +63,8 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
   /**
    * Runs `work` while holding a short lock on `name` across every process on this Redis.
    * Used to serialize writes per S3 key where the S3 server ignores conditional headers.
+   * The lock is renewed while `work` runs (a slow S3 call can outlast the TTL, and the next writer must
+   * not start meanwhile); the TTL only frees the key of a process that died holding it.
    */
   async withLock<T>(name: string, work: () => Promise<T>, { ttlMs = 15_000, waitMs = 10_000 } = {}): Promise<T> {
     const key = this.key('lock', name);
@@ -71,9 +74,14 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
       if (Date.now() > deadline) throw new UnavailableError('the item is busy with other edits: try again in a moment');
       await sleep(5 + Math.random() * 20);
     }
+    const renewal = setInterval(() => {
+      this.client.eval(EXTEND_LOCK, 1, key, token, ttlMs).catch((error: Error) => this.logger.warn(`lock renewal: ${error.message}`));
+    }, Math.max(10, Math.floor(ttlMs / 3)));
+    renewal.unref();
     try {
       return await work();
     } finally {
+      clearInterval(renewal);
       await this.client.eval(RELEASE_LOCK, 1, key, token).catch((error: Error) => this.logger.warn(`lock release: ${error.message}`));
     }
   }

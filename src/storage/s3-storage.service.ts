@@ -102,11 +102,13 @@ export class S3StorageService implements OnApplicationShutdown {
     }
   }
 
+  /** Deletes an object; an object already gone is no error (S3 answers a conditional delete of one with 404). */
   async delete(key: string, conditions: Pick<WriteConditions, 'ifMatch'> = {}): Promise<void> {
     try {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, IfMatch: conditions.ifMatch }));
     } catch (error) {
       if (isConditionFailure(error)) throw new StorageConflictError(key);
+      if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) return;
       throw error;
     }
   }

@@ -9,8 +9,16 @@ export function messageOf(res: Response): string {
   return Array.isArray(message) ? message.join(' | ') : String(message);
 }
 
+/** An author or post as the API returns it: the fields every test reads, and the rest. */
+export interface Entity {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  [field: string]: unknown;
+}
+
 /** Creates an entity through the API and returns its body and ETag; fails the test on anything but 201. */
-export async function create<T = Record<string, unknown>>(url: string, collection: 'authors' | 'posts', body: object): Promise<{ doc: T; etag: string }> {
+export async function create<T = Entity>(url: string, collection: 'authors' | 'posts', body: object): Promise<{ doc: T; etag: string }> {
   const res = await request(url).post(`/${collection}`).send(body);
   if (res.status !== 201) throw new Error(`POST /${collection} answered ${res.status}: ${JSON.stringify(res.body)}`);
   return { doc: res.body as T, etag: res.headers.etag };
