@@ -75,7 +75,7 @@ export function rows(r: BenchResults, { posts, authors }: { posts: number; autho
     listRow('GET /posts?authorId=', r.reads.listByAuthor),
     listRow('GET /posts?tag=', r.reads.listByTag),
     { measure: 'GET /posts/:id', value: latency(r.reads.getById), target: '', met: null },
-    { measure: 'GET /posts right after a write (revalidates)', value: latency(r.reads.listAfterWrite), target: '', met: null },
+    { measure: 'GET /posts right after a PATCH (same instance)', value: latency(r.reads.listAfterWrite), target: '', met: null },
     { measure: 'peak RSS of the service (VmHWM), deploys on', value: `${r.peakRssMb.deploysOn.toFixed(0)} MB`, target: '≤ 200 MB', met: r.peakRssMb.deploysOn <= 200 },
     { measure: 'RSS peak by phase: start · writes · burst · reads', value: `${p.started} · ${p.writes} · ${p.burst} · ${p.reads} MB`, target: '', met: null },
   ];

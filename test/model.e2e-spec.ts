@@ -1,7 +1,6 @@
 import { WorkerHost } from '@nestjs/bullmq';
 import { DiscoveryService } from '@nestjs/core';
 import fc from 'fast-check';
-import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RedisService } from '../src/redis/redis.service';
 import { FakeGithub } from './support/fake-github';
@@ -32,7 +31,7 @@ async function crash(running: RunningApp): Promise<void> {
   for (const wrapper of app.get(DiscoveryService).getProviders()) {
     if (wrapper.instance instanceof WorkerHost) void wrapper.instance.worker.close(true).catch(() => undefined);
   }
-  (app.getHttpServer() as Server).closeAllConnections();
+  app.getHttpServer().closeAllConnections();
   await Promise.race([app.close().catch(() => undefined), sleep(10_000, undefined, { ref: false })]);
 }
 
@@ -147,10 +146,11 @@ class Burst implements Command {
 class FailGithub implements Command {
   constructor(readonly statuses: number[]) {}
   check = (m: Readonly<Model>) => m.failuresLeft >= this.statuses.length;
-  async run(m: Model, p: Pipeline): Promise<void> {
+  run(m: Model, p: Pipeline): Promise<void> {
     m.failuresLeft -= this.statuses.length;
     p.github.respond('dispatch', ...this.statuses.map((status) => ({ status, body: { message: 'Server Error' } })));
     p.log.push(this.toString());
+    return Promise.resolve();
   }
   toString = () => `githubFails(${this.statuses.join(',')})`;
 }

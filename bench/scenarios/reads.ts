@@ -13,7 +13,7 @@ export interface ReadResult {
   listByAuthor: LatencySummary;
   listByTag: LatencySummary;
   getById: LatencySummary;
-  /** GET /posts right after a PATCH: the version token moved, so the listing revalidates against S3 first. */
+  /** GET /posts right after a PATCH through the same instance: the version moved, the copy already holds the write. */
   listAfterWrite: LatencySummary;
 }
 

@@ -4,6 +4,7 @@ import { JobState, Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DEPLOY_QUEUE } from './deploy.constants';
 import type { Wakeup } from './deploy-store';
+import { snapshotLeadMs } from './schedule';
 
 /** What a deploy job carries: ids and a change summary for the dashboard, never a secret. */
 export interface DeployJobData {
@@ -39,7 +40,8 @@ export class DeployQueue {
         { deployId: wakeup.deployId },
         {
           jobId,
-          delay: Math.max(0, wakeup.scheduledFor - now),
+          // Early by the snapshot lead: the processor lists S3 while the quiet window runs out.
+          delay: Math.max(0, wakeup.scheduledFor - snapshotLeadMs(this.config.deploy.debounceMs) - now),
           attempts: this.config.deploy.maxAttempts,
           backoff: { type: 'deploy', delay: this.config.deploy.backoffMs },
           removeOnComplete: KEEP_JOBS,

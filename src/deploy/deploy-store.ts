@@ -68,12 +68,12 @@ export class DeployStore {
     return { deployId: reply[0] as string, wakeup: wakeup(reply) };
   }
 
-  /** A cheap look before the claim: would `deployId` be claimed now? (Decides whether to snapshot S3 first.) */
-  async isDue(deployId: string, now: number): Promise<boolean> {
+  /** When `deployId` is due, if it is the pending deploy and none is in flight; else null. A cheap look before the claim. */
+  async dueAt(deployId: string): Promise<number | null> {
     const [next, inflight] = await this.redis.command(() => this.redis.client.mget(this.keys.next, this.keys.inflight));
-    if (next !== deployId || inflight !== null) return false;
+    if (next !== deployId || inflight !== null) return null;
     const scheduledFor = await this.redis.command(() => this.redis.client.hget(`${this.prefix}rec:${deployId}`, 'scheduledFor'));
-    return Number(scheduledFor) <= now;
+    return scheduledFor === null ? null : Number(scheduledFor);
   }
 
   /** Starts a `reconcile` deploy for `changes`, unless a deploy is already pending (null then). */

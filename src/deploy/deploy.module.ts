@@ -10,6 +10,7 @@ import { DeployQueue } from './deploy-queue';
 import { DeployStore } from './deploy-store';
 import { DeployWatchdog } from './deploy-watchdog';
 import { DispatchMarker } from './dispatch-marker';
+import { DispatchSnapshots } from './dispatch-snapshots';
 import { Reconciler } from './reconciler';
 import { DeployService } from './deploy.service';
 import { DEPLOY_QUEUE } from './deploy.constants';
@@ -23,7 +24,7 @@ const queue = BullModule.registerQueue({ name: DEPLOY_QUEUE });
 @Module({})
 export class DeployModule {
   static forRoot(config: AppConfig): DynamicModule {
-    const workerProviders: Provider[] = config.role === 'api' ? [] : [DeployProcessor, DeployWatchdog, Reconciler];
+    const workerProviders: Provider[] = config.role === 'api' ? [] : [DeployProcessor, DispatchSnapshots, DeployWatchdog, Reconciler];
     return {
       module: DeployModule,
       imports: [

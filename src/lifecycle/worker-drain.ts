@@ -20,6 +20,8 @@ export const WORKER_DRAIN_MS = 15_000;
 @Injectable()
 export class WorkerDrain implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Shutdown');
+  /** How long to wait for jobs in progress (tests shorten it). */
+  drainMs = WORKER_DRAIN_MS;
 
   constructor(private readonly discovery: DiscoveryService) {}
 
@@ -41,7 +43,7 @@ export class WorkerDrain implements BeforeApplicationShutdown {
       });
   }
 
-  private async drain(worker: Worker, drainMs = WORKER_DRAIN_MS): Promise<void> {
+  private async drain(worker: Worker, drainMs = this.drainMs): Promise<void> {
     if (worker.closing) return;
     const busy = worker.isRunning();
     // pause() stops taking jobs and resolves when the ones in progress are done.

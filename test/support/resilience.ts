@@ -132,7 +132,7 @@ export class Editor {
 
   private async send(url: string, method: string, path: string, body: object | undefined, id: string, action: Edit['action']): Promise<Edit> {
     const sentAt = Date.now();
-    let status = 0;
+    let status: number;
     let since = sentAt;
     try {
       const headers = { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) };

@@ -1,0 +1,70 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ContentSnapshot } from './content-snapshot';
+import { DispatchMarker, Marker } from './dispatch-marker';
+import { DeployStore } from './deploy-store';
+import { Deploy } from './deploy.types';
+
+interface Prepared {
+  snapshot: ContentSnapshot;
+  last: Marker | null;
+}
+
+/**
+ * What S3 held just before a claim, kept per deploy by the worker that claims it. Taken BEFORE the claim:
+ * every write it contains was recorded before the claim, so the dispatch carries it. (Taken after, it could
+ * contain a write that lands in the next deploy, and a Redis wipe before that one would then hide the write
+ * from the reconcile pass.) On success it becomes the last-dispatched marker.
+ */
+@Injectable()
+export class DispatchSnapshots {
+  private readonly logger = new Logger('Deploy');
+  private readonly prepared = new Map<string, Prepared>();
+
+  constructor(
+    private readonly marker: DispatchMarker,
+    private readonly store: DeployStore,
+  ) {}
+
+  /** Lists the bucket and reads the marker; a failure only means the marker will not advance this time. */
+  async prepare(deployId: string): Promise<void> {
+    try {
+      const [snapshot, last] = await Promise.all([this.marker.current(), this.marker.read()]);
+      this.prepared.set(deployId, { snapshot, last });
+    } catch (error) {
+      this.prepared.delete(deployId);
+      this.logger.warn(`could not list S3 before dispatching; the reconcile marker will not advance: ${(error as Error).message}`);
+    }
+  }
+
+  discard(deployId: string): void {
+    this.prepared.delete(deployId);
+  }
+
+  /**
+   * The claimed deploy, also naming what S3 shows changed since the last dispatch that no recorded edit
+   * names (edits whose queue state a Redis wipe lost, or made in the bucket by another tool). This dispatch
+   * deploys them and moves the marker past them, so it must name them: else no deploy ever would.
+   * Posts that are drafts now are left out (draft-only edits deploy nothing, contract §5.1).
+   */
+  async describe(deployId: string): Promise<Deploy> {
+    const deploy = (await this.store.get(deployId))!;
+    const prepared = this.prepared.get(deployId);
+    if (!prepared?.last) return deploy;
+    const listed = new Set(deploy.changes.map((c) => `${c.kind}:${c.id}`));
+    const unlisted = prepared.snapshot.changesSince(prepared.last.snapshot, new Date().toISOString()).filter((c) => !listed.has(`${c.kind}:${c.id}`));
+    if (unlisted.length === 0) return deploy;
+    const missing = await this.marker.affectingSite(unlisted).catch(() => unlisted);
+    if (missing.length === 0) return deploy;
+    await this.store.addChanges(deployId, missing);
+    this.logger.warn(`deploy ${deployId} also carries ${missing.length} change(s) found in S3 that no queued edit named: ${missing.map((c) => `${c.action} ${c.kind} ${c.id}`).join(', ')}`);
+    return (await this.store.get(deployId))!;
+  }
+
+  /** Without a snapshot from before the claim (resumed elsewhere after a crash) the marker stays behind: at worst one extra reconcile deploy. */
+  async markDispatched(deployId: string): Promise<void> {
+    const prepared = this.prepared.get(deployId);
+    this.prepared.delete(deployId);
+    if (!prepared) return;
+    await this.marker.write(deployId, prepared.snapshot).catch((error: Error) => this.logger.warn(`could not write the dispatch marker: ${error.message}`));
+  }
+}
