@@ -1,7 +1,7 @@
 import request from 'supertest';
-import { BucketReader } from './support/bucket';
+import { BucketReader, startAppWithBucket, stopAppWithBucket } from './support/bucket';
 import { ERROR_SHAPE, create, messageOf } from './support/content-api';
-import { RunningApp, TestStack, startApp } from './support/stack';
+import { RunningApp, TestStack } from './support/stack';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -13,17 +13,10 @@ describe('authors API', () => {
   let url: string;
 
   beforeAll(async () => {
-    stack = await TestStack.start();
-    running = await startApp(stack.config({ S3_PREFIX: 'site/content' }));
-    bucket = new BucketReader(running.config);
-    url = running.url;
+    ({ stack, running, bucket, url } = await startAppWithBucket({ S3_PREFIX: 'site/content' }));
   });
 
-  afterAll(async () => {
-    bucket?.close();
-    await running?.close();
-    await stack?.stop();
-  });
+  afterAll(() => stopAppWithBucket({ stack, running, bucket }));
 
   describe('POST /authors', () => {
     it('creates an author: 201, ETag, Location, id derived from the name, server fields set', async () => {

@@ -1,7 +1,7 @@
 import request, { Response } from 'supertest';
-import { BucketReader } from './support/bucket';
+import { BucketReader, startAppWithBucket, stopAppWithBucket } from './support/bucket';
 import { create, messageOf } from './support/content-api';
-import { RunningApp, TestStack, startApp } from './support/stack';
+import { RunningApp, TestStack } from './support/stack';
 
 /** Signs of internals leaking into a response: stack frames, source paths, module folders. */
 const LEAK = /\bat .+\(|\.ts:\d+|\.js:\d+|node_modules|\/work\/|Error: /;
@@ -30,20 +30,13 @@ describe('hostile input', () => {
   };
 
   beforeAll(async () => {
-    stack = await TestStack.start();
-    running = await startApp(stack.config());
-    bucket = new BucketReader(running.config);
-    url = running.url;
+    ({ stack, running, bucket, url } = await startAppWithBucket());
     await create(url, 'authors', { id: 'victim', name: 'Victim' });
     await create(url, 'posts', { id: 'target', title: 'Target', body: 'x', authorIds: ['victim'] });
     keysBefore = await bucket.keys();
   });
 
-  afterAll(async () => {
-    bucket?.close();
-    await running?.close();
-    await stack?.stop();
-  });
+  afterAll(() => stopAppWithBucket({ stack, running, bucket }));
 
   describe.each(['authors', 'posts'])('a bad id in the path of /%s/:id', (collection) => {
     it.each(BAD_PATH_IDS)('%s -> 400 for GET, PUT, PATCH and DELETE', async (id) => {

@@ -1,7 +1,7 @@
 import request from 'supertest';
-import { BucketReader } from './support/bucket';
+import { BucketReader, startAppWithBucket, stopAppWithBucket } from './support/bucket';
 import { create, messageOf } from './support/content-api';
-import { RunningApp, TestStack, startApp } from './support/stack';
+import { RunningApp, TestStack } from './support/stack';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -13,19 +13,12 @@ describe('posts API', () => {
   let url: string;
 
   beforeAll(async () => {
-    stack = await TestStack.start();
-    running = await startApp(stack.config());
-    bucket = new BucketReader(running.config);
-    url = running.url;
+    ({ stack, running, bucket, url } = await startAppWithBucket());
     await create(url, 'authors', { id: 'ann', name: 'Ann' });
     await create(url, 'authors', { id: 'bob', name: 'Bob' });
   });
 
-  afterAll(async () => {
-    bucket?.close();
-    await running?.close();
-    await stack?.stop();
-  });
+  afterAll(() => stopAppWithBucket({ stack, running, bucket }));
 
   const stored = async (id: unknown) => (await bucket.object(`posts/${String(id)}.json`))?.text;
 

@@ -1,7 +1,7 @@
 import request from 'supertest';
-import { BucketReader } from './support/bucket';
+import { BucketReader, startAppWithBucket, stopAppWithBucket } from './support/bucket';
 import { create } from './support/content-api';
-import { RunningApp, TestStack, startApp } from './support/stack';
+import { RunningApp, TestStack } from './support/stack';
 import { waitFor } from './support/wait-for';
 
 /**
@@ -16,19 +16,12 @@ describe('Redis outage', () => {
   let url: string;
 
   beforeAll(async () => {
-    stack = await TestStack.start();
-    running = await startApp(stack.config({ S3_PREFIX: 'outage/' }));
-    bucket = new BucketReader(running.config);
-    url = running.url;
+    ({ stack, running, bucket, url } = await startAppWithBucket({ S3_PREFIX: 'outage/' }));
     await create(url, 'authors', { id: 'ann', name: 'Ann' });
     await create(url, 'posts', { id: 'live', title: 'Live', body: 'v1', authorIds: ['ann'], status: 'published' });
   });
 
-  afterAll(async () => {
-    bucket?.close();
-    await running?.close();
-    await stack?.stop();
-  });
+  afterAll(() => stopAppWithBucket({ stack, running, bucket }));
 
   it('is ready while Redis answers', async () => {
     const res = await request(url).get('/health/ready').expect(200);

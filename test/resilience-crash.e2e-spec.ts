@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FakeGithub, RecordedRequest } from './support/fake-github';
 import { killAllServices, logsOf, ServiceProcess } from './support/processes';
-import { accepted, carrierOf, DirectS3, duplicateDispatches, Edit, Editor, getJson, productionEnv } from './support/resilience';
+import { accepted, carrierOf, DirectS3, duplicateDispatches, Edit, Editor, getJson, payloadOf, productionEnv } from './support/resilience';
 import { TestStack } from './support/stack';
 import { waitFor } from './support/wait-for';
 
@@ -29,6 +29,21 @@ describe('worker crashes and shutdown', () => {
     });
   }
 
+  /**
+   * Waits until no deploy is pending or in flight and the record in S3 names the newest one, so the next
+   * test's hold catches its own dispatch. (A deploy resumed after a crash has no snapshot from before its
+   * claim and leaves the record behind: the reconcile pass then sends one more deploy, by design.)
+   */
+  async function quiet(...logs: ServiceProcess[]): Promise<void> {
+    await waitFor('every deploy to be finished and recorded in S3', async () => {
+      const { body } = await getJson<{ items: { id: string; status: string }[] }>(api.url, '/deploys?limit=100');
+      if (!body.items.every((d) => ['dispatched', 'failed'].includes(d.status))) return false;
+      return (await s3.readJson<{ deployId: string }>('deploys/last-dispatched.json'))?.deployId === body.items[0]?.id;
+    }, 40_000).catch((error: Error) => {
+      throw new Error(`${error.message}\n${logsOf(api, ...logs)}`);
+    });
+  }
+
   beforeAll(async () => {
     [stack, github] = await Promise.all([TestStack.start(), FakeGithub.start()]);
     const bucket = `crash-${randomUUID().slice(0, 8)}`;
@@ -40,7 +55,8 @@ describe('worker crashes and shutdown', () => {
 
   afterAll(async () => {
     await killAllServices();
-    if (timings.length) process.stdout.write(`[resilience-crash] ${timings.join('; ')}; duplicate dispatches: ${duplicateDispatches(github)}\n`);
+    const reconciles = accepted(github).filter((d) => payloadOf(d).reason === 'reconcile').length;
+    if (timings.length) process.stdout.write(`[resilience-crash] ${timings.join('; ')}; duplicate dispatches of a deploy: ${duplicateDispatches(github)}; reconcile deploys (re-sending what a resumed deploy sent): ${reconciles}\n`);
     s3?.close();
     await github?.close();
     await stack?.stop();
@@ -56,6 +72,7 @@ describe('worker crashes and shutdown', () => {
     const next = await startWorker('worker-b');
     const dispatch = await dispatchOf(edit, worker, next);
     timings.push(`pending deploy: worker kill -> dispatch ${dispatch.startedAt - killedAt} ms (includes starting the new worker)`);
+    await quiet(next);
     await next.kill('SIGKILL');
   });
 
@@ -75,6 +92,7 @@ describe('worker crashes and shutdown', () => {
     expect(github.maxConcurrentDispatches).toBe(1);
     timings.push(`held dispatch: worker kill -> dispatch ${dispatch.startedAt - killedAt} ms (lock expiry + stalled check)`);
     hold.release();
+    await quiet(next);
     await next.kill('SIGKILL');
   });
 
@@ -83,6 +101,7 @@ describe('worker crashes and shutdown', () => {
     const hold = github.hold('dispatch');
     const edit = await editor.save(api.url, 'after-1', 'accepted just before the worker dies');
     const held = await hold.arrived;
+    expect(carrierOf(edit, [held])).toBe(held);
     hold.release({ status: 204 });
     await waitFor('GitHub to have answered 204', () => held.status === 204);
     await worker.kill('SIGKILL'); // before or after the worker recorded the result: either must end well
@@ -96,6 +115,7 @@ describe('worker crashes and shutdown', () => {
     expect(carrierOf(edit, accepted(github))).toBeDefined();
     const resent = accepted(github).filter((d) => d !== held && d.startedAt > killedAt);
     timings.push(`accepted then killed: ${resent.length} re-dispatch(es)${resent.length ? ` after ${resent[0].startedAt - killedAt} ms` : ''}`);
+    await quiet(next);
     await next.kill('SIGKILL');
   });
 

@@ -141,4 +141,10 @@ describe('scale-out: api, api and all instances on one Redis and bucket', () => 
     expect(new Set(accepted(github).map((d) => payloadOf(d).deployId)).size).toBe(github.dispatches().length);
     expect(uncarried(editor.edits, github)).toEqual([]);
   });
+
+  it('api instances stop cleanly too: SIGINT and SIGTERM both end with exit code 0', async () => {
+    expect(await api2.kill('SIGINT')).toEqual({ code: 0, signal: null });
+    expect(await api1.terminate()).toEqual({ code: 0, signal: null });
+    expect(api1.messages()).toContain('shutdown complete');
+  });
 });

@@ -29,7 +29,10 @@ export class DeployQueue {
   constructor(
     @InjectQueue(DEPLOY_QUEUE) private readonly queue: Queue<DeployJobData>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    // Without a listener BullMQ prints raw multi-line traces during a Redis outage, outside the JSON logs.
+    queue.on('error', (error: Error) => this.logger.warn(`deploy queue: ${error.message}`));
+  }
 
   /** Adds the wake-up job; an add that fails is logged, and the watchdog re-creates overdue wake-ups. */
   async schedule(wakeup: Wakeup, now = Date.now()): Promise<void> {

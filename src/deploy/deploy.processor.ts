@@ -1,4 +1,4 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger } from '@nestjs/common';
 import { DelayedError, Job, UnrecoverableError } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -67,6 +67,12 @@ export class DeployProcessor extends WorkerHost {
       await job.updateData({ ...job.data, reason: deploy.reason, changeCount: deploy.changeCount, editCount: deploy.editCount, changes: deploy.changes.slice(0, 20).map((c) => `${c.action} ${c.kind} ${c.id}`) });
       return this.dispatch(job, deploy);
     }
+  }
+
+  /** Connection trouble (a Redis outage): logged as one line; the worker reconnects by itself. */
+  @OnWorkerEvent('error')
+  onWorkerError(error: Error): void {
+    this.logger.warn(`deploy worker: ${error.message}`);
   }
 
   /** Puts the job back to sleep until `at` (BullMQ delayed job; does not use an attempt). */

@@ -1,6 +1,7 @@
 import { GetObjectCommand, S3Client, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { AppConfig } from '../../src/config/app-config';
 import { EMBEDDED_S3_CREDENTIALS } from '../../src/dev/embedded-s3';
+import { RunningApp, TestStack, startApp } from './stack';
 
 export interface RawObject {
   text: string;
@@ -58,4 +59,25 @@ export class BucketReader {
   close(): void {
     this.client.destroy();
   }
+}
+
+/** One test file's stack, app and bucket reader: the setup most content tests share. */
+export interface AppWithBucket {
+  stack: TestStack;
+  running: RunningApp;
+  bucket: BucketReader;
+  url: string;
+}
+
+export async function startAppWithBucket(env: Record<string, string | undefined> = {}): Promise<AppWithBucket> {
+  const stack = await TestStack.start();
+  const running = await startApp(stack.config(env));
+  return { stack, running, bucket: new BucketReader(running.config), url: running.url };
+}
+
+/** Stops whatever of it started (safe after a failed beforeAll). */
+export async function stopAppWithBucket(parts: Partial<AppWithBucket>): Promise<void> {
+  parts.bucket?.close();
+  await parts.running?.close();
+  await parts.stack?.stop();
 }

@@ -155,11 +155,6 @@ export async function getJson<T>(url: string, path: string): Promise<{ status: n
   return { status: res.status, body: (await res.json()) as T };
 }
 
-export async function postJson<T>(url: string, path: string, body: object): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${url}${path}`, { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as T };
-}
-
 export interface DispatchPayload {
   deployId: string;
   reason: 'changes' | 'manual' | 'reconcile';

@@ -1,6 +1,7 @@
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsISO8601, IsOptional, IsString, Length, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsOptional, IsString, Length, MaxLength, ValidateNested } from 'class-validator';
+import { EchoedTimestampsDto } from '../../common/echoed-timestamps.dto';
 import { IsEntityId, IsHttpUrl } from '../../common/validators';
 
 export class AuthorLinkDto {
@@ -58,17 +59,7 @@ export class CreateAuthorDto extends AuthorFieldsDto {
  * Full replace. Server fields may be sent back as read (a client PUTs what it GOT) and are ignored;
  * an id that differs from the path is refused.
  */
-export class ReplaceAuthorDto extends CreateAuthorDto {
-  @ApiPropertyOptional({ readOnly: true })
-  @IsOptional()
-  @IsISO8601()
-  createdAt?: string;
-
-  @ApiPropertyOptional({ readOnly: true })
-  @IsOptional()
-  @IsISO8601()
-  updatedAt?: string;
-}
+export class ReplaceAuthorDto extends IntersectionType(CreateAuthorDto, EchoedTimestampsDto) {}
 
 export class PatchAuthorDto extends PartialType(ReplaceAuthorDto) {}
 

@@ -1,5 +1,6 @@
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsISO8601, IsOptional, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
+import { EchoedTimestampsDto } from '../../common/echoed-timestamps.dto';
 import { ListQueryDto } from '../../common/list-query.dto';
 import { IsEntityId, IsHttpUrl, MaxBytes } from '../../common/validators';
 import { POST_STATUSES, PostStatus } from '../post';
@@ -59,17 +60,7 @@ export class CreatePostDto extends PostFieldsDto {
 }
 
 /** Full replace; server fields sent back as read are ignored (see ReplaceAuthorDto). */
-export class ReplacePostDto extends CreatePostDto {
-  @ApiPropertyOptional({ readOnly: true })
-  @IsOptional()
-  @IsISO8601()
-  createdAt?: string;
-
-  @ApiPropertyOptional({ readOnly: true })
-  @IsOptional()
-  @IsISO8601()
-  updatedAt?: string;
-
+export class ReplacePostDto extends IntersectionType(CreatePostDto, EchoedTimestampsDto) {
   @ApiPropertyOptional({ readOnly: true, type: String, nullable: true })
   @ValidateIf((_, value) => value !== null && value !== undefined)
   @IsISO8601()
