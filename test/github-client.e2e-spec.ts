@@ -60,7 +60,7 @@ describe('GithubClient against a fake GitHub', () => {
     expect(others).toEqual([]);
     expect(sent.method).toBe('POST');
     expect(sent.path).toBe('/repos/acme/blog/dispatches');
-    expect(sent.headers.authorization).toBe(`token ${TOKEN}`);
+    expect(sent.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(sent.headers.accept).toBe('application/vnd.github+json');
     expect(sent.headers['x-github-api-version']).toBe('2022-11-28');
     expect(sent.headers['content-type']).toMatch(/^application\/json/);
@@ -141,7 +141,7 @@ describe('GithubClient against a fake GitHub', () => {
       expect(access.message).toMatch(says);
       const [sent] = fake.requests;
       expect(sent).toMatchObject({ method: 'GET', path: '/repos/acme/blog' });
-      expect(sent.headers).toMatchObject({ authorization: `token ${TOKEN}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' });
+      expect(sent.headers).toMatchObject({ authorization: `Bearer ${TOKEN}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' });
     });
 
     it('reuses a fresh result and never waits longer than asked', async () => {

@@ -50,7 +50,6 @@ export class GithubClient implements OnModuleInit, OnApplicationShutdown {
     this.latest = token ? { state: 'unknown', message: 'GitHub access has not been checked yet.', checkedAt: null } : DRY_RUN_ACCESS;
     if (!token) return;
     this.octokit = new Octokit({
-      auth: token,
       baseUrl: apiUrl,
       userAgent: 'blog-deployer',
       // Octokit's request log would print failures to the console; we report them classified instead.
@@ -61,6 +60,11 @@ export class GithubClient implements OnModuleInit, OnApplicationShutdown {
         error: (message: string) => this.logger.debug(message),
       },
       request: { fetch: (url: string, init: RequestInit) => this.fetchWithTimeout(url, init) },
+    });
+    // `Authorization: Bearer <token>`, as GitHub's docs (and our dry-run curl) write it, for classic and
+    // fine-grained tokens alike (Octokit's own token auth would send the older `token <token>` form).
+    this.octokit.hook.before('request', (request) => {
+      request.headers.authorization = `Bearer ${token}`;
     });
   }
 
