@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { BucketReader } from './support/bucket';
 import { create } from './support/content-api';
-import { SpawnedApp } from './support/spawned-app';
+import { ServiceProcess } from './support/processes';
 import { RunningApp, TestStack, startApp } from './support/stack';
 
 /**
@@ -13,7 +13,7 @@ describe('concurrent writes', () => {
   let stack: TestStack;
   let first: RunningApp;
   let second: RunningApp;
-  let separate: SpawnedApp;
+  let separate: ServiceProcess;
   let bucket: BucketReader;
   let urls: string[];
 
@@ -22,7 +22,7 @@ describe('concurrent writes', () => {
     const env = stack.env({ S3_PREFIX: 'race/' });
     first = await startApp(stack.config(env));
     second = await startApp(stack.config(env));
-    separate = await SpawnedApp.start(env);
+    separate = await ServiceProcess.start('separate', env);
     bucket = new BucketReader(first.config);
     urls = [first.url, second.url, separate.url];
     await create(first.url, 'authors', { id: 'ann', name: 'Ann' });
@@ -30,7 +30,7 @@ describe('concurrent writes', () => {
 
   afterAll(async () => {
     bucket?.close();
-    await separate?.stop();
+    await separate?.terminate();
     await second?.close();
     await first?.close();
     await stack?.stop();

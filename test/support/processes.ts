@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { EMBEDDED_S3_CREDENTIALS } from '../../src/dev/embedded-s3';
 import { freePort } from '../../src/dev/free-port';
 import { waitFor } from './wait-for';
+import { BUILT_MAIN } from './spawned-app';
 
 /** The production entry point, built by `npm test`'s pretest (`nest build`). */
-const BUILT_MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
 
 export interface Exit {
   code: number | null;
