@@ -3,7 +3,7 @@ import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { QueueOptions } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { GithubModule } from '../github/github.module';
-import { redisOptions } from '../redis/redis.service';
+import { reconnectDelay } from '../redis/redis.service';
 import { DeployController } from './deploy.controller';
 import { DeployProcessor } from './deploy.processor';
 import { DeployQueue } from './deploy-queue';
@@ -31,7 +31,7 @@ export class DeployModule {
         BullModule.forRootAsync({
           inject: [APP_CONFIG],
           useFactory: (c: AppConfig): QueueOptions => ({
-            connection: { url: c.redisUrl, retryStrategy: (times: number) => redisOptions().retryStrategy!(times) ?? null },
+            connection: { url: c.redisUrl, retryStrategy: reconnectDelay },
             prefix: c.queuePrefix,
           }),
         }),

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RedisService } from '../redis/redis.service';
 import { DispatchMarker } from './dispatch-marker';
@@ -49,15 +48,9 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   async reconcile(atStart = false): Promise<ReconcileOutcome> {
-    const lock = this.redis.key('reconcile', 'lock');
-    const token = randomUUID();
     // One instance at a time; the lock expires on its own if this one dies mid-pass.
-    if ((await this.redis.client.set(lock, token, 'PX', Math.max(this.config.deploy.reconcileMs, 10_000), 'NX')) !== 'OK') return { outcome: 'locked' };
-    try {
-      return await this.compare(atStart);
-    } finally {
-      if ((await this.redis.client.get(lock)) === token) await this.redis.client.del(lock);
-    }
+    const pass = await this.redis.tryWithLock('reconcile', () => this.compare(atStart));
+    return pass === null ? { outcome: 'locked' } : pass.value;
   }
 
   private async compare(atStart: boolean): Promise<ReconcileOutcome> {

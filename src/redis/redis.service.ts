@@ -8,13 +8,14 @@ import { UnavailableError } from '../common/domain-errors';
 const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const EXTEND_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 
-/** ioredis options shared by every connection the service opens (BullMQ's included). */
+/** Reconnect forever with a capped delay: a Redis restart must not need a service restart. Shared with BullMQ's connections. */
+export function reconnectDelay(times: number): number {
+  return Math.min(50 * 2 ** Math.min(times, 6), 2_000);
+}
+
+/** ioredis options shared by every connection the service opens itself. */
 export function redisOptions(): RedisOptions {
-  return {
-    // Reconnect forever with a capped delay: a Redis restart must not need a service restart.
-    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
-    enableReadyCheck: true,
-  };
+  return { retryStrategy: reconnectDelay, enableReadyCheck: true };
 }
 
 /**
@@ -67,13 +68,29 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
    * not start meanwhile); the TTL only frees the key of a process that died holding it.
    */
   async withLock<T>(name: string, work: () => Promise<T>, { ttlMs = 15_000, waitMs = 10_000 } = {}): Promise<T> {
+    const held = await this.acquire(name, ttlMs, waitMs);
+    if (held === null) throw new UnavailableError('the item is busy with other edits: try again in a moment');
+    return this.holding(held, ttlMs, work);
+  }
+
+  /** Like withLock, but gives up at once (null) when another process holds the lock: for work one instance at a time does. */
+  async tryWithLock<T>(name: string, work: () => Promise<T>, { ttlMs = 15_000 } = {}): Promise<{ value: T } | null> {
+    const held = await this.acquire(name, ttlMs, 0);
+    return held === null ? null : { value: await this.holding(held, ttlMs, work) };
+  }
+
+  private async acquire(name: string, ttlMs: number, waitMs: number): Promise<{ key: string; token: string } | null> {
     const key = this.key('lock', name);
     const token = randomUUID();
     const deadline = Date.now() + waitMs;
     while ((await this.command(() => this.client.set(key, token, 'PX', ttlMs, 'NX'))) !== 'OK') {
-      if (Date.now() > deadline) throw new UnavailableError('the item is busy with other edits: try again in a moment');
+      if (Date.now() >= deadline) return null;
       await sleep(5 + Math.random() * 20);
     }
+    return { key, token };
+  }
+
+  private async holding<T>({ key, token }: { key: string; token: string }, ttlMs: number, work: () => Promise<T>): Promise<T> {
     const renewal = setInterval(() => {
       this.client.eval(EXTEND_LOCK, 1, key, token, ttlMs).catch((error: Error) => this.logger.warn(`lock renewal: ${error.message}`));
     }, Math.max(10, Math.floor(ttlMs / 3)));
