@@ -11,6 +11,7 @@ import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { LoggingModule } from './logging/logging.module';
 import { PostsModule } from './posts/posts.module';
 import { RedisModule } from './redis/redis.module';
+import { SchedulingModule } from './scheduling/scheduling.module';
 import { StorageModule } from './storage/storage.module';
 
 @Module({})
@@ -18,7 +19,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), LoggingModule.forRoot(config), RedisModule, StorageModule, ContentModule, AuthModule, HealthModule, AuthorsModule, PostsModule, DeployModule.forRoot(config), DashboardModule.forRoot(config), LifecycleModule.forRoot(config)],
+      imports: [AppConfigModule.forRoot(config), LoggingModule.forRoot(config), RedisModule, StorageModule, ContentModule, AuthModule, HealthModule, AuthorsModule, PostsModule, DeployModule.forRoot(config), SchedulingModule.forRoot(config), DashboardModule.forRoot(config), LifecycleModule.forRoot(config)],
     };
   }
 }

@@ -3,6 +3,7 @@ import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsISO8601, IsOp
 import { EchoedTimestampsDto } from '../../common/echoed-timestamps.dto';
 import { ListQueryDto } from '../../common/list-query.dto';
 import { IsEntityId, IsHttpUrl, MaxBytes } from '../../common/validators';
+import { IsPublishAt } from '../../scheduling/publish-at';
 import { POST_STATUSES, PostStatus } from '../post';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -50,6 +51,10 @@ export class PostFieldsDto {
   @IsOptional()
   @IsIn(POST_STATUSES)
   status?: PostStatus;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'Required with status "scheduled" (then in the future), else null: when the post goes live. ISO 8601 with an offset; stored in UTC' })
+  @IsPublishAt()
+  publishAt?: string | null;
 }
 
 export class CreatePostDto extends PostFieldsDto {
@@ -75,6 +80,9 @@ export class PostDto extends PostFieldsDto {
 
   @ApiProperty({ enum: POST_STATUSES })
   declare status: PostStatus;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  declare publishAt: string | null;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   publishedAt!: string | null;
