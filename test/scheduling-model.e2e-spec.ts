@@ -1,15 +1,9 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import type { Post } from '../src/posts/post';
-import { FakeGithub } from './support/fake-github';
-import { killAllServices, logsOf, ServiceProcess } from './support/processes';
-import { API_TOKEN, DirectS3, productionEnv } from './support/resilience';
-import { inMsWithOffset } from './support/scheduling';
-import { TestStack } from './support/stack';
+import { logsOf, ServiceProcess } from './support/processes';
+import { inMsWithOffset, publicationsOf, sendAuthorized, SharedBackends, startSharedBackends, stopSharedBackends } from './support/scheduling';
 import { waitFor } from './support/wait-for';
-
-const AUTH = { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' };
-const PUBLISHED_LINE = /^post (\S+) published (late|at its publishAt)/;
 
 type Op =
   | { kind: 'schedule'; inMs: number }
@@ -41,10 +35,7 @@ type Outcome = { kind: 'written'; post: Post } | { kind: 'deleted' };
  * of the built service: no post is published twice, none after it was cancelled, and none is missed.
  */
 describe('scheduled publishing: random interleavings (fast-check)', () => {
-  let stack: TestStack;
-  let github: FakeGithub;
-  let s3: DirectS3;
-  let env: Record<string, string | undefined>;
+  let backends: SharedBackends;
   let api: ServiceProcess;
   let worker: ServiceProcess | undefined;
   const workers: ServiceProcess[] = [];
@@ -54,33 +45,23 @@ describe('scheduled publishing: random interleavings (fast-check)', () => {
   const tally = { published: 0, cancelled: 0, deleted: 0, crashes: 0 };
 
   const startWorker = async () => {
-    worker = await ServiceProcess.start(`worker-${workers.length}`, { ...env, APP_ROLE: 'worker' }, 'ready', 60_000);
+    worker = await ServiceProcess.start(`worker-${workers.length}`, { ...backends.env, APP_ROLE: 'worker' }, 'ready', 60_000);
     workers.push(worker);
   };
-  const send = async (method: string, path: string, body?: object): Promise<{ status: number; post?: Post }> => {
-    const res = await fetch(`${api.url}${path}`, { method, headers: AUTH, body: body ? JSON.stringify(body) : undefined });
-    const text = await res.text();
-    return { status: res.status, post: res.status === 200 || res.status === 201 ? (JSON.parse(text) as Post) : undefined };
-  };
-  const publications = (id: string) => workers.flatMap((w) => w.messages()).filter((msg) => PUBLISHED_LINE.exec(msg)?.[1] === id).length;
+  const send = (method: string, path: string, body?: object) => sendAuthorized(api.url, method, path, body);
+  const publications = (id: string) => publicationsOf(workers, id);
+  const stored = (id: string) => backends.s3.readJson<Post>(`posts/${id}.json`);
 
   beforeAll(async () => {
-    [stack, github] = await Promise.all([TestStack.start(), FakeGithub.start()]);
-    const bucket = `model-${randomUUID().slice(0, 8)}`;
-    s3 = new DirectS3(stack.s3.endpoint, bucket);
-    await s3.createBucket();
-    env = productionEnv(stack, github, { S3_BUCKET: bucket, DEPLOY_RECONCILE_MS: '500' });
-    api = await ServiceProcess.start('api', { ...env, APP_ROLE: 'api' }, 'ready', 60_000);
+    backends = await startSharedBackends('model', { DEPLOY_RECONCILE_MS: '500' });
+    api = await ServiceProcess.start('api', { ...backends.env, APP_ROLE: 'api' }, 'ready', 60_000);
     await startWorker();
     expect((await send('POST', '/authors', { id: 'ann', name: 'Ann' })).status).toBe(201);
   });
 
   afterAll(async () => {
     process.stdout.write(`[scheduling-model] ${run} runs: ${tally.published} posts published once, ${tally.cancelled} cancelled and never published, ${tally.deleted} deleted and not resurrected, ${tally.crashes} worker crashes\n`);
-    await killAllServices();
-    s3?.close();
-    await github?.close();
-    await stack?.stop();
+    await stopSharedBackends(backends);
   });
 
   async function apply(step: Op, ids: string[], outcomes: Map<string, Outcome>): Promise<void> {
@@ -119,7 +100,7 @@ describe('scheduled publishing: random interleavings (fast-check)', () => {
     const id = `m${run}-sentinel`;
     const inMs = Math.max(latestAsked - Date.now(), 0) + 700;
     expect((await send('POST', '/posts', { id, title: 'Sentinel', body: 'b', authorIds: ['ann'], status: 'scheduled', publishAt: inMsWithOffset(inMs) })).status).toBe(201);
-    await waitFor('the sentinel to be published', async () => (await s3.readJson<Post>(`posts/${id}.json`))?.status === 'published', 30_000);
+    await waitFor('the sentinel to be published', async () => (await stored(id))?.status === 'published', 30_000);
   }
 
   async function check(ids: string[], outcomes: Map<string, Outcome>): Promise<void> {
@@ -127,23 +108,23 @@ describe('scheduled publishing: random interleavings (fast-check)', () => {
       const outcome = outcomes.get(id)!;
       expect(publications(id)).toBeLessThanOrEqual(1);
       if (outcome.kind === 'deleted') {
-        expect(await s3.exists(`posts/${id}.json`)).toBe(false);
+        expect(await stored(id)).toBeNull();
         tally.deleted++;
         continue;
       }
       const { post } = outcome;
       if (post.status === 'scheduled') {
         // Never missed: published, with its last publishAt, once.
-        const stored = await waitFor(`${id} to be published`, async () => {
-          const doc = await s3.readJson<Post>(`posts/${id}.json`);
+        const published = await waitFor(`${id} to be published`, async () => {
+          const doc = await stored(id);
           return doc?.status === 'published' ? doc : undefined;
         }, 30_000);
-        expect(stored.publishedAt).toBe(post.publishAt);
+        expect(published.publishedAt).toBe(post.publishAt);
         await waitFor(`the publication of ${id} to be logged`, () => publications(id) === 1, 5_000);
         tally.published++;
       } else if (post.status === 'draft' && post.publishedAt === null) {
         // Cancelled before its time: never published afterwards.
-        expect(await s3.readJson<Post>(`posts/${id}.json`)).toMatchObject({ status: 'draft', publishedAt: null });
+        expect(await stored(id)).toMatchObject({ status: 'draft', publishedAt: null });
         expect(publications(id)).toBe(0);
         tally.cancelled++;
       } else {

@@ -134,7 +134,7 @@ describe('scheduled publishing', () => {
     await schedule('quiet', 60_000);
     await api().patch('/posts/quiet').send({ title: 'Edited while scheduled' }).expect(200);
     const rescheduled = await api().patch('/posts/quiet').send({ publishAt: inMsWithOffset(120_000) }).expect(200);
-    const etag = (rescheduled.headers.etag as string).replace(/"/g, '');
+    const etag = rescheduled.headers.etag.replace(/"/g, '');
     await waitFor('a reconcile pass to see the scheduled post', async () => (await markerObjects())['posts/quiet.json'] === etag);
     await api().delete('/posts/quiet').expect(204);
     await waitFor('a reconcile pass to see it deleted', async () => !('posts/quiet.json' in (await markerObjects())));

@@ -1,5 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Post } from '../../src/posts/post';
+import { FakeGithub } from './fake-github';
+import { killAllServices, ServiceProcess } from './processes';
+import { API_TOKEN, DirectS3, productionEnv } from './resilience';
+import { TestStack } from './stack';
 import { waitFor } from './wait-for';
 
 /** An instant `ms` from now, written with a +09:00 offset (the service must store it in UTC). */
@@ -62,4 +67,43 @@ export async function boardJobs(url: string, status: 'delayed' | 'completed' | '
   const queue = (res.body.queues as { name: string; jobs: BoardJob[] }[]).find((q) => q.name === 'publish');
   if (!queue) throw new Error(`the dashboard does not list the publish queue: ${res.text.slice(0, 500)}`);
   return queue.jobs;
+}
+
+/** The line the publisher logs for each rewrite (on time or late); its first group is the post id. */
+const PUBLISHED_LINE = /^post (\S+) published (late|at its publishAt)/;
+
+/** How many times `id` was published, by the log lines of `services` (dead ones included). */
+export function publicationsOf(services: readonly ServiceProcess[], id: string): number {
+  return services.flatMap((s) => s.messages()).filter((msg) => PUBLISHED_LINE.exec(msg)?.[1] === id).length;
+}
+
+/** A request to a spawned (production) instance with the test token; the post in the answer, if any. */
+export async function sendAuthorized(url: string, method: string, path: string, body?: object): Promise<{ status: number; post?: Post }> {
+  const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+  const text = await res.text();
+  return { status: res.status, post: res.status === 200 || res.status === 201 ? (JSON.parse(text) as Post) : undefined };
+}
+
+/** The backends of a multi-process test: Redis, the S3-protocol server with one shared bucket, the fake GitHub. */
+export interface SharedBackends {
+  stack: TestStack;
+  github: FakeGithub;
+  s3: DirectS3;
+  /** Production environment of an instance on them (API_TOKEN, the fake GitHub, short timings). */
+  env: Record<string, string | undefined>;
+}
+
+export async function startSharedBackends(name: string, overrides: Record<string, string | undefined> = {}): Promise<SharedBackends> {
+  const [stack, github] = await Promise.all([TestStack.start(), FakeGithub.start()]);
+  const bucket = `${name}-${randomUUID().slice(0, 8)}`;
+  const s3 = new DirectS3(stack.s3.endpoint, bucket);
+  await s3.createBucket();
+  return { stack, github, s3, env: productionEnv(stack, github, { S3_BUCKET: bucket, ...overrides }) };
+}
+
+export async function stopSharedBackends(backends: Partial<SharedBackends>): Promise<void> {
+  await killAllServices();
+  backends.s3?.close();
+  await backends.github?.close();
+  await backends.stack?.stop();
 }
