@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { NotFoundError, PreconditionFailedError } from '../common/domain-errors';
 import { ContentEvents } from '../content/content-events';
 import { PostRepository } from '../content/repositories';
+import { affectsSite } from '../content/site-rule';
 import type { PublicationTarget } from './publication-queue';
 import { publishedVersion, scheduleVersion } from './publish-at';
 
@@ -45,7 +46,8 @@ export class Publisher {
       if (error instanceof Superseded || error instanceof PreconditionFailedError) return this.skipped(target, 'superseded', 'the post was changed since it was scheduled');
       throw error;
     }
-    const post = published.after.doc;
+    const { before, after } = published;
+    const post = after.doc;
     const lateMs = Date.parse(post.updatedAt) - Date.parse(target.publishAt);
     if (lateMs > LATE_AFTER_MS) {
       this.logger.log(`post ${post.id} published late, by ${seconds(lateMs)}: it was due at ${target.publishAt} (no worker was running then, or Redis had lost its schedule)`);
@@ -53,7 +55,7 @@ export class Publisher {
       this.logger.log(`post ${post.id} published at its publishAt ${target.publishAt} (+${lateMs} ms)`);
     }
     // A change like any other: it is deployed after the quiet window, coalesced with other edits.
-    await this.events.publish({ kind: 'post', id: post.id, action: 'updated', at: post.updatedAt });
+    if (affectsSite('post', before, post)) await this.events.publish({ kind: 'post', id: post.id, action: 'updated', at: post.updatedAt });
     return 'published';
   }
 
