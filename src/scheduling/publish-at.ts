@@ -11,7 +11,7 @@ import type { Post, PostStatus } from '../posts/post';
  */
 
 /** An explicit offset: without one "09:00" would mean the server's local time, which is nobody's intent. */
-const WITH_OFFSET = /(?:Z|[+-]\d{2}:\d{2})$/i;
+const WITH_OFFSET = /T.*(?:Z|[+-]\d{2}:?\d{2})$/i;
 
 /** Shape checks of the field itself; whether it fits the status (and the clock) is checkedPublishAt's job. */
 export const IsPublishAt = (): PropertyDecorator =>
