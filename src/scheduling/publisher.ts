@@ -43,7 +43,10 @@ export class Publisher {
     } catch (error) {
       if (error instanceof NotDue) return 'not-due';
       if (error instanceof NotFoundError) return this.skipped(target, 'gone', 'the post was deleted');
-      if (error instanceof Superseded || error instanceof PreconditionFailedError) return this.skipped(target, 'superseded', 'the post was changed since it was scheduled');
+      // A stored object that is no longer JSON (written behind the service's back) is not the scheduled version either.
+      if (error instanceof Superseded || error instanceof PreconditionFailedError || error instanceof SyntaxError) {
+        return this.skipped(target, 'superseded', 'the post was changed since it was scheduled');
+      }
       throw error;
     }
     const { before, after } = published;
