@@ -45,7 +45,7 @@ describe('scheduled publishing: random interleavings (fast-check)', () => {
   const tally = { published: 0, cancelled: 0, deleted: 0, crashes: 0 };
 
   const startWorker = async () => {
-    worker = await ServiceProcess.start(`worker-${workers.length}`, { ...backends.env, APP_ROLE: 'worker' }, 'ready', 60_000);
+    worker = await ServiceProcess.start(`worker-${workers.length}`, { ...backends.env, APP_ROLE: 'worker' }, { timeoutMs: 60_000 });
     workers.push(worker);
   };
   const send = (method: string, path: string, body?: object) => sendAuthorized(api.url, method, path, body);
@@ -54,7 +54,7 @@ describe('scheduled publishing: random interleavings (fast-check)', () => {
 
   beforeAll(async () => {
     backends = await startSharedBackends('model', { DEPLOY_RECONCILE_MS: '500' });
-    api = await ServiceProcess.start('api', { ...backends.env, APP_ROLE: 'api' }, 'ready', 60_000);
+    api = await ServiceProcess.start('api', { ...backends.env, APP_ROLE: 'api' }, { timeoutMs: 60_000 });
     await startWorker();
     expect((await send('POST', '/authors', { id: 'ann', name: 'Ann' })).status).toBe(201);
   });

@@ -17,7 +17,7 @@ describe('scheduled publishing: instances, crashes and Redis restarts', () => {
   const lateness = new LatenessLog();
 
   const start = async (name: string, role: 'api' | 'worker' | 'all'): Promise<ServiceProcess> => {
-    const service = await ServiceProcess.start(name, { ...backends.env, APP_ROLE: role }, 'ready', 60_000);
+    const service = await ServiceProcess.start(name, { ...backends.env, APP_ROLE: role }, { timeoutMs: 60_000 });
     services.push(service);
     return service;
   };
@@ -28,17 +28,22 @@ describe('scheduled publishing: instances, crashes and Redis restarts', () => {
     return res.post!;
   }
 
+  /** `wait`, failing with every instance's log lines (which say what each did about the schedule). */
+  const withLogs = <T>(wait: Promise<T>): Promise<T> =>
+    wait.catch((error: Error) => {
+      throw new Error(`${error.message}\n${logsOf(...services)}`);
+    });
   const dispatchesNaming = (id: string) => accepted(backends.github).filter((d) => payloadOf(d).changes.some((c) => c.kind === 'post' && c.id === id));
 
   /** Waits for the publication to be deployed and for nothing more to deploy, then expects one rewrite and one dispatch. */
   async function expectPublishedOnce(id: string, url: string): Promise<void> {
     const etag = (await fetch(`${url}/posts/${id}`, { headers: AUTH })).headers.get('etag')!.replace(/"/g, '');
-    await waitFor(`the record of the last dispatch to hold post ${id} as published`, async () => {
-      const marker = await backends.s3.readJson<{ objects: Record<string, string> }>('deploys/last-dispatched.json');
-      return marker?.objects[`posts/${id}.json`] === etag;
-    }, 30_000).catch((error: Error) => {
-      throw new Error(`${error.message}\n${logsOf(...services)}`);
-    });
+    await withLogs(
+      waitFor(`the record of the last dispatch to hold post ${id} as published`, async () => {
+        const marker = await backends.s3.readJson<{ objects: Record<string, string> }>('deploys/last-dispatched.json');
+        return marker?.objects[`posts/${id}.json`] === etag;
+      }, 30_000),
+    );
     expect(publicationsOf(services, id)).toBe(1);
     expect(dispatchesNaming(id)).toHaveLength(1);
     expect(payloadOf(dispatchesNaming(id)[0]).changes).toContainEqual(expect.objectContaining({ kind: 'post', id, action: 'updated' }));
@@ -65,7 +70,7 @@ describe('scheduled publishing: instances, crashes and Redis restarts', () => {
     const ids = ['ten-1', 'ten-2', 'ten-3'];
     const scheduled = await Promise.all(ids.map((id, i) => schedule(instances[i * 3].url, id, 2_000 + i * 500)));
     for (const [i, id] of ids.entries()) {
-      const post = await publishedPost(instances[9].url, id, 20_000, AUTH);
+      const post = await withLogs(publishedPost(instances[9].url, id, 20_000, AUTH));
       lateness.add('ten instances', latenessMs(post, scheduled[i].publishAt!));
     }
     for (const id of ids) await expectPublishedOnce(id, instances[0].url);
@@ -82,7 +87,7 @@ describe('scheduled publishing: instances, crashes and Redis restarts', () => {
     expect((await sendAuthorized(api.url, 'GET', '/posts/crash-1')).post?.status).toBe('scheduled');
 
     const restarted = await start('worker-2', 'worker');
-    const published = await publishedPost(api.url, 'crash-1', 20_000, AUTH);
+    const published = await withLogs(publishedPost(api.url, 'crash-1', 20_000, AUTH));
     lateness.add('after a worker restart (lateness includes the downtime)', latenessMs(published, post.publishAt!));
     lateness.add('after a worker restart, from the restart', Date.parse(published.updatedAt) - restarted.startedAt);
     expect(published.publishedAt).toBe(post.publishAt);
@@ -100,11 +105,11 @@ describe('scheduled publishing: instances, crashes and Redis restarts', () => {
     await backends.stack.redis.start();
 
     for (const post of [before, across]) {
-      const published = await publishedPost(api.url, post.id, 30_000, AUTH);
+      const published = await withLogs(publishedPost(api.url, post.id, 30_000, AUTH));
       lateness.add('after Redis restarted empty', latenessMs(published, post.publishAt!));
       expect(published.publishedAt).toBe(post.publishAt);
     }
     await expectPublishedOnce('redis-before', api.url);
     await expectPublishedOnce('redis-across', api.url);
-  }, 120_000);
+  }, 180_000);
 });

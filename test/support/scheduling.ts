@@ -3,7 +3,8 @@ import request from 'supertest';
 import type { Post } from '../../src/posts/post';
 import { FakeGithub } from './fake-github';
 import { killAllServices, ServiceProcess } from './processes';
-import { API_TOKEN, DirectS3, productionEnv } from './resilience';
+import { DirectS3 } from './direct-s3';
+import { API_TOKEN, productionEnv } from './resilience';
 import { TestStack } from './stack';
 import { waitFor } from './wait-for';
 
@@ -18,9 +19,11 @@ export function latenessMs(post: Post, publishAt: string): number {
   return Date.parse(post.updatedAt) - Date.parse(publishAt);
 }
 
-/** Lateness samples of one test file, printed once at its end. */
+/** Delay samples (publication lateness by default) of one test file, printed once at its end. */
 export class LatenessLog {
   private readonly samples = new Map<string, number[]>();
+
+  constructor(private readonly what = 'publication lateness') {}
 
   add(label: string, ms: number): void {
     this.samples.set(label, [...(this.samples.get(label) ?? []), ms]);
@@ -29,7 +32,7 @@ export class LatenessLog {
   print(file: string): void {
     for (const [label, values] of this.samples) {
       const sorted = [...values].sort((a, b) => a - b);
-      process.stdout.write(`[${file}] publication lateness ${label}: median ${sorted[Math.floor(sorted.length / 2)]} ms, worst ${sorted[sorted.length - 1]} ms over ${sorted.length}\n`);
+      process.stdout.write(`[${file}] ${this.what} ${label}: median ${sorted[Math.floor(sorted.length / 2)]} ms, worst ${sorted[sorted.length - 1]} ms over ${sorted.length}\n`);
     }
   }
 }
@@ -96,7 +99,7 @@ export interface SharedBackends {
 export async function startSharedBackends(name: string, overrides: Record<string, string | undefined> = {}): Promise<SharedBackends> {
   const [stack, github] = await Promise.all([TestStack.start(), FakeGithub.start()]);
   const bucket = `${name}-${randomUUID().slice(0, 8)}`;
-  const s3 = new DirectS3(stack.s3.endpoint, bucket);
+  const s3 = new DirectS3(stack.s3, bucket);
   await s3.createBucket();
   return { stack, github, s3, env: productionEnv(stack, github, { S3_BUCKET: bucket, ...overrides }) };
 }
