@@ -1,8 +1,8 @@
+import { Redis } from 'ioredis';
 import request from 'supertest';
 import { MARKER_KEY } from '../src/deploy/dispatch-marker';
 import { Deploy } from '../src/deploy/deploy.types';
 import { Reconciler } from '../src/deploy/reconciler';
-import { RedisService } from '../src/redis/redis.service';
 import { S3StorageService } from '../src/storage/s3-storage.service';
 import { RunningApp, TestStack, startApp } from './support/stack';
 import { waitFor } from './support/wait-for';
@@ -40,7 +40,9 @@ describe('reconcile: S3 compared with what was last dispatched', () => {
   it('deploys a change whose queue state Redis lost', async () => {
     await request(running.url).post('/authors').send({ id: 'lost', name: 'Lost in Redis' }).expect(201);
     expect((await deploys()).map((d) => d.status)).toEqual(['pending']);
-    await running.app.get(RedisService).client.flushall();
+    const direct = new Redis(running.config.redisUrl);
+    await direct.flushall();
+    direct.disconnect();
 
     const [deploy] = await finished('reconcile', 1);
     expect(deploy.changes).toEqual([expect.objectContaining({ kind: 'author', id: 'lost', action: 'created' })]);

@@ -1,0 +1,31 @@
+import { Logger } from '@nestjs/common';
+
+/** How long the same message stays quiet after it was logged. */
+export const REPEAT_WINDOW_MS = 10_000;
+
+/**
+ * Logs a warning at most once per REPEAT_WINDOW_MS for the same text, saying how many repeats were held back:
+ * a Redis that answers every command with the same error must not fill the disk with the same line.
+ */
+export class RepeatedLog {
+  private readonly lastLogged = new Map<string, { at: number; held: number }>();
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly windowMs = REPEAT_WINDOW_MS,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  warn(message: string): void {
+    const now = this.clock();
+    const last = this.lastLogged.get(message);
+    if (last !== undefined && now - last.at < this.windowMs) {
+      last.held++;
+      return;
+    }
+    const repeats = last?.held ? ` (repeated ${last.held} more time(s) in the last ${Math.round((now - last.at) / 1000)} s)` : '';
+    if (this.lastLogged.size > 100) this.lastLogged.clear();
+    this.lastLogged.set(message, { at: now, held: 0 });
+    this.logger.warn(message + repeats);
+  }
+}
