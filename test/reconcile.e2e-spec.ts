@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import request from 'supertest';
-import { MARKER_KEY } from '../src/deploy/dispatch-marker';
+import { DEPLOY_MARKER_KEY } from '../src/storage/s3-layout';
 import { Deploy } from '../src/deploy/deploy.types';
 import { Reconciler } from '../src/deploy/reconciler';
 import { S3StorageService } from '../src/storage/s3-storage.service';
@@ -33,7 +33,7 @@ describe('reconcile: S3 compared with what was last dispatched', () => {
   });
 
   it('takes the content of the very first start as its baseline and dispatches nothing', async () => {
-    await waitFor('the baseline marker', () => storage.getText(MARKER_KEY));
+    await waitFor('the baseline marker', () => storage.getText(DEPLOY_MARKER_KEY));
     expect(await deploys()).toEqual([]);
   });
 
@@ -54,7 +54,7 @@ describe('reconcile: S3 compared with what was last dispatched', () => {
 
     const done = await finished('reconcile', 2);
     expect(done[0].changes).toEqual([expect.objectContaining({ kind: 'post', id: 'direct', action: 'created' })]);
-    const marker = JSON.parse((await storage.getText(MARKER_KEY))!.body);
+    const marker = JSON.parse((await storage.getText(DEPLOY_MARKER_KEY))!.body);
     expect(Object.keys(marker.objects).sort()).toEqual(['authors/lost.json', 'posts/direct.json']);
     // A pass run now finds nothing to do: the marker matches the bucket.
     const pass = await waitFor('a pass not locked out by the timer', async () => {

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { MARKER_KEY } from '../src/deploy/dispatch-marker';
+import { DEPLOY_MARKER_KEY } from '../src/storage/s3-layout';
 import { Deploy } from '../src/deploy/deploy.types';
 import { Reconciler, ReconcileOutcome } from '../src/deploy/reconciler';
 import { S3StorageService } from '../src/storage/s3-storage.service';
@@ -26,7 +26,7 @@ describe('draft-only edits and the reconcile pass', () => {
     stack = await TestStack.start();
     // No timer passes during the test (the pass at start writes the baseline); passes are run by hand.
     running = await startApp(stack.config({ DEPLOY_RECONCILE_MS: '600000' }));
-    await waitFor('the baseline marker', () => running.app.get(S3StorageService).getText(MARKER_KEY));
+    await waitFor('the baseline marker', () => running.app.get(S3StorageService).getText(DEPLOY_MARKER_KEY));
     await request(running.url).post('/authors').send({ id: 'ann', name: 'Ann' }).expect(201);
     await waitFor('the first deploy', async () => (await deploys()).find((d) => d.status === 'dry-run'));
   });
@@ -57,7 +57,7 @@ describe('draft-only edits and the reconcile pass', () => {
     // A dispatch now records both drafts in the marker (off the site).
     await request(running.url).patch('/authors/ann').send({ bio: 'marker sees the drafts' }).expect(200);
     const before = await waitFor('the author deploy', async () => (await deploys()).find((d) => d.status === 'dry-run' && d.changes.some((c) => c.id === 'ann' && c.action === 'updated')));
-    await waitFor('the marker of that deploy', async () => JSON.parse((await running.app.get(S3StorageService).getText(MARKER_KEY))!.body).deployId === before.id);
+    await waitFor('the marker of that deploy', async () => JSON.parse((await running.app.get(S3StorageService).getText(DEPLOY_MARKER_KEY))!.body).deployId === before.id);
 
     await request(running.url).delete('/posts/doomed-1').expect(204);
     expect(await pass()).toEqual({ outcome: 'in-sync' });

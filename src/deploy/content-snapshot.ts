@@ -1,18 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { ContentChange, EntityKind } from '../content/content-change';
+import type { ContentChange } from '../content/content-change';
 import { changesSite } from '../content/site-rule';
+import { parseContentKey } from '../storage/s3-layout';
 import type { ListedObject } from '../storage/s3-storage.service';
-
-/** The folders whose content the site is built from. */
-export const CONTENT_FOLDERS = ['authors/', 'posts/'] as const;
-
-const KINDS: Record<string, EntityKind> = { authors: 'author', posts: 'post' };
-
-/** The entity a content key holds, or null for any other key. */
-export function entityOf(key: string): { kind: EntityKind; id: string } | null {
-  const match = /^(authors|posts)\/([^/]+)\.json$/.exec(key);
-  return match ? { kind: KINDS[match[1]], id: match[2] } : null;
-}
 
 /**
  * Keys and ETags of every content object at one moment (what a dispatch deployed, or what S3 holds now), and
@@ -59,7 +49,7 @@ export class ContentSnapshot {
   changesSince(previous: ContentSnapshot, at: string): ContentChange[] {
     const changes: ContentChange[] = [];
     const add = (key: string, action: ContentChange['action']): void => {
-      const entity = entityOf(key);
+      const entity = parseContentKey(key);
       if (entity && changesSite(previous.isOnSite(key), this.isOnSite(key))) changes.push({ ...entity, action, at });
     };
     for (const [key, etag] of this.objects) {

@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DEPLOY_QUEUE } from './deploy.constants';
 import type { Wakeup } from './deploy-state';
 import { snapshotLeadMs } from './schedule';
+import { RepeatedLog } from '../common/repeated-log';
 
 /** What a deploy job carries: ids and a change summary for the dashboard, never a secret. */
 export interface DeployJobData {
@@ -25,13 +26,14 @@ const KEEP_JOBS = { count: 500 };
 @Injectable()
 export class DeployQueue {
   private readonly logger = new Logger(DeployQueue.name);
+  private readonly repeated = new RepeatedLog(this.logger);
 
   constructor(
     @InjectQueue(DEPLOY_QUEUE) private readonly queue: Queue<DeployJobData>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     // Without a listener BullMQ prints raw multi-line traces during a Redis outage, outside the JSON logs.
-    queue.on('error', (error: Error) => this.logger.warn(`deploy queue: ${error.message}`));
+    queue.on('error', (error: Error) => this.repeated.warn(`deploy queue: ${error.message}`));
   }
 
   /**
@@ -50,7 +52,7 @@ export class DeployQueue {
       // Early by the snapshot lead: the processor lists S3 while the quiet window runs out.
       await this.add(wakeup.deployId, jobId, Math.max(0, wakeup.scheduledFor - snapshotLeadMs(this.config.deploy.debounceMs) - now));
     } catch (error) {
-      this.logger.warn(`could not queue deploy ${wakeup.deployId} (the watchdog will retry): ${(error as Error).message}`);
+      this.repeated.warn(`could not queue deploy ${wakeup.deployId} (the watchdog will retry): ${(error as Error).message}`, 'queue add');
     }
   }
 

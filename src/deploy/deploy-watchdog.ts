@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { RepeatedLog } from '../redis/repeated-log';
+import { RepeatedLog } from '../common/repeated-log';
 import { DeployQueue } from './deploy-queue';
 import { DeployState } from './deploy-state';
 

@@ -1,5 +1,5 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, Logger } from '@nestjs/common';
+import { Inject, Logger, BeforeApplicationShutdown } from '@nestjs/common';
 import { DelayedError, Job, UnrecoverableError } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { GithubClient } from '../github/github.client';
@@ -12,6 +12,8 @@ import { DEPLOY_QUEUE } from './deploy.constants';
 import { Deploy } from './deploy.types';
 import { retryDelay, snapshotLeadMs } from './schedule';
 import { WORKER_OPTIONS } from './worker-options';
+import { WorkerBackoff } from './worker-backoff';
+import { RepeatedLog } from '../common/repeated-log';
 
 type Outcome = { status: string; deployId: string; attempts?: number };
 
@@ -27,9 +29,10 @@ function asDispatchError(error: unknown): GithubDispatchError {
  * in flight across all instances (the claim is atomic in Redis); retries reuse the same job and claim.
  */
 @Processor(DEPLOY_QUEUE, WORKER_OPTIONS)
-export class DeployProcessor extends WorkerHost {
+export class DeployProcessor extends WorkerHost implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Deploy');
   private readonly leadMs: number;
+  private readonly backoff = new WorkerBackoff(() => this.worker, new RepeatedLog(this.logger));
 
   constructor(
     private readonly state: DeployState,
@@ -75,10 +78,24 @@ export class DeployProcessor extends WorkerHost {
     return next?.deployId === deployId && next.status === 'pending' && inflight === null ? next.scheduledFor : null;
   }
 
-  /** Connection trouble (a Redis outage): logged as one line; the worker reconnects by itself. */
+  /** Redis trouble: logged at most once per 10 s; an error Redis answers with pauses the worker (WorkerBackoff). */
   @OnWorkerEvent('error')
   onWorkerError(error: Error): void {
-    this.logger.warn(`deploy worker: ${error.message}`);
+    this.backoff.onError(error);
+  }
+
+  @OnWorkerEvent('active')
+  onJobActive(): void {
+    this.backoff.onHealthy();
+  }
+
+  @OnWorkerEvent('drained')
+  onQueueDrained(): void {
+    this.backoff.onHealthy();
+  }
+
+  beforeApplicationShutdown(): void {
+    this.backoff.stop();
   }
 
   /** Puts the job back to sleep until `at` (BullMQ delayed job; does not use an attempt). */

@@ -1,10 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { isOnSite, SiteFacts } from '../content/site-rule';
 import { S3StorageService } from '../storage/s3-storage.service';
-import { CONTENT_FOLDERS, ContentSnapshot, entityOf } from './content-snapshot';
-
-/** Under S3_PREFIX, outside authors/ and posts/: the service's own record, never content. */
-export const MARKER_KEY = 'deploys/last-dispatched.json';
+import { CONTENT_KINDS, contentFolder, DEPLOY_MARKER_KEY, parseContentKey } from '../storage/s3-layout';
+import { ContentSnapshot } from './content-snapshot';
 
 /** Reading posts to learn their status, this many at a time. */
 const READ_CONCURRENCY = 16;
@@ -32,10 +30,10 @@ export class DispatchMarker {
    * whether they are on the site; the others keep what `last` knew. Without `last`, every post is read.
    */
   async current(last: ContentSnapshot | null): Promise<ContentSnapshot> {
-    const listed = (await Promise.all(CONTENT_FOLDERS.map((folder) => this.storage.list(folder)))).flat();
+    const listed = (await Promise.all(CONTENT_KINDS.map((kind) => this.storage.list(contentFolder(kind))))).flat();
     const listing = ContentSnapshot.fromListing(listed);
     const offSite = new Set([...(last?.offSite ?? [])].filter((key) => listing.objects.get(key) === last?.objects.get(key)));
-    const toRead = listing.changedKeys(last).filter((key) => entityOf(key)?.kind === 'post');
+    const toRead = listing.changedKeys(last).filter((key) => parseContentKey(key)?.kind === 'post');
     for (let i = 0; i < toRead.length; i += READ_CONCURRENCY) {
       const batch = toRead.slice(i, i + READ_CONCURRENCY);
       const hidden = await Promise.all(batch.map((key) => this.isOffSite(key, listing.objects.get(key)!)));
@@ -56,19 +54,19 @@ export class DispatchMarker {
   }
 
   async read(): Promise<Marker | null> {
-    const stored = await this.storage.getText(MARKER_KEY);
+    const stored = await this.storage.getText(DEPLOY_MARKER_KEY);
     if (stored === null) return null;
     try {
       const json = JSON.parse(stored.body) as { deployId: string; dispatchedAt: string; objects: Record<string, string>; offSite?: string[] };
       return { deployId: json.deployId, dispatchedAt: json.dispatchedAt, snapshot: ContentSnapshot.fromJson(json.objects, json.offSite) };
     } catch {
-      this.logger.warn(`${MARKER_KEY} is not valid JSON; it will be rewritten from the current content`);
+      this.logger.warn(`${DEPLOY_MARKER_KEY} is not valid JSON; it will be rewritten from the current content`);
       return null;
     }
   }
 
   async write(deployId: string, snapshot: ContentSnapshot, dispatchedAt = new Date()): Promise<void> {
     const body = { deployId, dispatchedAt: dispatchedAt.toISOString(), fingerprint: snapshot.fingerprint, ...snapshot.toJson() };
-    await this.storage.putJson(MARKER_KEY, JSON.stringify(body));
+    await this.storage.putJson(DEPLOY_MARKER_KEY, JSON.stringify(body));
   }
 }

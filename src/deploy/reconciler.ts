@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RedisService } from '../redis/redis.service';
-import { RepeatedLog } from '../redis/repeated-log';
+import { RepeatedLog } from '../common/repeated-log';
 import { DispatchMarker } from './dispatch-marker';
 import { DeployQueue } from './deploy-queue';
 import { DeployState } from './deploy-state';

@@ -7,7 +7,7 @@ import { UnavailableError } from '../common/domain-errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { LuaScript, loadLuaScript, scriptArguments } from './lua-script';
 import { classifyRedisError, RedisCommandError } from './redis-errors';
-import { RepeatedLog } from './repeated-log';
+import { RepeatedLog } from '../common/repeated-log';
 
 /** Reconnect forever with a capped delay: a Redis restart must not need a service restart. Shared with BullMQ's connections. */
 export function reconnectDelay(times: number): number {

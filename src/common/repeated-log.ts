@@ -16,16 +16,17 @@ export class RepeatedLog {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  warn(message: string): void {
+  /** `key` groups messages that differ only in details (a script's hash, say); it defaults to the message. */
+  warn(message: string, key = message): void {
     const now = this.clock();
-    const last = this.lastLogged.get(message);
+    const last = this.lastLogged.get(key);
     if (last !== undefined && now - last.at < this.windowMs) {
       last.held++;
       return;
     }
     const repeats = last?.held ? ` (repeated ${last.held} more time(s) in the last ${Math.round((now - last.at) / 1000)} s)` : '';
     if (this.lastLogged.size > 100) this.lastLogged.clear();
-    this.lastLogged.set(message, { at: now, held: 0 });
+    this.lastLogged.set(key, { at: now, held: 0 });
     this.logger.warn(message + repeats);
   }
 }
