@@ -41,7 +41,7 @@ export function toErrorBody(error: unknown): ErrorBody {
 
 /**
  * Terminus answers a failed readiness check with a 503 whose body is the check report
- * (`{ status, info, error, details }`); the contract wants that state in the response, so it is kept.
+ * (`{ status, info, error, details }`); clients read that state from the response, so it is kept.
  */
 function healthReport(error: unknown): object | undefined {
   if (!(error instanceof HttpException)) return undefined;
