@@ -230,13 +230,15 @@ describe('deploy state: the Redis scripts against a model of the rules (real red
   let service: RedisService;
   let direct: Redis;
   let state: RedisDeployState;
+  let events: DeployEvents;
 
   beforeAll(async () => {
     redis = await EmbeddedRedis.start();
     const config = loadConfig({ REDIS_URL: redis.url, S3_BUCKET: 'unused', DEPLOY_DEBOUNCE_MS: String(DEBOUNCE), DEPLOY_MAX_WAIT_MS: String(MAX_WAIT) });
     service = new RedisService(config);
     await service.waitUntilReady(5_000);
-    state = new RedisDeployState(service, new DeployEvents(), config);
+    events = new DeployEvents();
+    state = new RedisDeployState(service, events, config);
     direct = new Redis(redis.url);
   });
 
@@ -272,5 +274,21 @@ describe('deploy state: the Redis scripts against a model of the rules (real red
       }),
       { numRuns: 50 },
     );
+  });
+
+  it('publishes each transition it makes, with the deploy as it is after it', async () => {
+    await direct.flushall();
+    const seen: string[] = [];
+    events.subscribe(({ deploy, from, to }) => void seen.push(`${deploy.status === to ? '' : 'MISMATCH '}${from}->${to}`));
+    const now = 1_700_000_000_000;
+    const { deployId } = (await state.recordChange({ kind: 'author', id: 'ann', action: 'updated', at: new Date(now).toISOString() }, now))!;
+    await state.recordChange({ kind: 'author', id: 'bob', action: 'updated', at: new Date(now).toISOString() }, now + 1); // no transition
+    await state.claim(deployId, `${deployId}.1`, now + DEBOUNCE + 1);
+    await state.markRetrying(deployId, 1, 'GitHub answered 502', now + DEBOUNCE + 100);
+    await state.claim(deployId, `${deployId}.1`, now + DEBOUNCE + 100);
+    await state.finish(deployId, { status: 'failed', attempts: 2, lastError: 'GitHub answered 401', carry: true }, now + DEBOUNCE + 200);
+    await state.releaseHeld(now + DEBOUNCE + 300);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toEqual(['null->pending', 'pending->dispatching', 'dispatching->retrying', 'retrying->dispatching', 'dispatching->failed', 'null->held', 'held->pending']);
   });
 });
