@@ -12,7 +12,7 @@ import { DEPLOY_QUEUE } from './deploy.constants';
 import { Deploy } from './deploy.types';
 import { retryDelay, snapshotLeadMs } from './schedule';
 import { WORKER_OPTIONS } from './worker-options';
-import { WorkerBackoff } from './worker-backoff';
+import { WorkerBackoff } from '../redis/worker-backoff';
 import { RepeatedLog } from '../common/repeated-log';
 
 type Outcome = { status: string; deployId: string; attempts?: number };
@@ -32,7 +32,7 @@ function asDispatchError(error: unknown): GithubDispatchError {
 export class DeployProcessor extends WorkerHost implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Deploy');
   private readonly leadMs: number;
-  private readonly backoff = new WorkerBackoff(() => this.worker, new RepeatedLog(this.logger));
+  private readonly backoff = new WorkerBackoff('deploy worker', () => this.worker, new RepeatedLog(this.logger));
 
   constructor(
     private readonly state: DeployState,

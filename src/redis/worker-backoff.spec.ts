@@ -7,7 +7,7 @@ const READONLY = new Error("READONLY You can't write against a read only replica
 function setup() {
   const worker = { closing: undefined as Promise<void> | undefined, pause: jest.fn(() => Promise.resolve()), resume: jest.fn(() => Promise.resolve()) };
   const log = { warn: jest.fn() };
-  const backoff = new WorkerBackoff(() => worker as unknown as Worker, log as unknown as RepeatedLog);
+  const backoff = new WorkerBackoff('deploy worker', () => worker as unknown as Worker, log as unknown as RepeatedLog);
   return { worker, log, backoff };
 }
 
@@ -57,7 +57,7 @@ describe('WorkerBackoff', () => {
     const { worker, log, backoff } = setup();
     backoff.onError(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
     expect(worker.pause).not.toHaveBeenCalled();
-    expect(log.warn).toHaveBeenCalledWith(expect.stringMatching(/Redis cannot be reached/), 'worker unreachable');
+    expect(log.warn).toHaveBeenCalledWith(expect.stringMatching(/Redis cannot be reached/), 'deploy worker unreachable');
   });
 
   it('never resumes a worker once shutdown began', async () => {
