@@ -15,29 +15,40 @@ function cpuSeconds(pid: number): number {
 }
 
 const auth = { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' };
-const MEASURE_MS = 15_000;
+const MEASURE_MS = 10_000;
 
 interface Trouble {
   name: string;
   /** redis-server arguments that make it answer every write with the error. */
   args: string[];
+  /** Breaks Redis once the service runs (when the arguments alone do not). */
+  breakIt?(redis: EmbeddedRedis): Promise<unknown>;
   /** What the 503 says. */
   says: RegExp;
-  heal(redis: Redis): Promise<unknown>;
+  heal(redis: EmbeddedRedis): Promise<unknown>;
+}
+
+/** Runs one command on the test's own connection. */
+async function tell(redis: EmbeddedRedis, command: (direct: Redis) => Promise<unknown>): Promise<void> {
+  const direct = new Redis(redis.url);
+  await command(direct);
+  direct.disconnect();
 }
 
 const TROUBLES: Trouble[] = [
   // A replica of a primary that never answers: reads work, every write answers READONLY (as after a failover).
-  { name: 'READONLY', args: ['--replicaof', '127.0.0.1', '1'], says: /read-only replica/, heal: (redis) => redis.replicaof('NO', 'ONE') },
+  { name: 'READONLY', args: ['--replicaof', '127.0.0.1', '1'], says: /read-only replica/, heal: (redis) => tell(redis, (d) => d.replicaof('NO', 'ONE')) },
   // Memory full: every write answers OOM.
-  { name: 'OOM', args: ['--maxmemory', '1'], says: /out of memory/, heal: (redis) => redis.config('SET', 'maxmemory', '0') },
+  { name: 'OOM', args: ['--maxmemory', '1'], says: /out of memory/, heal: (redis) => tell(redis, (d) => d.config('SET', 'maxmemory', '0')) },
+  // Gone: every command fails to connect until it is back on the same port.
+  { name: 'unreachable', args: [], breakIt: (redis) => redis.stop('SIGKILL'), says: /cannot be reached/, heal: (redis) => redis.start() },
 ];
 
 /**
- * A Redis that answers every write with an error. The same path serves MOVED from a cluster node and NOSCRIPT.
+ * A Redis that answers every write with an error, or none at all. MOVED from a cluster node takes the READONLY path.
  * The service must not spin: little CPU, few log lines, and it recovers by itself once Redis accepts writes.
  */
-describe.each(TROUBLES)('Redis answering every write with $name', ({ name, args, says, heal }) => {
+describe.each(TROUBLES)('Redis trouble: $name', ({ name, args, breakIt, says, heal }) => {
   let stack: TestStack;
   let github: FakeGithub;
   let replica: EmbeddedRedis;
@@ -50,6 +61,7 @@ describe.each(TROUBLES)('Redis answering every write with $name', ({ name, args,
     const env = productionEnv(stack, github, { REDIS_URL: replica.url, DEPLOY_RECONCILE_MS: '1000' });
     await new DirectS3(stack.s3.endpoint, env.S3_BUCKET!).createBucket();
     service = await ServiceProcess.start(name, env, 'live');
+    await breakIt?.(replica);
   });
 
   afterAll(async () => {
@@ -79,9 +91,7 @@ describe.each(TROUBLES)('Redis answering every write with $name', ({ name, args,
   });
 
   it('recovers by itself within 30 s once Redis accepts writes: an edit is dispatched', async () => {
-    const direct = new Redis(replica.url);
-    await heal(direct);
-    direct.disconnect();
+    await heal(replica);
     const healedAt = Date.now();
     await waitFor('a write to be accepted', async () => (await fetch(`${service.url}/authors`, { method: 'POST', headers: auth, body: JSON.stringify({ id: 'back', name: 'Back' }) })).status === 201, 30_000);
     const dispatch = await waitFor('the dispatch of that edit', () => github.dispatches().find((d) => JSON.stringify(d.body).includes('"back"')), 35_000).catch((error: Error) => {

@@ -6,6 +6,7 @@ import { DEPLOY_QUEUE } from './deploy.constants';
 import type { Wakeup } from './deploy-state';
 import { snapshotLeadMs } from './schedule';
 import { RepeatedLog } from '../common/repeated-log';
+import { troubleKey } from '../redis/redis-errors';
 
 /** What a deploy job carries: ids and a change summary for the dashboard, never a secret. */
 export interface DeployJobData {
@@ -33,7 +34,7 @@ export class DeployQueue {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     // Without a listener BullMQ prints raw multi-line traces during a Redis outage, outside the JSON logs.
-    queue.on('error', (error: Error) => this.repeated.warn(`deploy queue: ${error.message}`));
+    queue.on('error', (error: Error) => this.repeated.warn(`deploy queue: ${error.message}`, troubleKey(error)));
   }
 
   /**
@@ -52,7 +53,7 @@ export class DeployQueue {
       // Early by the snapshot lead: the processor lists S3 while the quiet window runs out.
       await this.add(wakeup.deployId, jobId, Math.max(0, wakeup.scheduledFor - snapshotLeadMs(this.config.deploy.debounceMs) - now));
     } catch (error) {
-      this.repeated.warn(`could not queue deploy ${wakeup.deployId} (the watchdog will retry): ${(error as Error).message}`, 'queue add');
+      this.repeated.warn(`could not queue deploy ${wakeup.deployId} (the watchdog will retry): ${(error as Error).message}`, troubleKey(error) ?? 'queue add');
     }
   }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RepeatedLog } from '../common/repeated-log';
+import { troubleKey } from '../redis/redis-errors';
 import { DeployQueue } from './deploy-queue';
 import { DeployState } from './deploy-state';
 
@@ -57,7 +58,7 @@ export class DeployWatchdog implements OnApplicationBootstrap, OnApplicationShut
         await this.queue.schedule({ deployId: next.deployId, scheduledFor: now, jobNumber: next.jobs, promote: true }, now);
       }
     } catch (error) {
-      this.repeated.warn(`watchdog check failed: ${(error as Error).message}`);
+      this.repeated.warn(`watchdog check failed: ${(error as Error).message}`, troubleKey(error));
     }
   }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RedisService } from '../redis/redis.service';
 import { RepeatedLog } from '../common/repeated-log';
+import { troubleKey } from '../redis/redis-errors';
 import { DispatchMarker } from './dispatch-marker';
 import { DeployQueue } from './deploy-queue';
 import { DeployState } from './deploy-state';
@@ -45,7 +46,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
   private trigger(): void {
     this.running ??= this.reconcile()
       .then(() => undefined)
-      .catch((error: Error) => this.repeated.warn(`reconcile pass failed (next one in ${this.config.deploy.reconcileMs} ms): ${error.message}`))
+      .catch((error: Error) => this.repeated.warn(`reconcile pass failed (next one in ${this.config.deploy.reconcileMs} ms): ${error.message}`, troubleKey(error)))
       .finally(() => (this.running = undefined));
   }
 

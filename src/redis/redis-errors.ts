@@ -24,6 +24,13 @@ const CAUSES: Record<RedisTrouble, string> = {
   other: 'Redis refused the command',
 };
 
+/** The RepeatedLog key of a Redis error: one line per kind of trouble per window, whichever part of the service met it. */
+export function troubleKey(error: unknown): string | undefined {
+  if (error instanceof RedisCommandError) return `redis ${error.trouble}`;
+  const trouble = classifyRedisError(error);
+  return trouble === 'other' ? undefined : `redis ${trouble}`;
+}
+
 /** One sentence naming the cause, for logs and lastError; the raw reply follows in the log only. */
 export function describeRedisTrouble(trouble: RedisTrouble): string {
   return CAUSES[trouble];

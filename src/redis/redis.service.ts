@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UnavailableError } from '../common/domain-errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { LuaScript, loadLuaScript, scriptArguments } from './lua-script';
-import { classifyRedisError, RedisCommandError } from './redis-errors';
+import { classifyRedisError, RedisCommandError, troubleKey } from './redis-errors';
 import { RepeatedLog } from '../common/repeated-log';
 
 /** Reconnect forever with a capped delay: a Redis restart must not need a service restart. Shared with BullMQ's connections. */
@@ -45,7 +45,7 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
       maxRetriesPerRequest: 1,
       connectionName: 'blog-api',
     });
-    this.client.on('error', (error: Error) => this.repeated.warn(`Redis: ${error.message}`));
+    this.client.on('error', (error: Error) => this.repeated.warn(`Redis: ${error.message}`, troubleKey(error)));
   }
 
   /**
@@ -83,7 +83,7 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     } catch (error) {
       const reply = (error as Error).message;
       const failure = new RedisCommandError(classifyRedisError(error), action, reply);
-      this.repeated.warn(`${failure.message} (Redis said: ${reply})`);
+      this.repeated.warn(`${failure.message} (Redis said: ${reply})`, troubleKey(failure));
       throw failure;
     }
   }

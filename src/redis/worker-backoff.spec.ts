@@ -57,7 +57,7 @@ describe('WorkerBackoff', () => {
     const { worker, log, backoff } = setup();
     backoff.onError(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
     expect(worker.pause).not.toHaveBeenCalled();
-    expect(log.warn).toHaveBeenCalledWith(expect.stringMatching(/Redis cannot be reached/), 'deploy worker unreachable');
+    expect(log.warn).toHaveBeenCalledWith(expect.stringMatching(/Redis cannot be reached/), 'redis unreachable');
   });
 
   it('never resumes a worker once shutdown began', async () => {
