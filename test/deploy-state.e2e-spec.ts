@@ -291,4 +291,13 @@ describe('deploy state: the Redis scripts against a model of the rules (real red
     await new Promise((resolve) => setImmediate(resolve));
     expect(seen).toEqual(['null->pending', 'pending->dispatching', 'dispatching->retrying', 'retrying->dispatching', 'dispatching->failed', 'null->held', 'held->pending']);
   });
+
+  it('runs its scripts again after Redis forgot them (NOSCRIPT, as after a restart)', async () => {
+    await direct.flushall();
+    const now = 1_700_000_000_000;
+    await state.recordChange({ kind: 'author', id: 'ann', action: 'updated', at: new Date(now).toISOString() }, now);
+    await direct.script('FLUSH');
+    await state.recordChange({ kind: 'author', id: 'bob', action: 'updated', at: new Date(now).toISOString() }, now + 1);
+    expect((await state.list(1))[0]).toMatchObject({ editCount: 2, changeCount: 2 });
+  });
 });
