@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { RepeatedLog } from '../common/repeated-log';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { PostRepository } from '../content/repositories';
+import { troubleKey } from '../redis/redis-errors';
 import { RedisService } from '../redis/redis.service';
 import { PublicationQueue, publicationTarget } from './publication-queue';
 import { Publisher } from './publisher';
@@ -19,6 +21,7 @@ export interface CatchUpResult {
 @Injectable()
 export class PublicationCatchUp implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Scheduling');
+  private readonly repeated = new RepeatedLog(this.logger);
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   /** Posts whose publishAt cannot be read, reported once per version rather than every pass. */
@@ -46,7 +49,7 @@ export class PublicationCatchUp implements OnApplicationBootstrap, OnApplication
   private trigger(): void {
     this.running ??= this.pass()
       .then(() => undefined)
-      .catch((error: Error) => this.logger.warn(`scheduled publications catch-up failed (next one in ${this.config.deploy.reconcileMs} ms): ${error.message}`))
+      .catch((error: Error) => this.repeated.warn(`scheduled publications catch-up failed (next one in ${this.config.deploy.reconcileMs} ms): ${error.message}`, troubleKey(error)))
       .finally(() => (this.running = undefined));
   }
 

@@ -1,7 +1,9 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import { RepeatedLog } from '../common/repeated-log';
 import type { Post } from '../posts/post';
+import { troubleKey } from '../redis/redis-errors';
 import { scheduleVersion } from './publish-at';
 import { PUBLICATION_QUEUE } from './scheduling.constants';
 
@@ -34,11 +36,11 @@ function jobId(target: PublicationTarget): string {
  */
 @Injectable()
 export class PublicationQueue {
-  private readonly logger = new Logger('Scheduling');
+  private readonly repeated = new RepeatedLog(new Logger('Scheduling'));
 
   constructor(@InjectQueue(PUBLICATION_QUEUE) private readonly queue: Queue<PublicationTarget>) {
     // Without a listener BullMQ prints raw multi-line traces during a Redis outage, outside the JSON logs.
-    queue.on('error', (error: Error) => this.logger.warn(`publication queue: ${error.message}`));
+    queue.on('error', (error: Error) => this.repeated.warn(`publication queue: ${error.message}`, troubleKey(error)));
   }
 
   /** Keeps the queue in step with a post write: drops the job of the version replaced, queues the new one. */
@@ -48,7 +50,7 @@ export class PublicationQueue {
       if (after?.status === 'scheduled') await this.plan(publicationTarget(after));
     } catch (error) {
       // The post is saved; the catch-up pass queues (or publishes) it from S3.
-      this.logger.warn(`post ${(after ?? before)!.id}: its publication could not be queued now (the catch-up pass will): ${(error as Error).message}`);
+      this.repeated.warn(`post ${(after ?? before)!.id}: its publication could not be queued now (the catch-up pass will): ${(error as Error).message}`, troubleKey(error));
     }
   }
 

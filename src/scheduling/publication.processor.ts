@@ -1,6 +1,8 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Logger } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
+import { RepeatedLog } from '../common/repeated-log';
+import { WorkerBackoff } from '../redis/worker-backoff';
 import type { PublicationTarget } from './publication-queue';
 import { PublishOutcome, Publisher } from './publisher';
 import { PUBLICATION_QUEUE } from './scheduling.constants';
@@ -10,8 +12,8 @@ import { PUBLICATION_QUEUE } from './scheduling.constants';
  * seconds; running a job twice is harmless (the publisher publishes a version once).
  */
 @Processor(PUBLICATION_QUEUE, { concurrency: 4, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 5 })
-export class PublicationProcessor extends WorkerHost {
-  private readonly logger = new Logger('Scheduling');
+export class PublicationProcessor extends WorkerHost implements BeforeApplicationShutdown {
+  private readonly backoff = new WorkerBackoff('publication worker', () => this.worker, new RepeatedLog(new Logger('Scheduling')));
 
   constructor(private readonly publisher: Publisher) {
     super();
@@ -27,9 +29,23 @@ export class PublicationProcessor extends WorkerHost {
     return outcome;
   }
 
-  /** Connection trouble (a Redis outage): logged as one line; the worker reconnects by itself. */
+  /** Redis trouble: logged at most once per 10 s; an error Redis answers with pauses the worker (WorkerBackoff). */
   @OnWorkerEvent('error')
   onWorkerError(error: Error): void {
-    this.logger.warn(`publication worker: ${error.message}`);
+    this.backoff.onError(error);
+  }
+
+  @OnWorkerEvent('active')
+  onJobActive(): void {
+    this.backoff.onHealthy();
+  }
+
+  @OnWorkerEvent('drained')
+  onQueueDrained(): void {
+    this.backoff.onHealthy();
+  }
+
+  beforeApplicationShutdown(): void {
+    this.backoff.stop();
   }
 }
