@@ -1,7 +1,7 @@
 import type { Post } from '../src/posts/post';
 import { logsOf, ServiceProcess } from './support/processes';
 import { accepted, API_TOKEN, payloadOf } from './support/resilience';
-import { inMsWithOffset, LatenessLog, latenessMs, publicationsOf, publishedPost, sendAuthorized, SharedBackends, startSharedBackends, stopSharedBackends } from './support/scheduling';
+import { FIRST_ON_SITE, inMsWithOffset, LatenessLog, latenessMs, publicationsOf, publishedPost, sendAuthorized, SharedBackends, startSharedBackends, stopSharedBackends } from './support/scheduling';
 import { waitFor } from './support/wait-for';
 
 const AUTH = { authorization: `Bearer ${API_TOKEN}` };
@@ -46,7 +46,7 @@ describe('scheduled publishing: instances, crashes and Redis restarts', () => {
     );
     expect(publicationsOf(services, id)).toBe(1);
     expect(dispatchesNaming(id)).toHaveLength(1);
-    expect(payloadOf(dispatchesNaming(id)[0]).changes).toContainEqual(expect.objectContaining({ kind: 'post', id, action: 'updated' }));
+    expect(payloadOf(dispatchesNaming(id)[0]).changes).toContainEqual(expect.objectContaining({ kind: 'post', id, action: FIRST_ON_SITE }));
   }
 
   beforeAll(async () => {

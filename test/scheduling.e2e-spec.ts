@@ -3,7 +3,7 @@ import type { Post } from '../src/posts/post';
 import { answeredDispatches, bodyOf, startDeployingApp } from './support/deploy-harness';
 import { FakeGithub, RecordedRequest } from './support/fake-github';
 import { DirectS3 } from './support/direct-s3';
-import { LatenessLog, boardJobs, inMsWithOffset, latenessMs, publishedPost, readPost } from './support/scheduling';
+import { FIRST_ON_SITE, LatenessLog, boardJobs, inMsWithOffset, latenessMs, publishedPost, readPost } from './support/scheduling';
 import { RunningApp, TestStack } from './support/stack';
 import { waitFor } from './support/wait-for';
 
@@ -122,7 +122,7 @@ describe('scheduled publishing', () => {
       // A change like any other: its dispatch follows the quiet window (measured, not asserted: a loaded machine stretches it).
       expect(dispatch.startedAt).toBeGreaterThanOrEqual(Date.parse(published.updatedAt));
       dispatchDelays.add('after a publication, minus the quiet window', dispatch.startedAt - Date.parse(published.updatedAt) - DEBOUNCE_MS);
-      expect(bodyOf(dispatch).client_payload.changes).toContainEqual(expect.objectContaining({ kind: 'post', id, action: 'updated' }));
+      expect(bodyOf(dispatch).client_payload.changes).toContainEqual(expect.objectContaining({ kind: 'post', id, action: FIRST_ON_SITE }));
     }
     // Once the record of the last dispatch holds every publication, nothing is left to deploy: one dispatch each.
     const etags = await Promise.all(ids.map(async (id) => (await api().get(`/posts/${id}`)).headers.etag.replace(/"/g, '')));

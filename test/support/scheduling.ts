@@ -14,6 +14,12 @@ export function inMsWithOffset(ms: number): string {
   return `${at}+09:00`;
 }
 
+/**
+ * The action a publication's dispatch names: `updated`, or `created` when the record of the last dispatch never saw
+ * the scheduled post (no reconcile pass ran between its creation and its publication): either way, new on the site.
+ */
+export const FIRST_ON_SITE = expect.stringMatching(/^(created|updated)$/) as unknown;
+
 /** How long after its publishAt a post was published (its updatedAt, the time of the rewrite). */
 export function latenessMs(post: Post, publishAt: string): number {
   return Date.parse(post.updatedAt) - Date.parse(publishAt);
