@@ -23,7 +23,7 @@ function request(changes: DispatchRequest['changes'], extra: Partial<DispatchReq
 }
 
 describe('buildClientPayload', () => {
-  it('has exactly the contract keys, in order, and copies the counts', () => {
+  it('has exactly the documented keys, in order, and copies the counts', () => {
     const changes = [change(2), change(1)];
     const payload = buildClientPayload(request(changes));
     expect(Object.keys(payload)).toEqual(KEYS);
