@@ -1,8 +1,16 @@
 import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { AppAnswer, FakeGithubApp } from './fake-github-app';
+import { FakeGithubWorkflows } from './fake-github-workflows';
 
-/** The two GitHub endpoints the service calls. */
-export type FakeRoute = 'dispatch' | 'repo';
+/** The GitHub endpoints the service calls. */
+export type FakeRoute = 'dispatch' | 'repo' | 'workflow-dispatch' | 'installation' | 'access-tokens';
+const ROUTES: FakeRoute[] = ['dispatch', 'repo', 'workflow-dispatch', 'installation', 'access-tokens'];
+const DISPATCH_ROUTES: (FakeRoute | 'unknown')[] = ['dispatch', 'workflow-dispatch'];
+
+function byRoute<T>(make: () => T): Record<FakeRoute, T> {
+  return Object.fromEntries(ROUTES.map((route) => [route, make()])) as Record<FakeRoute, T>;
+}
 
 /** One scripted answer. `body` is sent as JSON (GitHub's errors look like `{ message, documentation_url }`). */
 export interface FakeResponse {
@@ -44,7 +52,11 @@ interface PendingHold {
 
 const DEFAULTS: Record<FakeRoute | 'unknown', () => FakeResponse> = {
   dispatch: () => ({ status: 204 }),
-  repo: () => ({ status: 200 }), // answered with `{ full_name, permissions }`
+  repo: () => ({ status: 200 }), // answered with `{ full_name, default_branch, permissions }`
+  // Answered by `workflows` and `app` when not scripted.
+  'workflow-dispatch': () => ({ status: 204 }),
+  installation: () => ({ status: 404 }),
+  'access-tokens': () => ({ status: 404 }),
   unknown: () => ({ status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } }),
 };
 
@@ -52,6 +64,9 @@ function routeOf(method: string, path: string): FakeRoute | 'unknown' {
   const bare = path.split('?')[0];
   if (method === 'POST' && /^\/repos\/[^/]+\/[^/]+\/dispatches$/.test(bare)) return 'dispatch';
   if (method === 'GET' && /^\/repos\/[^/]+\/[^/]+$/.test(bare)) return 'repo';
+  if (method === 'POST' && /^\/repos\/[^/]+\/[^/]+\/actions\/workflows\/[^/]+\/dispatches$/.test(bare)) return 'workflow-dispatch';
+  if (method === 'GET' && /^\/repos\/[^/]+\/[^/]+\/installation$/.test(bare)) return 'installation';
+  if (method === 'POST' && /^\/app\/installations\/\d+\/access_tokens$/.test(bare)) return 'access-tokens';
   return 'unknown';
 }
 
@@ -70,8 +85,13 @@ export class FakeGithub {
   inFlightDispatches = 0;
   maxConcurrentDispatches = 0;
 
-  private scripted: Record<FakeRoute, FakeResponse[]> = { dispatch: [], repo: [] };
-  private holds: Record<FakeRoute, PendingHold[]> = { dispatch: [], repo: [] };
+  /** Set: the service must authenticate as this GitHub App (fake-github-app.ts). */
+  app?: FakeGithubApp;
+  /** workflow_dispatch targets and answers (fake-github-workflows.ts). */
+  workflows = new FakeGithubWorkflows(() => this.url);
+
+  private scripted = byRoute<FakeResponse[]>(() => []);
+  private holds = byRoute<PendingHold[]>(() => []);
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly releases = new Set<() => void>();
 
@@ -107,16 +127,18 @@ export class FakeGithub {
     return { arrived, release: (response) => (this.releases.delete(releaseOnce), release(response)) };
   }
 
-  /** The recorded `POST …/dispatches` requests, oldest first. */
+  /** The recorded `POST …/dispatches` requests (repository and workflow dispatches), oldest first. */
   dispatches(): RecordedRequest[] {
-    return this.requests.filter((r) => r.route === 'dispatch');
+    return this.requests.filter((r) => DISPATCH_ROUTES.includes(r.route));
   }
 
   /** Forgets requests, scripts, holds and counters (open requests are still answered). */
   reset(): void {
     this.requests.length = 0;
-    this.scripted = { dispatch: [], repo: [] };
-    this.holds = { dispatch: [], repo: [] };
+    this.scripted = byRoute(() => []);
+    this.holds = byRoute(() => []);
+    this.app = undefined;
+    this.workflows = new FakeGithubWorkflows(() => this.url);
     this.delayMs = 0;
     this.permissions = { admin: false, push: true, pull: true };
     this.maxConcurrentDispatches = this.inFlightDispatches;
@@ -136,13 +158,13 @@ export class FakeGithub {
     const route = routeOf(method, path);
     const recorded: RecordedRequest = { route, method, path, headers: req.headers, body: undefined, startedAt };
     this.requests.push(recorded);
-    if (route === 'dispatch') {
+    if (DISPATCH_ROUTES.includes(route)) {
       this.inFlightDispatches++;
       this.maxConcurrentDispatches = Math.max(this.maxConcurrentDispatches, this.inFlightDispatches);
     }
     res.on('close', () => {
       recorded.endedAt = Date.now();
-      if (route === 'dispatch') this.inFlightDispatches--;
+      if (DISPATCH_ROUTES.includes(route)) this.inFlightDispatches--;
     });
 
     const chunks: Buffer[] = [];
@@ -154,7 +176,8 @@ export class FakeGithub {
       recorded.body = text;
     }
 
-    let response = route === 'unknown' ? DEFAULTS.unknown() : (this.scripted[route].shift() ?? DEFAULTS[route]());
+    const refusal = this.refuse(route, recorded);
+    let response: FakeResponse = route === 'unknown' || refusal ? (refusal ?? DEFAULTS.unknown()) : (this.scripted[route].shift() ?? this.computed(route, recorded) ?? DEFAULTS[route]());
     const hold = route === 'unknown' ? undefined : this.holds[route].shift();
     if (hold) {
       hold.arrive(recorded);
@@ -172,7 +195,7 @@ export class FakeGithub {
     if (recorded.route === 'repo' && response.status === 200) {
       // A scripted body may set its own `permissions` (or leave them out by giving `permissions: undefined`).
       const fullName = recorded.path.split('?')[0].replace(/^\/repos\//, '');
-      body = { full_name: fullName, permissions: this.permissions, ...(body as object | undefined) };
+      body = { full_name: fullName, default_branch: 'main', permissions: this.permissions, ...(body as object | undefined) };
     }
     const headers: Record<string, string> = { 'x-github-request-id': `FAKE:${this.requests.length}`, ...response.headers };
     if (body !== undefined && response.status !== 204) {
@@ -184,10 +207,31 @@ export class FakeGithub {
     }
   }
 
+  /** With an App: repository endpoints need a live installation token of an installation that includes the repository. */
+  private refuse(route: FakeRoute | 'unknown', recorded: RecordedRequest): AppAnswer | undefined {
+    if (!this.app || route === 'unknown' || route === 'installation' || route === 'access-tokens') return undefined;
+    return this.app.refuse(recorded.headers, repositoryOf(recorded.path));
+  }
+
+  /** Answers that depend on the request: the App's endpoints and workflow dispatches. */
+  private computed(route: FakeRoute, recorded: RecordedRequest): FakeResponse | undefined {
+    const repository = repositoryOf(recorded.path);
+    if (route === 'workflow-dispatch') return this.workflows.answer(repository, recorded.path.split('/')[6], recorded.body);
+    if (!this.app) return undefined;
+    if (route === 'installation') return this.app.installationFor(recorded.headers, repository);
+    if (route === 'access-tokens') return this.app.mint(recorded.headers, Number(recorded.path.split('/')[3]));
+    return undefined;
+  }
+
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => (this.timers.delete(timer), resolve()), ms);
       this.timers.add(timer);
     });
   }
+}
+
+/** `owner/repo` of a `/repos/{owner}/{repo}/...` path. */
+function repositoryOf(path: string): string {
+  return path.split('?')[0].split('/').slice(2, 4).join('/');
 }
