@@ -21,6 +21,8 @@ interface IssuedToken {
 const BAD_CREDENTIALS: AppAnswer = { status: 401, body: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' } };
 const NOT_FOUND: AppAnswer = { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
 
+let testAppKeys: { privateKey: KeyObject; publicKey: KeyObject } | undefined;
+
 function base64url(text: string): Buffer {
   return Buffer.from(text, 'base64url');
 }
@@ -49,9 +51,10 @@ export class FakeGithubApp {
   private readonly issued = new Map<string, IssuedToken>();
 
   constructor() {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    this.privateKeyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-    this.publicKey = publicKey;
+    // One key pair per test process: making an RSA key takes a moment, and each App only needs its own state.
+    testAppKeys ??= generateKeyPairSync('rsa', { modulusLength: 2048 });
+    this.privateKeyPem = testAppKeys.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    this.publicKey = testAppKeys.publicKey;
   }
 
   /** The environment that makes the service authenticate as this App. */
@@ -62,6 +65,11 @@ export class FakeGithubApp {
   revoke(token: string): void {
     const issued = this.issued.get(token);
     if (issued) issued.revoked = true;
+  }
+
+  /** When `token` stops being accepted (ms since the epoch). */
+  expiryOf(token: string): number | undefined {
+    return this.issued.get(token)?.expiresAtMs;
   }
 
   /** The token most recently minted. */
