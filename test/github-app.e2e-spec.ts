@@ -1,20 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '../src/config/load-config';
 import { GithubClient } from '../src/github/github.client';
-import { DispatchRequest, GithubDispatchError } from '../src/github/github.types';
 import { FakeGithub } from './support/fake-github';
+import { dispatchFailure, SAMPLE_DISPATCH } from './support/github-client-fixtures';
 import { FakeGithubApp } from './support/fake-github-app';
 import { waitFor } from './support/wait-for';
 
-const REQUEST: DispatchRequest = {
-  deployId: 'dep-app',
-  reason: 'changes',
-  changeCount: 1,
-  editCount: 1,
-  changes: [{ kind: 'post', id: 'hello', action: 'updated', at: '2026-11-28T10:00:02.000Z' }],
-  firstChangeAt: '2026-11-28T10:00:02.000Z',
-  lastChangeAt: '2026-11-28T10:00:02.000Z',
-};
+const REQUEST = SAMPLE_DISPATCH;
 
 /** GithubClient authenticating as a GitHub App against the fake GitHub, which checks JWTs and installation tokens. */
 describe('GithubClient as a GitHub App', () => {
@@ -30,11 +22,6 @@ describe('GithubClient as a GitHub App', () => {
     return created;
   }
   const routes = () => fake.requests.map((r) => `${r.route} ${r.status ?? '-'}`);
-  async function failure(promise: Promise<unknown>): Promise<GithubDispatchError> {
-    const error = await promise.then(() => undefined, (e: unknown) => e);
-    expect(error).toBeInstanceOf(GithubDispatchError);
-    return error as GithubDispatchError;
-  }
 
   beforeAll(async () => {
     fake = await FakeGithub.start();
@@ -72,6 +59,13 @@ describe('GithubClient as a GitHub App', () => {
     expect(claims.exp - claims.iat).toBeLessThanOrEqual(600);
   });
 
+  it('mints one token for concurrent first requests', async () => {
+    const github = client();
+    await Promise.all([github.dispatch(REQUEST), github.dispatch(REQUEST), github.checkAccess()]);
+    expect(app.minted).toHaveLength(1);
+    expect(fake.requests.filter((r) => r.route === 'installation')).toHaveLength(1);
+  });
+
   it('uses GITHUB_APP_INSTALLATION_ID without looking the installation up', async () => {
     await client({ GITHUB_APP_INSTALLATION_ID: String(app.installationId) }).dispatch(REQUEST);
     expect(routes()).toEqual(['access-tokens 201', 'dispatch 204']);
@@ -105,7 +99,7 @@ describe('GithubClient as a GitHub App', () => {
     await github.dispatch(REQUEST);
     app.revoke(app.latestToken()!);
     app.tokenLifetimeMs = 0; // every new token is refused as well
-    const error = await failure(github.dispatch(REQUEST));
+    const error = await dispatchFailure(github.dispatch(REQUEST));
     expect(error).toMatchObject({ retryable: false, status: 401 });
     expect(error.message).toMatch(/rejected the GitHub App's installation token \(401\), also after minting a new one.*uninstalled from acme\/blog or suspended/);
     expect(fake.dispatches().map((d) => d.status)).toEqual([204, 401, 401]);

@@ -5,24 +5,13 @@ import { AppConfigModule } from '../src/config/config.module';
 import { loadConfig } from '../src/config/load-config';
 import { GithubClient, GithubClientOptions } from '../src/github/github.client';
 import { GithubModule } from '../src/github/github.module';
-import { DispatchRequest, GithubDispatchError } from '../src/github/github.types';
 import { buildClientPayload } from '../src/github/payload';
 import { FakeGithub, FakeResponse } from './support/fake-github';
+import { dispatchFailure, SAMPLE_DISPATCH } from './support/github-client-fixtures';
 import { waitFor } from './support/wait-for';
 
 const TOKEN = 'ghp_e2eTestToken0123456789abcdefghijkl';
-const REQUEST: DispatchRequest = {
-  deployId: 'dep-1',
-  reason: 'changes',
-  changeCount: 2,
-  editCount: 5,
-  changes: [
-    { kind: 'post', id: 'hello', action: 'updated', at: '2026-11-28T10:00:02.000Z' },
-    { kind: 'author', id: 'ada', action: 'created', at: '2026-11-28T10:00:01.000Z' },
-  ],
-  firstChangeAt: '2026-11-28T10:00:01.000Z',
-  lastChangeAt: '2026-11-28T10:00:02.000Z',
-};
+const REQUEST = SAMPLE_DISPATCH;
 
 describe('GithubClient against a fake GitHub', () => {
   let fake: FakeGithub;
@@ -35,11 +24,6 @@ describe('GithubClient against a fake GitHub', () => {
     const created = new GithubClient(loadConfig(env(overrides)), options);
     clients.push(created);
     return created;
-  }
-  async function failure(promise: Promise<unknown>): Promise<GithubDispatchError> {
-    const error = await promise.then(() => undefined, (e: unknown) => e);
-    expect(error).toBeInstanceOf(GithubDispatchError);
-    return error as GithubDispatchError;
   }
 
   beforeAll(async () => {
@@ -86,7 +70,7 @@ describe('GithubClient against a fake GitHub', () => {
     const resetAt = Math.floor(Date.now() / 1000) + 120;
     const headers = Object.fromEntries(Object.entries(response.headers ?? {}).map(([k, v]) => [k, v === 'RESET' ? String(resetAt) : v]));
     fake.respond('dispatch', { ...response, headers });
-    const error = await failure(client().dispatch(REQUEST));
+    const error = await dispatchFailure(client().dispatch(REQUEST));
     expect(error.status).toBe(response.status);
     expect(error.retryable).toBe(retryable);
     if (retryAfterMs === 'reset') {
@@ -102,7 +86,7 @@ describe('GithubClient against a fake GitHub', () => {
 
   it('gives up on a GitHub that does not answer, as a retryable error', async () => {
     fake.respond('dispatch', { status: 204, delayMs: 30_000 });
-    const error = await failure(client({}, { timeoutMs: 300 }).dispatch(REQUEST));
+    const error = await dispatchFailure(client({}, { timeoutMs: 300 }).dispatch(REQUEST));
     expect(error).toMatchObject({ retryable: true, status: undefined });
     expect(error.message).toMatch(/did not answer within 300 ms/);
     const [sent] = fake.dispatches();
@@ -113,14 +97,14 @@ describe('GithubClient against a fake GitHub', () => {
   it('reports an unreachable GitHub as a retryable network error', async () => {
     const gone = await FakeGithub.start();
     await gone.close();
-    const error = await failure(client({ GITHUB_API_URL: gone.url }).dispatch(REQUEST));
+    const error = await dispatchFailure(client({ GITHUB_API_URL: gone.url }).dispatch(REQUEST));
     expect(error.retryable).toBe(true);
     expect(error.message).toMatch(/Could not reach GitHub at http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED.*GITHUB_API_URL/);
   });
 
   it('never puts the token in an error, even when GitHub echoes it', async () => {
     fake.respond('dispatch', { status: 422, body: { message: `Invalid request with token ${TOKEN}` } });
-    const error = await failure(client().dispatch(REQUEST));
+    const error = await dispatchFailure(client().dispatch(REQUEST));
     expect(error.message).toContain('[REDACTED]');
     expect(error.message).not.toContain(TOKEN);
     expect(JSON.stringify(error)).not.toContain(TOKEN);

@@ -1,24 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '../src/config/load-config';
 import { GithubClient } from '../src/github/github.client';
-import { DispatchRequest, GithubDispatchError } from '../src/github/github.types';
 import { FakeGithub } from './support/fake-github';
+import { dispatchFailure, SAMPLE_DISPATCH } from './support/github-client-fixtures';
 import { FakeGithubApp } from './support/fake-github-app';
 
 const TOKEN = 'ghp_workflowDispatchToken0123456789abcd';
-const REQUEST: DispatchRequest = {
-  deployId: 'dep-wf',
-  reason: 'changes',
-  changeCount: 2,
-  editCount: 3,
-  changes: [
-    { kind: 'post', id: 'hello', action: 'updated', at: '2026-11-28T10:00:02.000Z' },
-    { kind: 'author', id: 'ada', action: 'created', at: '2026-11-28T10:00:01.000Z' },
-  ],
-  firstChangeAt: '2026-11-28T10:00:01.000Z',
-  lastChangeAt: '2026-11-28T10:00:02.000Z',
-};
-const INPUTS = { deploy_id: 'dep-wf', reason: 'changes', change_count: '2', changes: JSON.stringify(REQUEST.changes) };
+const REQUEST = SAMPLE_DISPATCH;
+const INPUTS = { deploy_id: 'dep-1', reason: 'changes', change_count: '2', changes: JSON.stringify(REQUEST.changes) };
 
 /** DEPLOY_TRIGGER=workflow_dispatch against the fake GitHub. */
 describe('GithubClient with workflow_dispatch', () => {
@@ -32,11 +21,6 @@ describe('GithubClient with workflow_dispatch', () => {
     return created;
   }
   const routes = () => fake.requests.map((r) => `${r.method} ${r.path} ${r.status ?? '-'}`);
-  async function failure(promise: Promise<unknown>): Promise<GithubDispatchError> {
-    const error = await promise.then(() => undefined, (e: unknown) => e);
-    expect(error).toBeInstanceOf(GithubDispatchError);
-    return error as GithubDispatchError;
-  }
 
   beforeAll(async () => {
     fake = await FakeGithub.start();
@@ -57,7 +41,7 @@ describe('GithubClient with workflow_dispatch', () => {
   it('reads the default branch once, sends string inputs and returns the run GitHub started', async () => {
     const github = client();
     const first = await github.dispatch(REQUEST);
-    const second = await github.dispatch({ ...REQUEST, deployId: 'dep-wf-2' });
+    const second = await github.dispatch({ ...REQUEST, deployId: 'dep-2' });
     const [run1, run2] = fake.workflows.started;
     expect(first).toEqual({ kind: 'dispatched', run: { id: run1.id, url: `https://github.com/acme/blog/actions/runs/${run1.id}` } });
     expect(second.run?.id).toBe(run2.id);
@@ -121,7 +105,7 @@ describe('GithubClient with workflow_dispatch', () => {
     },
   ];
   it.each(refusals)('fails at once on $name, saying what to change', async ({ arrange, status, says }) => {
-    const error = await failure(client(arrange()).dispatch(REQUEST));
+    const error = await dispatchFailure(client(arrange()).dispatch(REQUEST));
     expect(error).toMatchObject({ retryable: false, status });
     expect(error.message).toMatch(says);
   });
