@@ -101,7 +101,7 @@ describe('GithubClient as a GitHub App', () => {
     app.tokenLifetimeMs = 0; // every new token is refused as well
     const error = await dispatchFailure(github.dispatch(REQUEST));
     expect(error).toMatchObject({ retryable: false, status: 401 });
-    expect(error.message).toMatch(/rejected the GitHub App's installation token \(401\), also after minting a new one.*uninstalled from acme\/blog or suspended/);
+    expect(error.message).toMatch(/rejected the GitHub App's installation token \(401\) although it was freshly minted.*uninstalled from acme\/blog or suspended/);
     expect(fake.dispatches().map((d) => d.status)).toEqual([204, 401, 401]);
     expect(app.minted).toHaveLength(2);
   });

@@ -14,7 +14,7 @@ describe('refusals, by credentials and trigger', () => {
   const cases: { name: string; status: number; said?: string; context: Partial<GithubErrorContext>; says: RegExp }[] = [
     { name: 'token 401', status: 401, context: {}, says: /rejected the token \(401 Bad credentials\).*Contents: read & write on acme\/blog\) and set GITHUB_TOKEN/ },
     { name: 'token 401, workflow_dispatch', status: 401, context: { trigger: WORKFLOW_DISPATCH }, says: /Actions: read & write on acme\/blog\) and set GITHUB_TOKEN/ },
-    { name: 'App 401', status: 401, context: { auth: 'app' }, says: /GitHub App's installation token \(401\), also after minting a new one/ },
+    { name: 'App 401', status: 401, context: { auth: 'app' }, says: /GitHub App's installation token \(401\) although it was freshly minted/ },
     { name: 'token 404', status: 404, context: { trigger: REPOSITORY_DISPATCH }, says: /does not exist or the token cannot see it\. Check GITHUB_REPOSITORY; a classic token needs the "repo" scope/ },
     { name: 'App 404', status: 404, context: { auth: 'app' }, says: /does not exist or the GitHub App's installation does not include it.*Repository access.*Contents: read & write/ },
     { name: 'workflow 404', status: 404, context: { trigger: WORKFLOW_DISPATCH }, says: /404 for the workflow deploy\.yml in acme\/blog: there is no such workflow/ },

@@ -31,7 +31,7 @@ function credentialsHint(context: AdviceContext): string {
 
 function unauthorized(context: AdviceContext): string {
   if (context.auth === 'app') {
-    return `GitHub rejected the GitHub App's installation token (401), also after minting a new one: the App may have been uninstalled from ${context.repository} or suspended, or its private key revoked. Check the installation under the owner's Settings → GitHub Apps, and GITHUB_APP_ID and the key.`;
+    return `GitHub rejected the GitHub App's installation token (401) although it was freshly minted: the App may have been uninstalled from ${context.repository} or suspended, or its private key revoked. Check the installation under the owner's Settings → GitHub Apps, and GITHUB_APP_ID and the key.`;
   }
   return `GitHub rejected the token (401 Bad credentials): it is missing, expired or revoked. Create a new token (a classic token with the "repo" scope, or a fine-grained token with ${writePermission(context)} on ${context.repository}) and set GITHUB_TOKEN.`;
 }
