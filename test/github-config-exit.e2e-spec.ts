@@ -20,7 +20,7 @@ describe('node dist/main.js with a bad GitHub configuration', () => {
   const base = { S3_BUCKET: 'blog', REDIS_URL: 'redis://127.0.0.1:1', S3_ENDPOINT: 'http://127.0.0.1:1', GITHUB_REPOSITORY: 'acme/blog' };
   const app = { GITHUB_APP_ID: '12345', GITHUB_APP_PRIVATE_KEY: oneLine(PRIVATE_KEY) };
   const cases: [string, Record<string, string | undefined>, RegExp][] = [
-    ['a token and an App', { ...app, GITHUB_TOKEN: 'ghp_never_printed' }, /^Configuration error: GITHUB_TOKEN: is set together with GITHUB_APP_ID: authenticate either with a token or as a GitHub App/],
+    ['a token and an App', { ...app, GITHUB_TOKEN: 'ghp_never_printed' }, /^Configuration error: GITHUB_TOKEN: is set together with a GitHub App \(GITHUB_APP_\*\): authenticate either with a token or as a GitHub App/],
     ['production without either', { NODE_ENV: 'production', API_TOKENS: 'tok-never-printed' }, /GITHUB_TOKEN: is required when NODE_ENV=production, or a GitHub App \(GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY\)/],
     ['a key that is not PEM', { ...app, GITHUB_APP_PRIVATE_KEY: 'never-printed-not-a-key' }, /GITHUB_APP_PRIVATE_KEY: is not a PEM private key/],
     ['a public key', { ...app, GITHUB_APP_PRIVATE_KEY: oneLine(PUBLIC_KEY) }, /GITHUB_APP_PRIVATE_KEY: is a public key or certificate, not the App's private key/],

@@ -38,8 +38,8 @@ describe('GitHub App variables', () => {
   });
 
   it.each([
-    ['GITHUB_TOKEN', { ...app, GITHUB_TOKEN: 'ghp_secret' }, /together with GITHUB_APP_ID/],
-    ['GITHUB_TOKEN', { ...base, GITHUB_APP_INSTALLATION_ID: '1', GITHUB_TOKEN: 'ghp_secret' }, /together with GITHUB_APP_ID/],
+    ['GITHUB_TOKEN', { ...app, GITHUB_TOKEN: 'ghp_secret' }, /together with a GitHub App \(GITHUB_APP_\*\)/],
+    ['GITHUB_TOKEN', { ...base, GITHUB_APP_INSTALLATION_ID: '1', GITHUB_TOKEN: 'ghp_secret' }, /together with a GitHub App \(GITHUB_APP_\*\)/],
     ['GITHUB_TOKEN', { ...base, NODE_ENV: 'production', API_TOKENS: 'a' }, /or a GitHub App/],
     ['GITHUB_REPOSITORY', { ...app, GITHUB_REPOSITORY: undefined }, /required with a GitHub App/],
     ['GITHUB_APP_ID', { ...base, GITHUB_APP_PRIVATE_KEY: PKCS1 }, /is required with GITHUB_APP_PRIVATE_KEY/],

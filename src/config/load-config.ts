@@ -60,7 +60,7 @@ function github(env: Env, production: boolean): AppConfig['github'] {
   const repository = text(env, 'GITHUB_REPOSITORY');
   const apiUrl = url(env, 'GITHUB_API_URL', 'https://api.github.com', ['https:', 'http:'])!;
   if (token && wantsGithubApp(appVariables)) {
-    throw new ConfigError('GITHUB_TOKEN', 'is set together with GITHUB_APP_ID: authenticate either with a token or as a GitHub App, not both; unset one of them');
+    throw new ConfigError('GITHUB_TOKEN', 'is set together with a GitHub App (GITHUB_APP_*): authenticate either with a token or as a GitHub App, not both; unset one of them');
   }
   const app = githubApp(appVariables);
   if (production && !token && !app) {
