@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { Octokit } from '@octokit/rest';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { AccessCache } from './access-cache';
 import { AppInstallationAuth } from './app-installation-auth';
 import { neededPermissions, tracksRuns } from './app-permissions';
 import { dispatchAsCurl } from './dry-run-curl';
@@ -8,7 +9,6 @@ import { appVerdict, tokenVerdict } from './github-access';
 import { classifyGithubError, GithubErrorContext } from './github-errors';
 import { createOctokit, GithubCredentials, tokenCredentials } from './github-octokit';
 import { DispatchRequest, DispatchResult, GithubAccess } from './github.types';
-import { AccessCache } from './access-cache';
 import { buildClientPayload, buildWorkflowInputs } from './payload';
 import { WorkflowDispatcher } from './workflow-dispatch';
 
