@@ -2,6 +2,8 @@ import request from 'supertest';
 import { answeredDispatches, settled } from './support/deploy-harness';
 import { FakeGithub } from './support/fake-github';
 import { FakeGithubApp } from './support/fake-github-app';
+import { killAllServices, ServiceProcess } from './support/processes';
+import { API_TOKEN, DirectS3, productionEnv } from './support/resilience';
 import { RunningApp, TestStack, startApp } from './support/stack';
 
 /** The whole service authenticating as a GitHub App: edits become deploys, readiness says what the App may do. */
@@ -27,6 +29,7 @@ describe('the service with a GitHub App', () => {
     github.reset();
   });
   afterAll(async () => {
+    await killAllServices();
     await github?.close();
     await stack?.stop();
   });
@@ -76,5 +79,21 @@ describe('the service with a GitHub App', () => {
     const ready = await api.get('/health/ready').expect(200);
     expect(ready.body.details.github).toMatchObject({ status: 'degraded', state: 'error', message: expect.stringMatching(/GitHub App 31337 is not installed on acme\/blog/) });
     await api.post('/authors').send({ name: 'Grace Hopper' }).expect(201);
+  });
+
+  it('in production, logs at start what the App may do, and never a key, JWT or token', async () => {
+    const env = productionEnv(stack, github, { GITHUB_TOKEN: undefined, ...app.env() });
+    await new DirectS3(stack.s3.endpoint, env.S3_BUCKET!).createBucket();
+    const service = await ServiceProcess.start('app', env);
+    const started = await service.waitForLog(/GitHub access/);
+    expect(started.json).toMatchObject({ level: 'info', msg: `GitHub access: The GitHub App's installation 4242 includes acme/blog with Contents: read & write (repository_dispatch) and Actions: read (following runs, DEPLOY_TRACK_RUNS): deploys can be dispatched.` });
+    await request(service.url).post('/authors').set('Authorization', `Bearer ${API_TOKEN}`).send({ id: 'ada', name: 'Ada' }).expect(201);
+    await answeredDispatches(github, 1);
+    await service.waitForLog(/deploy \S+ dispatched/);
+    await service.terminate();
+    const logs = service.logs.map((line) => line.text).join('\n');
+    expect(app.minted).toHaveLength(1);
+    for (const token of app.minted) expect(logs).not.toContain(token);
+    expect(logs).not.toMatch(/eyJ[\w-]+\.|PRIVATE KEY|MII[A-Za-z0-9+/]{8}/);
   });
 });
