@@ -3,7 +3,8 @@ import { answeredDispatches, settled } from './support/deploy-harness';
 import { FakeGithub } from './support/fake-github';
 import { FakeGithubApp } from './support/fake-github-app';
 import { killAllServices, ServiceProcess } from './support/processes';
-import { API_TOKEN, DirectS3, productionEnv } from './support/resilience';
+import { DirectS3 } from './support/direct-s3';
+import { API_TOKEN, productionEnv } from './support/resilience';
 import { RunningApp, TestStack, startApp } from './support/stack';
 
 /** The whole service authenticating as a GitHub App: edits become deploys, readiness says what the App may do. */
@@ -83,7 +84,7 @@ describe('the service with a GitHub App', () => {
 
   it('in production, logs at start what the App may do, and never a key, JWT or token', async () => {
     const env = productionEnv(stack, github, { GITHUB_TOKEN: undefined, ...app.env() });
-    await new DirectS3(stack.s3.endpoint, env.S3_BUCKET!).createBucket();
+    await new DirectS3(stack.s3, env.S3_BUCKET!).createBucket();
     const service = await ServiceProcess.start('app', env);
     const started = await service.waitForLog(/GitHub access/);
     expect(started.json).toMatchObject({ level: 'info', msg: `GitHub access: The GitHub App's installation 4242 includes acme/blog with Contents: read & write (repository_dispatch) and Actions: read (following runs, DEPLOY_TRACK_RUNS): deploys can be dispatched.` });

@@ -1,8 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runBuiltApp } from './support/spawned-app';
+import { RunResult, ServiceProcess } from './support/processes';
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const PRIVATE_KEY = rsa.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
@@ -16,7 +13,6 @@ const oneLine = (pem: string) => pem.replace(/\n/g, '\\n');
  * `node dist/main.js` with one line naming the variable and saying what is wrong, and never repeats a secret.
  */
 describe('node dist/main.js with a bad GitHub configuration', () => {
-  let cwd: string;
   const base = { S3_BUCKET: 'blog', REDIS_URL: 'redis://127.0.0.1:1', S3_ENDPOINT: 'http://127.0.0.1:1', GITHUB_REPOSITORY: 'acme/blog' };
   const app = { GITHUB_APP_ID: '12345', GITHUB_APP_PRIVATE_KEY: oneLine(PRIVATE_KEY) };
   const cases: [string, Record<string, string | undefined>, RegExp][] = [
@@ -31,18 +27,14 @@ describe('node dist/main.js with a bad GitHub configuration', () => {
     ['an App id without a key', { GITHUB_APP_ID: '12345' }, /GITHUB_APP_PRIVATE_KEY: is required with GITHUB_APP_ID/],
     ['workflow_dispatch without a workflow', { DEPLOY_TRIGGER: 'workflow_dispatch' }, /DEPLOY_WORKFLOW: is required with DEPLOY_TRIGGER=workflow_dispatch/],
   ];
-  let results: Awaited<ReturnType<typeof runBuiltApp>>[];
+  let results: RunResult[];
 
   beforeAll(async () => {
-    cwd = mkdtempSync(join(tmpdir(), 'github-config-exit-'));
     results = [];
     // Two at a time (one per core): each is an independent cold start of the built app.
     for (let i = 0; i < cases.length; i += 2) {
-      results.push(...(await Promise.all(cases.slice(i, i + 2).map(([, env]) => runBuiltApp({ ...base, ...env }, cwd)))));
+      results.push(...(await Promise.all(cases.slice(i, i + 2).map(([, env]) => ServiceProcess.run({ ...base, ...env })))));
     }
-  });
-  afterAll(() => {
-    rmSync(cwd, { recursive: true, force: true });
   });
 
   it.each(cases.map(([name, , says], index) => [name, says, index] as const))('%s: exits non-zero with one line saying so', (_name, says, index) => {

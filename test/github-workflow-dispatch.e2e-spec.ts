@@ -25,10 +25,6 @@ describe('GithubClient with workflow_dispatch', () => {
   beforeAll(async () => {
     fake = await FakeGithub.start();
   });
-  beforeEach(() => {
-    // Quiet: Octokit's request log and the one line about an older server are not what these tests read.
-    for (const level of ['log', 'debug'] as const) jest.spyOn(Logger.prototype, level).mockImplementation(() => undefined);
-  });
   afterEach(() => {
     for (const c of clients.splice(0)) c.onApplicationShutdown();
     fake.reset();
@@ -111,7 +107,7 @@ describe('GithubClient with workflow_dispatch', () => {
   });
 
   it('logs the workflow_dispatch as a curl command in dry run', async () => {
-    const logged = jest.mocked(Logger.prototype.log);
+    const logged = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
     await expect(client({ GITHUB_TOKEN: undefined }).dispatch(REQUEST)).resolves.toEqual({ kind: 'dry-run' });
     expect(fake.requests).toEqual([]);
     const line = logged.mock.calls.map(([m]) => String(m)).find((m) => m.includes('curl'))!;

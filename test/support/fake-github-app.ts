@@ -1,11 +1,7 @@
 import { generateKeyPairSync, KeyObject, randomBytes, verify } from 'node:crypto';
 import { IncomingHttpHeaders } from 'node:http';
-
-/** An answer of the fake GitHub (status and JSON body). */
-export interface AppAnswer {
-  status: number;
-  body?: unknown;
-}
+// Types only: fake-github-endpoints.ts lists this file's group, so a value import would be circular.
+import type { EndpointGroup, FakeResponse, RecordedRequest } from './fake-github-endpoints';
 
 export interface JwtClaims {
   iss: string;
@@ -18,8 +14,8 @@ interface IssuedToken {
   revoked: boolean;
 }
 
-const BAD_CREDENTIALS: AppAnswer = { status: 401, body: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' } };
-const NOT_FOUND: AppAnswer = { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
+const NOT_FOUND: FakeResponse = { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
+const BAD_CREDENTIALS: FakeResponse = { status: 401, body: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' } };
 
 let testAppKeys: { privateKey: KeyObject; publicKey: KeyObject } | undefined;
 
@@ -78,14 +74,14 @@ export class FakeGithubApp {
   }
 
   /** GET /repos/{owner}/{repo}/installation */
-  installationFor(headers: IncomingHttpHeaders, repository: string): AppAnswer {
+  installationFor(headers: IncomingHttpHeaders, repository: string): FakeResponse {
     if (!this.checkJwt(headers)) return BAD_CREDENTIALS;
     if (!this.repositories.has(repository)) return NOT_FOUND;
     return { status: 200, body: this.installation() };
   }
 
   /** POST /app/installations/{id}/access_tokens */
-  mint(headers: IncomingHttpHeaders, installationId: number): AppAnswer {
+  mint(headers: IncomingHttpHeaders, installationId: number): FakeResponse {
     if (!this.checkJwt(headers)) return BAD_CREDENTIALS;
     if (installationId !== this.installationId) return NOT_FOUND;
     const token = `ghs_${randomBytes(18).toString('hex')}`;
@@ -96,9 +92,14 @@ export class FakeGithubApp {
     return { status: 201, body: { token, expires_at, permissions: this.permissions, repository_selection: 'selected' } };
   }
 
-  /** A refusal for a repository endpoint, or undefined when its installation token is good for `repository`. */
-  refuse(headers: IncomingHttpHeaders, repository: string): AppAnswer | undefined {
-    const token = /^(?:bearer|token) (\S+)$/i.exec(headers.authorization ?? '')?.[1];
+  /**
+   * A refusal for a request to any other endpoint, or undefined when it carries a live installation token of an
+   * installation that includes its repository. The App's own endpoints check their JWT themselves.
+   */
+  refuse(request: RecordedRequest): FakeResponse | undefined {
+    if (APP_ROUTES.includes(request.route)) return undefined;
+    const repository = request.path.split('?')[0].split('/').slice(2, 4).join('/');
+    const token = /^(?:bearer|token) (\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
     const issued = token === undefined ? undefined : this.issued.get(token);
     if (!issued || issued.revoked || Date.now() >= issued.expiresAtMs) return BAD_CREDENTIALS;
     return this.repositories.has(repository) ? undefined : NOT_FOUND;
@@ -127,3 +128,24 @@ export class FakeGithubApp {
     }
   }
 }
+
+const APP_ROUTES = ['installation', 'access-tokens'];
+
+/**
+ * `GET /repos/:owner/:repo/installation` and `POST /app/installations/:id/access_tokens`, answered by the App
+ * attached to the fake (`fake.app = new FakeGithubApp()`); 404 without one, as for an App that does not exist.
+ */
+export const appEndpoints: EndpointGroup = (fake) => [
+  {
+    route: 'installation',
+    method: 'GET',
+    path: /^\/repos\/[^/]+\/[^/]+\/installation$/,
+    answer: (request, scripted) => scripted ?? fake.app?.installationFor(request.headers, request.path.split('/').slice(2, 4).join('/')) ?? NOT_FOUND,
+  },
+  {
+    route: 'access-tokens',
+    method: 'POST',
+    path: /^\/app\/installations\/\d+\/access_tokens$/,
+    answer: (request, scripted) => scripted ?? fake.app?.mint(request.headers, Number(request.path.split('/')[3])) ?? NOT_FOUND,
+  },
+];

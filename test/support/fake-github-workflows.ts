@@ -1,4 +1,4 @@
-import { AppAnswer } from './fake-github-app';
+import type { EndpointGroup, FakeResponse } from './fake-github-endpoints';
 
 interface WorkflowDispatchBody {
   ref?: unknown;
@@ -31,7 +31,7 @@ export class FakeGithubWorkflows {
 
   constructor(private readonly baseUrl: () => string) {}
 
-  answer(repository: string, workflow: string, body: unknown): AppAnswer {
+  answer(repository: string, workflow: string, body: unknown): FakeResponse {
     const { ref, inputs = {}, return_run_details: runDetails } = (body ?? {}) as WorkflowDispatchBody;
     if (this.olderServer && runDetails !== undefined) {
       return { status: 422, body: { message: 'Invalid request.\n\n"return_run_details" is not a permitted key.', documentation_url: 'https://docs.github.com/enterprise-server@3.14/rest' } };
@@ -50,3 +50,17 @@ export class FakeGithubWorkflows {
     };
   }
 }
+
+/** `POST /repos/:owner/:repo/actions/workflows/:workflow/dispatches`, answered by `fake.workflows`. */
+export const workflowEndpoints: EndpointGroup = (fake) => [
+  {
+    route: 'workflow-dispatch',
+    method: 'POST',
+    path: /^\/repos\/[^/]+\/[^/]+\/actions\/workflows\/[^/]+\/dispatches$/,
+    dispatch: true,
+    answer: (request, scripted) => {
+      const [, , owner, repo, , , workflow] = request.path.split('?')[0].split('/');
+      return scripted ?? fake.workflows.answer(`${owner}/${repo}`, workflow, request.body);
+    },
+  },
+];
