@@ -70,7 +70,12 @@ describe('the service with a GitHub App', () => {
     const [dispatch] = await answeredDispatches(github, 1);
     expect(dispatch).toMatchObject({ path: '/repos/acme/blog/actions/workflows/deploy.yml/dispatches', status: 200 });
     const deployId = (dispatch.body as { inputs: { deploy_id: string } }).inputs.deploy_id;
-    expect(await settled(running.url, deployId)).toMatchObject({ status: 'dispatched' });
+    const [run] = github.workflows.started;
+    // The run GitHub named in its answer is kept on the deploy, for run tracking.
+    expect(await settled(running.url, deployId)).toMatchObject({
+      status: 'dispatched',
+      run: { id: run.id, url: `https://github.com/acme/blog/actions/runs/${run.id}`, status: 'queued', conclusion: null },
+    });
   });
 
   it('stays ready but says the App is not installed on the repository, and editing works', async () => {
