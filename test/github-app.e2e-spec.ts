@@ -1,8 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { loadConfig } from '../src/config/load-config';
-import { GithubClient } from '../src/github/github.client';
-import { FakeGithub } from './support/fake-github';
-import { dispatchFailure, SAMPLE_DISPATCH } from './support/github-client-fixtures';
+import { dispatchFailure, githubClients, SAMPLE_DISPATCH } from './support/github-client-fixtures';
 import { FakeGithubApp } from './support/fake-github-app';
 import { waitFor } from './support/wait-for';
 
@@ -10,25 +7,15 @@ const REQUEST = SAMPLE_DISPATCH;
 
 /** GithubClient authenticating as a GitHub App against the fake GitHub, which checks JWTs and installation tokens. */
 describe('GithubClient as a GitHub App', () => {
-  let fake: FakeGithub;
   let app: FakeGithubApp;
-  const clients: GithubClient[] = [];
   let logged: string[];
+  const gh = githubClients((fake) => ({ S3_BUCKET: 'github-app-e2e', GITHUB_REPOSITORY: 'acme/blog', GITHUB_API_URL: fake.url, ...app.env() }), { timeoutMs: 2_000 });
+  const client = gh.client.bind(gh);
+  const routes = () => gh.fake.requests.map((r) => `${r.route} ${r.status ?? '-'}`);
 
-  function client(overrides: Record<string, string | undefined> = {}): GithubClient {
-    const config = loadConfig({ S3_BUCKET: 'github-app-e2e', GITHUB_REPOSITORY: 'acme/blog', GITHUB_API_URL: fake.url, ...app.env(), ...overrides });
-    const created = new GithubClient(config, { timeoutMs: 2_000 });
-    clients.push(created);
-    return created;
-  }
-  const routes = () => fake.requests.map((r) => `${r.route} ${r.status ?? '-'}`);
-
-  beforeAll(async () => {
-    fake = await FakeGithub.start();
-  });
   beforeEach(() => {
     app = new FakeGithubApp();
-    fake.app = app;
+    gh.fake.app = app;
     logged = [];
     const keep = (...args: unknown[]) => void logged.push(args.map(String).join(' '));
     for (const level of ['log', 'warn', 'error', 'debug'] as const) jest.spyOn(Logger.prototype, level).mockImplementation(keep);
@@ -38,12 +25,6 @@ describe('GithubClient as a GitHub App', () => {
     const output = logged.join('\n');
     for (const token of app.minted) expect(output).not.toContain(token);
     expect(output).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+|PRIVATE KEY|ghs_/);
-    for (const c of clients.splice(0)) c.onApplicationShutdown();
-    fake.reset();
-    jest.restoreAllMocks();
-  });
-  afterAll(async () => {
-    await fake?.close();
   });
 
   it('finds the installation with a verified JWT, mints one token and dispatches with it', async () => {
@@ -51,9 +32,9 @@ describe('GithubClient as a GitHub App', () => {
     await expect(github.dispatch(REQUEST)).resolves.toEqual({ kind: 'dispatched' });
     await expect(github.dispatch(REQUEST)).resolves.toEqual({ kind: 'dispatched' });
     expect(routes()).toEqual(['installation 200', 'access-tokens 201', 'dispatch 204', 'dispatch 204']);
-    expect(fake.requests[1].path).toBe(`/app/installations/${app.installationId}/access_tokens`);
+    expect(gh.fake.requests[1].path).toBe(`/app/installations/${app.installationId}/access_tokens`);
     expect(app.minted).toHaveLength(1);
-    for (const sent of fake.dispatches()) expect(sent.headers.authorization).toBe(`Bearer ${app.latestToken()}`);
+    for (const sent of gh.fake.dispatches()) expect(sent.headers.authorization).toBe(`Bearer ${app.latestToken()}`);
     const [claims] = app.jwts;
     expect(claims.iss).toBe(String(app.appId));
     expect(claims.exp - claims.iat).toBeLessThanOrEqual(600);
@@ -63,7 +44,7 @@ describe('GithubClient as a GitHub App', () => {
     const github = client();
     await Promise.all([github.dispatch(REQUEST), github.dispatch(REQUEST), github.checkAccess()]);
     expect(app.minted).toHaveLength(1);
-    expect(fake.requests.filter((r) => r.route === 'installation')).toHaveLength(1);
+    expect(gh.fake.requests.filter((r) => r.route === 'installation')).toHaveLength(1);
   });
 
   it('uses GITHUB_APP_INSTALLATION_ID without looking the installation up', async () => {
@@ -79,7 +60,7 @@ describe('GithubClient as a GitHub App', () => {
     await waitFor('the first token to expire', () => Date.now() >= app.expiryOf(first)!, 5_000);
     await github.dispatch(REQUEST);
     expect(app.minted).toHaveLength(2);
-    expect(fake.dispatches().map((d) => [d.status, d.headers.authorization])).toEqual([
+    expect(gh.fake.dispatches().map((d) => [d.status, d.headers.authorization])).toEqual([
       [204, `Bearer ${first}`],
       [204, `Bearer ${app.latestToken()}`],
     ]);
@@ -102,7 +83,7 @@ describe('GithubClient as a GitHub App', () => {
     const error = await dispatchFailure(github.dispatch(REQUEST));
     expect(error).toMatchObject({ retryable: false, status: 401 });
     expect(error.message).toMatch(/rejected the GitHub App's installation token \(401\) although it was freshly minted.*uninstalled from acme\/blog or suspended/);
-    expect(fake.dispatches().map((d) => d.status)).toEqual([204, 401, 401]);
+    expect(gh.fake.dispatches().map((d) => d.status)).toEqual([204, 401, 401]);
     expect(app.minted).toHaveLength(2);
   });
 
