@@ -159,12 +159,12 @@ describe('scheduled publishing', () => {
   });
 
   it('unscheduled or deleted before its time: never published, never resurrected', async () => {
-    await schedule('unscheduled', 3_000);
-    await schedule('deleted', 3_000);
+    await schedule('unscheduled', 8_000);
+    await schedule('deleted', 8_000);
     await api().patch('/posts/unscheduled').send({ status: 'draft' }).expect(200);
     await api().delete('/posts/deleted').expect(204);
     expect((await boardJobs(running.url, 'delayed')).filter((job) => ['unscheduled', 'deleted'].includes(job.data.postId))).toEqual([]);
-    await sentinel('after-cancel', 4_000);
+    await sentinel('after-cancel', 9_000);
     expect(await readPost(running.url, 'unscheduled')).toMatchObject({ status: 'draft', publishAt: null, publishedAt: null });
     expect(await s3.exists('posts/deleted.json')).toBe(false);
     expect([...dispatchesNaming('unscheduled'), ...dispatchesNaming('deleted')]).toEqual([]);
@@ -188,11 +188,11 @@ describe('scheduled publishing', () => {
     });
 
     it('turned into a draft, or deleted, in the bucket: not published, not resurrected', async () => {
-      const { post } = await schedule('direct-draft', 3_000);
-      await schedule('direct-delete', 3_000);
+      const { post } = await schedule('direct-draft', 8_000);
+      await schedule('direct-delete', 8_000);
       await s3.putJson('posts/direct-draft.json', { ...post, status: 'draft', publishAt: null });
       await s3.delete('posts/direct-delete.json');
-      await sentinel('after-direct', 4_000);
+      await sentinel('after-direct', 9_000);
       expect(await s3.readJson('posts/direct-draft.json')).toMatchObject({ status: 'draft', publishedAt: null });
       expect(await s3.exists('posts/direct-delete.json')).toBe(false);
     });

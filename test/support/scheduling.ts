@@ -102,8 +102,12 @@ export interface SharedBackends {
   env: Record<string, string | undefined>;
 }
 
+/**
+ * The S3 server is moto: it enforces If-Match like AWS, so the conditional publication write is checked by S3
+ * itself and not only by the service's lock (and it is a light process next to many service instances).
+ */
 export async function startSharedBackends(name: string, overrides: Record<string, string | undefined> = {}): Promise<SharedBackends> {
-  const [stack, github] = await Promise.all([TestStack.start(), FakeGithub.start()]);
+  const [stack, github] = await Promise.all([TestStack.start({ s3: 'moto' }), FakeGithub.start()]);
   const bucket = `${name}-${randomUUID().slice(0, 8)}`;
   const s3 = new DirectS3(stack.s3, bucket);
   await s3.createBucket();
