@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { InvalidInputError } from './common/domain-errors';
 import { rejectHostileJson } from './common/hostile-json';
+import { validationMessages } from './common/validation-messages';
 import { HttpErrorFilter, toErrorBody } from './common/http-error.filter';
 import { JSON_MEDIA_TYPES, rejectNestedIds, requireJsonBody } from './common/request-shape';
 import { AppConfig } from './config/app-config';
@@ -23,16 +24,9 @@ function validationPipe(): ValidationPipe {
     forbidUnknownValues: true,
     transform: true,
     stopAtFirstError: false,
-    validationError: { target: false, value: false },
-    exceptionFactory: (errors) => {
-      const messages = (list: typeof errors, path: string): string[] =>
-        list.flatMap((e) => {
-          const name = path === '' ? e.property : `${path}.${e.property}`;
-          const own = Object.values(e.constraints ?? {}).map((m) => (path === '' ? m : `${path}.${m}`));
-          return [...own, ...messages(e.children ?? [], name)];
-        });
-      return new InvalidInputError(messages(errors, ''));
-    },
+    // `value` tells a missing field from a bad one; it never reaches a message.
+    validationError: { target: false, value: true },
+    exceptionFactory: (errors) => new InvalidInputError(validationMessages(errors)),
   });
 }
 
@@ -60,6 +54,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // ETags are the entities' own (S3's, set by the controllers); Express's body hashes on lists and errors
+  // would be mistaken for them and sent back as If-Match.
+  app.set('etag', false);
   // First: every request gets a request id and a log line, even one the body parser rejects.
   app.use(app.get(RequestLogger).middleware);
   // A worker serves only the health probes (src/lifecycle/worker-routes.ts).

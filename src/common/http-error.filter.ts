@@ -62,6 +62,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     const body = toErrorBody(error);
     if (body.statusCode >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     if (response.headersSent) return;
+    // An error is not a version of the entity: a tag set before the failure must not be taken for one.
+    response.removeHeader('ETag');
     response.status(body.statusCode).json(body);
   }
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsOptional, IsString, Length, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsISO8601, IsOptional, IsString, Length, MaxLength, ValidateNested } from 'class-validator';
 import { EchoedTimestampsDto } from '../../common/echoed-timestamps.dto';
 import { IsEntityId, IsHttpUrl } from '../../common/validators';
 
@@ -63,14 +63,18 @@ export class ReplaceAuthorDto extends IntersectionType(CreateAuthorDto, EchoedTi
 
 export class PatchAuthorDto extends PartialType(ReplaceAuthorDto) {}
 
+/** An author as stored and returned; its rules also check objects read from the bucket (stored-document.ts). */
 export class AuthorDto extends AuthorFieldsDto {
   @ApiProperty({ example: 'jane-doe' })
+  @IsEntityId()
   id!: string;
 
   @ApiProperty({ format: 'date-time' })
+  @IsISO8601()
   createdAt!: string;
 
   @ApiProperty({ format: 'date-time' })
+  @IsISO8601()
   updatedAt!: string;
 }
 

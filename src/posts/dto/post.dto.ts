@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsISO8601, IsOptional, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsDefined, IsIn, IsISO8601, IsOptional, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
 import { EchoedTimestampsDto } from '../../common/echoed-timestamps.dto';
 import { ListQueryDto } from '../../common/list-query.dto';
 import { IsEntityId, IsHttpUrl, MaxBytes } from '../../common/validators';
@@ -69,20 +69,27 @@ export class ReplacePostDto extends IntersectionType(CreatePostDto, EchoedTimest
 
 export class PatchPostDto extends PartialType(ReplacePostDto) {}
 
+/** A post as stored and returned; its rules also check objects read from the bucket (stored-document.ts). */
 export class PostDto extends PostFieldsDto {
   @ApiProperty({ example: 'hello-world' })
+  @IsEntityId()
   id!: string;
 
   @ApiProperty({ enum: POST_STATUSES })
+  @IsDefined()
   declare status: PostStatus;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  @ValidateIf((_, value) => value !== null)
+  @IsISO8601()
   publishedAt!: string | null;
 
   @ApiProperty({ format: 'date-time' })
+  @IsISO8601()
   createdAt!: string;
 
   @ApiProperty({ format: 'date-time' })
+  @IsISO8601()
   updatedAt!: string;
 }
 
