@@ -2,20 +2,17 @@ import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import express, { NextFunction, Request, Response } from 'express';
+import { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { InvalidInputError } from './common/domain-errors';
-import { rejectHostileJson } from './common/hostile-json';
 import { validationMessages } from './common/validation-messages';
 import { HttpErrorFilter, toErrorBody } from './common/http-error.filter';
-import { JSON_MEDIA_TYPES, rejectNestedIds, requireJsonBody } from './common/request-shape';
+import { JsonBodyInterceptor } from './common/json-body.interceptor';
+import { rejectNestedIds } from './common/request-shape';
 import { AppConfig } from './config/app-config';
 import { workerRoutesOnly } from './lifecycle/worker-routes';
 import { RequestLogger } from './logging/logging.module';
-
-/** Posts carry up to 1 MiB of Markdown; JSON escaping can grow that, so the parser allows a margin. */
-export const JSON_BODY_LIMIT = '3mb';
 
 function validationPipe(): ValidationPipe {
   return new ValidationPipe({
@@ -61,13 +58,15 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.use(app.get(RequestLogger).middleware);
   // A worker serves only the health probes (src/lifecycle/worker-routes.ts).
   if (config.role === 'worker') app.use(workerRoutesOnly);
-  app.use(rejectNestedIds, express.json({ limit: JSON_BODY_LIMIT, strict: true, type: JSON_MEDIA_TYPES }), requireJsonBody, rejectHostileJson);
-  // body-parser errors (malformed JSON, too large) happen before Nest's filters: answer them in the same shape.
+  app.use(rejectNestedIds);
+  // Errors of Express middleware happen before Nest's filters: answer them in the same shape.
   app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
     const body = toErrorBody(error);
     res.status(body.statusCode).json(body);
   });
+  // The body is read after the guards (authentication) passed, not by an Express middleware before them.
+  app.useGlobalInterceptors(new JsonBodyInterceptor());
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   // No enableShutdownHooks here: main.ts handles SIGTERM/SIGINT (src/lifecycle/shutdown-signals.ts); tests call app.close().

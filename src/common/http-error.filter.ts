@@ -64,6 +64,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (response.headersSent) return;
     // An error is not a version of the entity: a tag set before the failure must not be taken for one.
     response.removeHeader('ETag');
+    if (error instanceof DomainError) for (const [name, value] of Object.entries(error.headers)) response.setHeader(name, value);
     response.status(body.statusCode).json(body);
   }
 }
