@@ -24,7 +24,9 @@ export class JsonBodyInterceptor implements NestInterceptor {
       const http = context.switchToHttp();
       const [req, res] = [http.getRequest<Request>(), http.getResponse<Response>()];
       for (const step of this.steps) {
-        await new Promise<void>((resolve, reject) => step(req, res, (error?: unknown) => (error === undefined || error === null ? resolve() : reject(error))));
+        // Express middleware reports failures as next(error); body-parser's errors carry their HTTP status.
+        const failure = await new Promise<unknown>((resolve) => step(req, res, resolve));
+        if (failure !== undefined && failure !== null) throw failure as Error;
       }
     }
     return next.handle();
