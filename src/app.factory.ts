@@ -5,9 +5,11 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { ErrorDto } from './common/api-docs';
 import { InvalidInputError } from './common/domain-errors';
 import { validationMessages } from './common/validation-messages';
 import { HttpErrorFilter, toErrorBody } from './common/http-error.filter';
+import { completeDocument } from './common/openapi-document';
 import { JsonBodyInterceptor } from './common/json-body.interceptor';
 import { rejectNestedIds } from './common/request-shape';
 import { AppConfig } from './config/app-config';
@@ -34,9 +36,11 @@ function swagger(app: INestApplication): void {
       .setTitle('Blog back-office API')
       .setDescription('Authors and posts stored in S3; every change that affects the published site requests a coalesced GitHub deploy.')
       .setVersion('1')
-      .addBearerAuth()
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'One of the tokens in API_TOKENS' })
       .build(),
+    { extraModels: [ErrorDto] },
   );
+  completeDocument(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
 
