@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { RedisService } from '../redis/redis.service';
 import { S3StorageService } from '../storage/s3-storage.service';
 import { contentFolder, contentKey, parseContentKey } from '../storage/s3-layout';
-import type { EntityKind } from './content-events';
+import type { EntityKind } from './content-change';
 import type { Readout } from './stored-document';
 import { ContentVersion, ContentVersionStore, RedisContentVersions } from './content-version';
 import { quoteEtag } from './etag';

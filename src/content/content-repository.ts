@@ -4,7 +4,7 @@ import { contentKey } from '../storage/s3-layout';
 import { S3StorageService } from '../storage/s3-storage.service';
 import { StorageConflictError } from '../storage/storage-errors';
 import { ContendedWriteError, UnreadableDocumentError } from './content-errors';
-import type { EntityKind } from './content-events';
+import type { EntityKind } from './content-change';
 import { ContentIndex } from './content-index';
 import { ifMatchPasses, quoteEtag } from './etag';
 import { Listable } from './paging';

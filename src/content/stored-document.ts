@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { validationMessages } from '../common/validation-messages';
-import type { EntityKind } from './content-events';
+import type { EntityKind } from './content-change';
 
 export type Readout<T> = { doc: T; problem?: undefined } | { doc?: undefined; problem: string };
 
