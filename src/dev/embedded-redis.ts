@@ -8,6 +8,11 @@ export interface EmbeddedRedisOptions {
   /** Keep data in this folder (append-only file); without it Redis keeps nothing on disk. */
   dir?: string;
   port?: number;
+  /**
+   * Run redis-server in its own process group, out of reach of the terminal's Ctrl-C: the dev runner stops
+   * it itself, after the app, so the app never sees its Redis vanish while it shuts down.
+   */
+  ownProcessGroup?: boolean;
 }
 
 function redisBinary(): string {
@@ -64,7 +69,7 @@ export class EmbeddedRedis {
     } else {
       args.push('--appendonly', 'no');
     }
-    const child = spawn(redisBinary(), args, { stdio: 'ignore' });
+    const child = spawn(redisBinary(), args, { stdio: 'ignore', detached: this.options.ownProcessGroup === true });
     this.child = child;
     const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code}`))));
     exited.catch(() => undefined);
