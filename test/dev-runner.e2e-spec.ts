@@ -1,36 +1,12 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../src/dev/free-port';
+import { ServiceProcess } from './support/processes';
 import { waitFor } from './support/wait-for';
-
-const DEV_MAIN = join(__dirname, '..', 'dist', 'dev', 'main.js');
-
-interface DevProcess {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-const REPO = join(__dirname, '..');
-
-/**
- * `npm run dev`'s entry point (built by pretest), in an empty folder with no configuration but ports. In its
- * own process group (`detached`), so a test can signal the group as a terminal's Ctrl-C does. `viaNpm` runs
- * the real `npm run dev` (without its build step, already done) with the data folder in `cwd`.
- */
-function startDev(cwd: string, port: number, s3Port: number, viaNpm = false): DevProcess {
-  const env = { PATH: process.env.PATH, PORT: String(port), DEV_S3_PORT: String(s3Port), DEPLOY_DEBOUNCE_MS: '200', NO_COLOR: '1', DEV_DATA_DIR: join(cwd, '.data') };
-  const [command, args] = viaNpm ? ['npm', ['run', 'dev', '--ignore-scripts', '--prefix', REPO]] : [process.execPath, ['--openssl-legacy-provider', DEV_MAIN]];
-  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let text = '';
-  child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  return { child, output: () => text, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
-}
 
 const portOpen = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
@@ -39,14 +15,17 @@ const portOpen = (port: number): Promise<boolean> =>
     socket.once('error', () => resolve(false));
   });
 
-/** Contract §1: `npm run dev` runs the whole service with no configuration, data surviving restarts under .data/. */
+const redisPortOf = (output: string): number => Number(/embedded Redis redis:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+
+/** `npm run dev` runs the whole service with no configuration, data surviving restarts under .data/. */
 describe('npm run dev', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'blog-dev-'));
-  let dev: DevProcess | undefined;
+  let dev: ServiceProcess | undefined;
   let port: number;
   let s3Port: number;
   let redisPort: number;
   const api = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${port}${path}`, init);
+  const env = () => ({ DEV_S3_PORT: String(s3Port), DEPLOY_DEBOUNCE_MS: '200', NO_COLOR: '1' });
 
   beforeAll(async () => {
     [port, s3Port] = [await freePort(), await freePort()];
@@ -54,25 +33,16 @@ describe('npm run dev', () => {
 
   afterAll(async () => {
     // SIGTERM, not SIGKILL: the runner then stops its redis-server too (it runs in its own process group).
-    if (dev && dev.child.exitCode === null) {
-      dev.child.kill('SIGTERM');
-      await dev.exited;
-    }
+    await dev?.terminate();
     rmSync(cwd, { recursive: true, force: true });
   });
 
-  const boot = async (): Promise<DevProcess> => {
-    const started = startDev(cwd, port, s3Port);
-    await waitFor('the dev service to be ready', async () => {
-      if (started.child.exitCode !== null) throw new Error(`it exited: ${started.output()}`);
-      return (await api('/health/ready')).ok;
-    }, 30_000, 100);
-    return started;
-  };
+  /** `npm run dev`'s entry point (built by pretest) in an empty folder, with no configuration but ports. */
+  const boot = (): Promise<ServiceProcess> => ServiceProcess.start('dev', env(), { entry: 'dev', cwd, port, timeoutMs: 30_000, processGroup: true });
 
   it('starts embedded Redis and S3, prints its URLs, and deploys in dry run', async () => {
     dev = await boot();
-    redisPort = Number(/embedded Redis redis:\/\/127\.0\.0\.1:(\d+)/.exec(dev.output())?.[1]);
+    redisPort = redisPortOf(dev.output());
     expect(await portOpen(redisPort)).toBe(true);
     expect(dev.output()).toContain(`API http://localhost:${port}  docs http://localhost:${port}/docs  dashboard http://localhost:${port}/admin/queues`);
     expect((await api('/docs-json')).status).toBe(200);
@@ -90,14 +60,13 @@ describe('npm run dev', () => {
 
   it('stops on Ctrl-C (SIGINT to its process group) well within 2 s: the app first, then its Redis, with no warning', async () => {
     const running = dev!; // still running from the first test
-    const before = running.output().length;
+    const before = running.logs.length;
     const started = Date.now();
-    process.kill(-running.child.pid!, 'SIGINT');
-    expect(await running.exited).toBe(0);
+    expect((await running.signalGroup('SIGINT')).code).toBe(0);
     expect(Date.now() - started).toBeLessThan(2_000);
-    const shutdownLog = running.output().slice(before);
-    expect(shutdownLog).toContain('shutdown complete');
-    expect(shutdownLog).not.toMatch(/WARN|ERROR|ECONNREFUSED|still running/);
+    const shutdownLog = running.logs.slice(before).map((line) => line.text);
+    expect(shutdownLog.join('\n')).toContain('shutdown complete');
+    expect(shutdownLog.filter((line) => /WARN|ERROR|ECONNREFUSED|still running/.test(line))).toEqual([]);
     expect(await portOpen(redisPort)).toBe(false);
     expect(await portOpen(s3Port)).toBe(false);
   });
@@ -106,40 +75,47 @@ describe('npm run dev', () => {
     const blocker = createServer().listen(s3Port);
     await once(blocker, 'listening');
     try {
-      const second = startDev(cwd, port, s3Port);
-      expect(await second.exited).toBe(1);
-      expect(second.output().trim()).toBe(`npm run dev: port ${s3Port} (the embedded S3 server) is taken, perhaps by another \`npm run dev\`: stop it, or set DEV_S3_PORT to a free port`);
+      const second = await ServiceProcess.run({ ...env(), PORT: String(port) }, { entry: 'dev', cwd });
+      expect(second.code).toBe(1);
+      expect(second.stderr.trim()).toBe(`npm run dev: port ${s3Port} (the embedded S3 server) is taken, perhaps by another \`npm run dev\`: stop it, or set DEV_S3_PORT to a free port`);
     } finally {
       blocker.close();
     }
     dev = await boot();
-    const third = startDev(cwd, port, await freePort());
-    expect(await third.exited).toBe(1);
-    expect(third.output()).toContain(`port ${port} (the API) is taken`);
-    expect(third.output()).toContain('set PORT to a free port');
-    dev.child.kill('SIGTERM');
-    expect(await dev.exited).toBe(0);
+    const third = await ServiceProcess.run({ ...env(), PORT: String(port), DEV_S3_PORT: String(await freePort()) }, { entry: 'dev', cwd });
+    expect(third.code).toBe(1);
+    expect(third.stderr.trim()).toBe(`npm run dev: port ${port} (the API) is taken, perhaps by another \`npm run dev\`: stop it, or set PORT to a free port`);
+    expect((await dev.kill('SIGTERM')).code).toBe(0);
   });
 
   it('SIGTERM to npm (what a process manager sends) stops node and its Redis', async () => {
-    dev = startDev(cwd, port, s3Port, true);
-    await waitFor('npm run dev to be ready', async () => {
-      if (dev!.child.exitCode !== null) throw new Error(`it exited: ${dev!.output()}`);
-      return (await api('/health/ready')).ok;
-    }, 30_000, 100);
-    redisPort = Number(/embedded Redis redis:\/\/127\.0\.0\.1:(\d+)/.exec(dev.output())?.[1]);
-    dev.child.kill('SIGTERM'); // npm's own pid, not its group
-    await dev.exited;
-    await waitFor('the API port to close', async () => !(await portOpen(port)));
-    await waitFor('its redis-server to be gone', async () => !(await portOpen(redisPort)));
-    expect(dev.output()).toContain('shutdown complete');
+    // The real `npm run dev` (its build step skipped: pretest built dist/), data kept in the test's folder.
+    const npm = spawn('npm', ['run', 'dev', '--ignore-scripts', '--prefix', join(__dirname, '..')], {
+      cwd,
+      env: { PATH: process.env.PATH, ...env(), PORT: String(port), DEV_DATA_DIR: join(cwd, '.data') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    npm.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    npm.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const npmExited = once(npm, 'exit');
+    try {
+      await waitFor('npm run dev to be ready', async () => npm.exitCode === null && (await api('/health/ready')).ok, 30_000, 100);
+      redisPort = redisPortOf(output);
+      npm.kill('SIGTERM'); // npm's own pid only: npm passes it on
+      await npmExited;
+      await waitFor('the API port to close', async () => !(await portOpen(port)));
+      await waitFor('its redis-server to be gone', async () => !(await portOpen(redisPort)));
+      expect(output).toContain('shutdown complete');
+    } finally {
+      if (npm.exitCode === null) npm.kill('SIGKILL');
+    }
   });
 
   it('stops on SIGTERM with its Redis, and keeps the content under .data/ for the next start', async () => {
     dev = await boot();
-    redisPort = Number(/embedded Redis redis:\/\/127\.0\.0\.1:(\d+)/.exec(dev.output())?.[1]);
-    dev.child.kill('SIGTERM');
-    expect(await dev.exited).toBe(0);
+    redisPort = redisPortOf(dev.output());
+    expect((await dev.kill('SIGTERM')).code).toBe(0);
     await waitFor('the embedded S3 port to close', async () => !(await portOpen(s3Port)));
     await waitFor('its redis-server to be gone', async () => !(await portOpen(redisPort)));
 
@@ -147,7 +123,6 @@ describe('npm run dev', () => {
     const author = await api('/authors/dev-person');
     expect(author.status).toBe(200);
     expect(((await author.json()) as { name: string }).name).toBe('Dev Person');
-    dev.child.kill('SIGTERM');
-    expect(await dev.exited).toBe(0);
+    expect((await dev.kill('SIGTERM')).code).toBe(0);
   });
 });
