@@ -1,5 +1,5 @@
-import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsDefined, IsIn, IsISO8601, IsOptional, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType, PartialType } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsISO8601, IsOptional, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
 import { EchoedTimestampsDto } from '../../common/echoed-timestamps.dto';
 import { ListQueryDto } from '../../common/list-query.dto';
 import { ENTITY_ID_SCHEMA, HTTP_URL_SCHEMA, IsEntityId, IsHttpUrl, MaxBytes } from '../../common/validators';
@@ -70,14 +70,15 @@ export class ReplacePostDto extends IntersectionType(CreatePostDto, EchoedTimest
 export class PatchPostDto extends PartialType(ReplacePostDto) {}
 
 /** A post as stored and returned; its rules also check objects read from the bucket (stored-document.ts). */
-export class PostDto extends PostFieldsDto {
+// Not `extends PostFieldsDto`: there `status` is optional (it defaults on input), in a stored post it is required.
+export class PostDto extends OmitType(PostFieldsDto, ['status'] as const) {
   @ApiProperty({ ...ENTITY_ID_SCHEMA, example: 'hello-world' })
   @IsEntityId()
   id!: string;
 
   @ApiProperty({ enum: POST_STATUSES })
-  @IsDefined()
-  declare status: PostStatus;
+  @IsIn(POST_STATUSES)
+  status!: PostStatus;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   @ValidateIf((_, value) => value !== null)
