@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, P
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiCreateEntity, ApiDeleteEntity, ApiReadEntity, ApiUnreadable, ApiWriteEntity } from '../common/api-docs';
 import type { Response } from 'express';
-import { sendCreated, sendVersioned } from '../common/http-versioning';
+import { sendCreated, sendVersioned } from '../content/http-versioning';
 import { IdPipe } from '../common/id.pipe';
 import { ListQueryDto } from '../common/list-query.dto';
 import { Author } from './author';

@@ -13,6 +13,8 @@ export interface EmbeddedRedisOptions {
    * it itself, after the app, so the app never sees its Redis vanish while it shuts down.
    */
   ownProcessGroup?: boolean;
+  /** More redis-server arguments (a test plays a read-only replica with `--replicaof 127.0.0.1 1`). */
+  args?: string[];
 }
 
 function redisBinary(): string {
@@ -69,6 +71,7 @@ export class EmbeddedRedis {
     } else {
       args.push('--appendonly', 'no');
     }
+    args.push(...(this.options.args ?? []));
     const child = spawn(redisBinary(), args, { stdio: 'ignore', detached: this.options.ownProcessGroup === true });
     this.child = child;
     const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code}`))));

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post as
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiCreateEntity, ApiDeleteEntity, ApiReadEntity, ApiUnreadable, ApiWriteEntity } from '../common/api-docs';
 import type { Response } from 'express';
-import { sendCreated, sendVersioned } from '../common/http-versioning';
+import { sendCreated, sendVersioned } from '../content/http-versioning';
 import { IdPipe } from '../common/id.pipe';
 import { CreatePostDto, ListPostsQueryDto, PatchPostDto, PostDto, PostPageDto, ReplacePostDto } from './dto/post.dto';
 import { Post } from './post';
