@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { Public } from '../auth/public.decorator';
 import { GithubClient } from '../github/github.client';
@@ -22,6 +22,7 @@ export class HealthController {
 
   /** Liveness: 200 while the process can answer at all. */
   @Get()
+  @ApiOkResponse({ schema: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } }, required: ['status'], additionalProperties: false } })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }

@@ -43,8 +43,8 @@ export class PublicationQueue {
     queue.on('error', (error: Error) => this.repeated.warn(`publication queue: ${error.message}`, troubleKey(error)));
   }
 
-  /** Keeps the queue in step with a post write: drops the job of the version replaced, queues the new one. */
-  async follow(before: Post | undefined, after: Post | undefined): Promise<void> {
+  /** Keeps the queue in step with a post write: drops the job of the version replaced, queues the new one. `before` null: not a valid post. */
+  async follow(before: Post | null | undefined, after: Post | undefined): Promise<void> {
     try {
       if (before?.status === 'scheduled') await this.cancel(publicationTarget(before));
       if (after?.status === 'scheduled') await this.plan(publicationTarget(after));

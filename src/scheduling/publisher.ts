@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { NotFoundError, PreconditionFailedError } from '../common/domain-errors';
+import { UnreadableDocumentError } from '../content/content-errors';
 import { ContentEvents } from '../content/content-events';
 import { PostRepository } from '../content/repositories';
 import { affectsSite } from '../content/site-rule';
@@ -43,8 +44,8 @@ export class Publisher {
     } catch (error) {
       if (error instanceof NotDue) return 'not-due';
       if (error instanceof NotFoundError) return this.skipped(target, 'gone', 'the post was deleted');
-      // A stored object that is no longer JSON (written behind the service's back) is not the scheduled version either.
-      if (error instanceof Superseded || error instanceof PreconditionFailedError || error instanceof SyntaxError) {
+      // A stored object that is no longer a valid post (written behind the service's back) is not the scheduled version either.
+      if (error instanceof Superseded || error instanceof PreconditionFailedError || error instanceof UnreadableDocumentError) {
         return this.skipped(target, 'superseded', 'the post was changed since it was scheduled');
       }
       throw error;
