@@ -57,7 +57,7 @@ describe('scheduled publishing: random interleavings (fast-check)', () => {
     api = await ServiceProcess.start('api', { ...backends.env, APP_ROLE: 'api' }, { timeoutMs: 60_000 });
     await startWorker();
     expect((await send('POST', '/authors', { id: 'ann', name: 'Ann' })).status).toBe(201);
-  });
+  }, 180_000); // several service starts: slow on a loaded machine
 
   afterAll(async () => {
     process.stdout.write(`[scheduling-model] ${run} runs: ${tally.published} posts published once, ${tally.cancelled} cancelled and never published, ${tally.deleted} deleted and not resurrected, ${tally.crashes} worker crashes\n`);

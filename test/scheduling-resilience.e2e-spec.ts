@@ -55,7 +55,7 @@ describe('scheduled publishing: instances, crashes and Redis restarts', () => {
     const first = await start('setup', 'all');
     expect((await sendAuthorized(first.url, 'POST', '/authors', { id: 'ann', name: 'Ann' })).status).toBe(201);
     await first.terminate();
-  });
+  }, 180_000); // a service start: slow on a loaded machine
 
   afterEach(async () => {
     await Promise.all(services.map((s) => s.terminate()));
