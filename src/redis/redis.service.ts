@@ -1,22 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { Redis, RedisOptions } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { UnavailableError } from '../common/domain-errors';
+import { RedisConnection, openRedis, redisDisplayName } from './redis-connection';
 
 const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const EXTEND_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 
-/** Reconnect forever with a capped delay: a Redis restart must not need a service restart. Shared with BullMQ's connections. */
-export function reconnectDelay(times: number): number {
-  return Math.min(50 * 2 ** Math.min(times, 6), 2_000);
-}
-
-/** ioredis options shared by every connection the service opens itself. */
-export function redisOptions(): RedisOptions {
-  return { retryStrategy: reconnectDelay, enableReadyCheck: true };
-}
 
 /**
  * The service's own Redis connection (BullMQ keeps its own): short keys for locks and counters.
@@ -25,11 +16,10 @@ export function redisOptions(): RedisOptions {
 @Injectable()
 export class RedisService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RedisService.name);
-  readonly client: Redis;
+  readonly client: RedisConnection;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.client = new Redis(config.redisUrl, {
-      ...redisOptions(),
+    this.client = openRedis(config, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectionName: 'blog-api',
@@ -42,7 +32,7 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
    * app takes requests. A Redis that is down at start does not stop the service: writes answer 503 until it is back.
    */
   async onModuleInit(): Promise<void> {
-    if (!(await this.waitUntilReady(5_000))) this.logger.error(`Redis at ${new URL(this.config.redisUrl).host} is not reachable yet: content writes answer 503 until it is`);
+    if (!(await this.waitUntilReady(5_000))) this.logger.error(`Redis at ${redisDisplayName(this.config)} is not reachable yet: content writes answer 503 until it is`);
   }
 
   /** Every key the service writes goes through here, so QUEUE_PREFIX (a Cluster hash tag, say) applies to all. */
