@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import request from 'supertest';
 import { AppConfig } from '../src/config/app-config';
 import { CHANGE_LOG_LENGTH, RedisContentVersions } from '../src/content/content-version';
@@ -177,7 +178,9 @@ describe('listing index across instances', () => {
       expect(await versions.changedBetween(before.n, last.n)).toBeNull();
       expect(await versions.changedBetween(last.n - 1, last.n)).toEqual([`id-${CHANGE_LOG_LENGTH}`]);
 
-      await redis.client.del(redis.key('content', 'versions-test', 'version'), redis.key('content', 'versions-test', 'changes'));
+      const direct = new Redis(one.config.redisUrl);
+      await direct.del(redis.key('content', 'versions-test', 'version'), redis.key('content', 'versions-test', 'changes'));
+      direct.disconnect();
       const fresh = (await versions.bump('after-loss'))!;
       expect(fresh.n).toBe(1);
       expect(fresh.epoch).not.toBe(before.epoch);

@@ -7,7 +7,9 @@ import { QueueConnection } from '../redis/queue-connection';
 import { DeployController } from './deploy.controller';
 import { DeployProcessor } from './deploy.processor';
 import { DeployQueue } from './deploy-queue';
-import { DeployStore } from './deploy-store';
+import { DeployEvents } from './deploy-events';
+import { DeployState } from './deploy-state';
+import { RedisDeployState } from './redis-deploy-state';
 import { DeployWatchdog } from './deploy-watchdog';
 import { DispatchMarker } from './dispatch-marker';
 import { DispatchSnapshots } from './dispatch-snapshots';
@@ -39,8 +41,8 @@ export class DeployModule {
         GithubModule,
       ],
       controllers: [DeployController],
-      providers: [DeployStore, DeployQueue, DeployService, DispatchMarker, ...workerProviders],
-      exports: [queue, DeployService, DeployQueue],
+      providers: [{ provide: DeployState, useClass: RedisDeployState }, DeployEvents, DeployQueue, DeployService, DispatchMarker, ...workerProviders],
+      exports: [queue, DeployService, DeployQueue, DeployState, DeployEvents],
     };
   }
 }
