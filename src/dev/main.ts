@@ -7,7 +7,7 @@ import { EmbeddedRedis } from './embedded-redis';
 /**
  * `npm run dev`: the whole service on one machine with no configuration. Starts a private redis-server
  * (unless REDIS_URL is set) and an S3-protocol server keeping its data under .data/, then the app.
- * Deploys are dry runs unless GITHUB_TOKEN is set.
+ * Deploys are dry runs unless GITHUB_TOKEN (or a GitHub App) is set.
  */
 async function dev(): Promise<void> {
   const logger = new Logger('Dev');

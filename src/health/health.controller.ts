@@ -37,7 +37,7 @@ export class HealthController {
     ]);
   }
 
-  /** `up` when the token can push (or in dry run), otherwise `degraded` with the sentence saying what to fix. */
+  /** `up` when the token or the GitHub App may dispatch (or in dry run), otherwise `degraded` with the sentence saying what to fix. */
   private async githubAccess() {
     const { state, message, checkedAt } = await this.github.access({ waitMs: PROBE_TIMEOUT_MS });
     const github = this.indicators.check('github');
