@@ -55,6 +55,8 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 [ "$status" = dry-run ] || fail "no deploy reached dry-run (last status: ${status:-none})"
-echo "compose-smoke: health, authenticated create, object in the bucket, deploy $status: ok"
+metrics=$(curl -fsS "$API/metrics" -H "$AUTH") || fail "GET /metrics"
+echo "$metrics" | grep -Eq '^blog_deploys_total\{status="dry-run"\} [1-9]' || fail "GET /metrics does not count the dry-run deploy: $(echo "$metrics" | grep '^blog_deploys' || echo 'no blog_deploys_total')"
+echo "compose-smoke: health, authenticated create, object in the bucket, deploy $status, metrics: ok"
 compose down -v --remove-orphans >/dev/null 2>&1
 trap - EXIT
