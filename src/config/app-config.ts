@@ -1,3 +1,5 @@
+import type { RedisConfig } from './redis-config';
+
 /** Typed configuration, parsed and validated once at start from the environment (contract §2). */
 export type AppRole = 'api' | 'worker' | 'all';
 
@@ -40,11 +42,15 @@ export interface DeployConfig {
   reconcileMs: number;
 }
 
+export type { RedisConfig } from './redis-config';
+
 export interface AppConfig {
   production: boolean;
   port: number;
   role: AppRole;
+  /** The first of `redis.urls`, for messages. */
   redisUrl: string;
+  redis: RedisConfig;
   queuePrefix: string;
   s3: { bucket: string; region: string; endpoint?: string; prefix: string };
   github: GithubConfig;
