@@ -1,6 +1,6 @@
 import type { RedisConfig } from './redis-config';
 
-/** Typed configuration, parsed and validated once at start from the environment (contract §2). */
+/** Typed configuration, parsed and validated once at start from the environment. */
 export type AppRole = 'api' | 'worker' | 'all';
 
 /** pino's levels; `silent` turns logging off. */
@@ -58,7 +58,7 @@ export interface AppConfig {
   /** Empty means the API is open (refused in production). */
   apiTokens: string[];
   dashboard?: { username: string; password: string };
-  /** LOG_LEVEL (not in the contract's table: an addition), default info. */
+  /** LOG_LEVEL, default info. */
   logLevel: LogLevel;
 }
 
