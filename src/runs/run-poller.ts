@@ -1,0 +1,75 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { GithubRuns } from '../github/github-runs';
+import { GithubDispatchError } from '../github/github.types';
+import { RedisService } from '../redis/redis.service';
+import { RunPollCache } from './run-poll-cache';
+import { pollIntervalMs } from './run-rules';
+import { RunTracker } from './run-tracker';
+
+/** The same failure is logged at most this often. */
+const LOG_REPEAT_MS = 60_000;
+
+/**
+ * Runs the polling passes: every worker instance ticks, but a Redis lock lets one pass run at a time across
+ * all of them, and the time of the next pass lives in Redis. So there is one poller for every followed run,
+ * and when its instance dies (even with kill -9) the next tick of any other instance carries on.
+ */
+@Injectable()
+export class RunPoller implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('RunTracking');
+  private readonly tickMs: number;
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private lastLogged = { message: '', at: 0 };
+
+  constructor(
+    private readonly tracker: RunTracker,
+    private readonly cache: RunPollCache,
+    private readonly redis: RedisService,
+    private readonly github: GithubRuns,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.tickMs = pollIntervalMs(0, config.runs.timeoutMs);
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.config.runs.track || !this.github.available) return;
+    this.timer = setInterval(() => this.tick(), this.tickMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  private tick(): void {
+    this.running ??= this.redis
+      .tryWithLock('runs-poll', () => this.passIfDue())
+      .then(() => undefined)
+      .catch((error: Error) => this.report(error))
+      .finally(() => (this.running = undefined));
+  }
+
+  private async passIfDue(): Promise<void> {
+    const now = Date.now();
+    if ((await this.cache.nextPollAt()) > now) return;
+    let waitMs: number;
+    try {
+      waitMs = (await this.tracker.poll(now)) ?? this.tickMs;
+    } catch (error) {
+      this.report(error as Error);
+      // GitHub asked for a pause (rate limit), or is unreachable: try again later, not at every tick.
+      waitMs = Math.max(pollIntervalMs(Number.POSITIVE_INFINITY, this.config.runs.timeoutMs), (error as GithubDispatchError).retryAfterMs ?? 0);
+    }
+    await this.cache.setNextPollAt(Date.now() + waitMs);
+  }
+
+  private report(error: Error): void {
+    const now = Date.now();
+    if (error.message === this.lastLogged.message && now - this.lastLogged.at < LOG_REPEAT_MS) return;
+    this.lastLogged = { message: error.message, at: now };
+    this.logger.warn(`following GitHub Actions runs: ${error.message}`);
+  }
+}
