@@ -12,6 +12,7 @@ import { JSON_MEDIA_TYPES, rejectNestedIds, requireJsonBody } from './common/req
 import { AppConfig } from './config/app-config';
 import { workerRoutesOnly } from './lifecycle/worker-routes';
 import { RequestLogger } from './logging/logging.module';
+import { keepSignedBody } from './runs/raw-body';
 
 /** Posts carry up to 1 MiB of Markdown; JSON escaping can grow that, so the parser allows a margin. */
 export const JSON_BODY_LIMIT = '3mb';
@@ -64,7 +65,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.use(app.get(RequestLogger).middleware);
   // A worker serves only the health probes (src/lifecycle/worker-routes.ts).
   if (config.role === 'worker') app.use(workerRoutesOnly);
-  app.use(rejectNestedIds, express.json({ limit: JSON_BODY_LIMIT, strict: true, type: JSON_MEDIA_TYPES }), requireJsonBody, rejectHostileJson);
+  app.use(rejectNestedIds, express.json({ limit: JSON_BODY_LIMIT, strict: true, type: JSON_MEDIA_TYPES, verify: keepSignedBody }), requireJsonBody, rejectHostileJson);
   // body-parser errors (malformed JSON, too large) happen before Nest's filters: answer them in the same shape.
   app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);

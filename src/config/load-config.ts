@@ -54,7 +54,7 @@ function runs(env: Env): AppConfig['runs'] {
 /** The URL is a secret (a Slack or Teams webhook carries its token in the path): no message repeats it. */
 function notify(env: Env): AppConfig['notify'] {
   const webhookUrl = text(env, 'NOTIFY_WEBHOOK_URL');
-  if (webhookUrl === undefined) return {};
+  if (webhookUrl === undefined) return { webhookUrl };
   let protocol: string;
   try {
     protocol = new URL(webhookUrl).protocol;
