@@ -4,6 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { UnavailableError } from '../common/domain-errors';
+import { LuaScript, scriptArguments } from './lua-script';
+
+type ScriptCommand = (...args: (string | number)[]) => Promise<unknown>;
 
 const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const EXTEND_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
@@ -100,6 +103,23 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     } finally {
       clearInterval(renewal);
       await this.client.eval(RELEASE_LOCK, 1, key, token).catch((error: Error) => this.logger.warn(`lock release: ${error.message}`));
+    }
+  }
+
+  private readonly defined = new Map<string, string>();
+
+  /** Runs a `.lua` script with named keys and arguments (EVALSHA through defineCommand). `action` says what failed. */
+  async run<K extends string, A extends string>(script: LuaScript<K, A>, keys: Record<K, string>, args: Record<A, string | number>, action: string): Promise<unknown> {
+    if (!this.defined.has(script.command)) {
+      this.client.defineCommand(script.command, { numberOfKeys: script.keys.length, lua: script.lua });
+      this.defined.set(script.command, script.lua);
+    }
+    const command = (this.client as unknown as Record<string, ScriptCommand>)[script.command].bind(this.client);
+    try {
+      return await command(...scriptArguments(script, keys, args));
+    } catch (error) {
+      this.logger.warn(`${action} (Redis said: ${(error as Error).message})`);
+      throw new UnavailableError(`${action}: the queue store (Redis) is unavailable, try again shortly`);
     }
   }
 
