@@ -1,15 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { ContentChange } from './content-change';
 
-export type EntityKind = 'author' | 'post';
-export type ChangeAction = 'created' | 'updated' | 'deleted';
-
-export interface ContentChange {
-  kind: EntityKind;
-  id: string;
-  action: ChangeAction;
-  /** ISO time of the S3 write. */
-  at: string;
-}
+export type { ChangeAction, ContentChange, EntityKind } from './content-change';
 
 export type ContentChangeListener = (change: ContentChange) => Promise<void>;
 

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { isOnSite, SiteFacts } from '../content/site-rule';
 import { S3StorageService } from '../storage/s3-storage.service';
 import { CONTENT_FOLDERS, ContentSnapshot } from './content-snapshot';
 import { DeployChange } from './deploy.types';
@@ -40,14 +41,14 @@ export class DispatchMarker {
     }
   }
 
-  /** Of `changes`, those that can affect the published site: a post that is a draft now does not (contract §5.1). */
+  /** Of `changes`, those that can affect the published site: a post that is not published now does not. */
   async affectingSite(changes: DeployChange[]): Promise<DeployChange[]> {
     const affects = await Promise.all(
       changes.map(async (change) => {
         if (change.kind !== 'post' || change.action === 'deleted') return true;
         const stored = await this.storage.getText(`posts/${change.id}.json`);
         try {
-          return stored === null || (JSON.parse(stored.body) as { status?: unknown }).status !== 'draft';
+          return stored === null || isOnSite('post', JSON.parse(stored.body) as SiteFacts);
         } catch {
           return true; // not the service's JSON (another tool wrote it): deploy rather than guess
         }

@@ -2,10 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InvalidInputError } from '../common/domain-errors';
 import { idCandidates } from '../common/ids';
 import { applyPatch, compact } from '../common/patch';
-import { ChangeAction, ContentEvents } from '../content/content-events';
+import type { ChangeAction } from '../content/content-change';
+import { ContentEvents } from '../content/content-events';
 import { Versioned } from '../content/content-repository';
 import { Page, paginate } from '../content/paging';
 import { AuthorRepository, PostRepository } from '../content/repositories';
+import { affectsSite } from '../content/site-rule';
 import { CreatePostDto, ListPostsQueryDto, PatchPostDto, PostFieldsDto, ReplacePostDto } from './dto/post.dto';
 import { Post } from './post';
 
@@ -33,7 +35,7 @@ function checkPathId(pathId: string, bodyId: string | undefined): void {
   if (bodyId !== undefined && bodyId !== pathId) throw new InvalidInputError([`id in the body ("${bodyId}") differs from the id in the path ("${pathId}")`]);
 }
 
-/** Posts. A change deploys only when the post is published before or after it (contract §5.1). */
+/** Posts. A change deploys only when it affects the published site (site-rule.ts). */
 @Injectable()
 export class PostsService {
   constructor(
@@ -113,8 +115,7 @@ export class PostsService {
   }
 
   private async changed(before: Post | undefined, after: Post | undefined, action: ChangeAction): Promise<void> {
-    const live = before?.status === 'published' || after?.status === 'published';
-    if (!live) return;
+    if (!affectsSite('post', before, after)) return;
     const id = (after ?? before)!.id;
     await this.events.publish({ kind: 'post', id, action, at: after?.updatedAt ?? new Date().toISOString() });
   }
