@@ -9,8 +9,10 @@ import { DeployModule } from './deploy/deploy.module';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { LoggingModule } from './logging/logging.module';
+import { NotifyModule } from './notify/notify.module';
 import { PostsModule } from './posts/posts.module';
 import { RedisModule } from './redis/redis.module';
+import { RunsModule } from './runs/runs.module';
 import { StorageModule } from './storage/storage.module';
 
 @Module({})
@@ -18,7 +20,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), LoggingModule.forRoot(config), RedisModule, StorageModule, ContentModule, AuthModule, HealthModule, AuthorsModule, PostsModule, DeployModule.forRoot(config), DashboardModule.forRoot(config), LifecycleModule.forRoot(config)],
+      imports: [AppConfigModule.forRoot(config), LoggingModule.forRoot(config), RedisModule, StorageModule, ContentModule, AuthModule, HealthModule, AuthorsModule, PostsModule, DeployModule.forRoot(config), RunsModule.forRoot(config), NotifyModule.forRoot(config), DashboardModule.forRoot(config), LifecycleModule.forRoot(config)],
     };
   }
 }

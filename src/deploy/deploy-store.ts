@@ -131,7 +131,7 @@ export class DeployStore {
       dispatchedAt: iso(record.dispatchedAt),
       attempts: Number(record.attempts ?? 0),
       lastError: record.lastError ?? null,
-      run: null,
+      run: record.run ? (JSON.parse(record.run) as Deploy['run']) : null,
     };
   }
 

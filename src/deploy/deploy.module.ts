@@ -8,6 +8,7 @@ import { DeployController } from './deploy.controller';
 import { DeployProcessor } from './deploy.processor';
 import { DeployQueue } from './deploy-queue';
 import { DeployStore } from './deploy-store';
+import { DeployEvents } from './deploy-events';
 import { DeployWatchdog } from './deploy-watchdog';
 import { DispatchMarker } from './dispatch-marker';
 import { DispatchSnapshots } from './dispatch-snapshots';
@@ -39,8 +40,8 @@ export class DeployModule {
         GithubModule,
       ],
       controllers: [DeployController],
-      providers: [DeployStore, DeployQueue, DeployService, DispatchMarker, ...workerProviders],
-      exports: [queue, DeployService, DeployQueue],
+      providers: [DeployStore, DeployEvents, DeployQueue, DeployService, DispatchMarker, ...workerProviders],
+      exports: [queue, DeployService, DeployQueue, DeployStore, DeployEvents],
     };
   }
 }

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { join } from 'node:path';
 import type { ActionsRun } from '../github/github-runs';
+import { loadLuaScript } from '../redis/lua-script';
 import { RedisService } from '../redis/redis.service';
 
-/** The last answer to one GitHub query, kept so the next ask can be conditional (a 304 reuses `runs`). */
+/** The last answer to one GitHub query, kept so the next ask can be conditional (a 304 reuses `value`). */
 export interface CachedAnswer<T> {
   query: string;
   etag: string;
@@ -12,9 +14,18 @@ export interface CachedAnswer<T> {
 /** Long enough for the slowest poll; an abandoned entry disappears on its own. */
 const ANSWER_TTL_MS = 24 * 3_600_000;
 
+const LUA = join(__dirname, 'lua');
+const SCRIPTS = {
+  claim: loadLuaScript(LUA, 'claim-poll', ['nextPoll'], ['now', 'leaseMs']),
+  schedule: loadLuaScript(LUA, 'schedule-poll', ['nextPoll'], ['at']),
+  read: loadLuaScript(LUA, 'read-answer', ['answer'], []),
+  keep: loadLuaScript(LUA, 'keep-answer', ['answer'], ['json', 'ttlMs']),
+};
+
 /**
- * Run tracking's own small state in Redis, shared by every instance: the ETag and body of the last runs
- * listing (and of single runs), and when the next poll is due. Losing it costs one unconditional request.
+ * Run tracking's own small state in Redis, shared by every instance: when the next polling pass is due
+ * (which doubles as the lease of the instance running it), and the ETag and body of GitHub's last answers.
+ * Losing it costs one unconditional request.
  */
 @Injectable()
 export class RunPollCache {
@@ -28,44 +39,39 @@ export class RunPollCache {
     };
   }
 
-  async listing(query: string): Promise<CachedAnswer<ActionsRun[]> | null> {
+  /** True when this caller runs the pass that is due now; nobody else starts one for `leaseMs`. */
+  async claimPoll(now: number, leaseMs: number): Promise<boolean> {
+    return (await this.redis.run(SCRIPTS.claim, { nextPoll: this.keys.nextPoll }, { now, leaseMs }, 'The run poll could not be scheduled')) === 1;
+  }
+
+  async schedulePoll(at: number): Promise<void> {
+    await this.redis.run(SCRIPTS.schedule, { nextPoll: this.keys.nextPoll }, { at }, 'The run poll could not be scheduled');
+  }
+
+  listing(query: string): Promise<CachedAnswer<ActionsRun[]> | null> {
     return this.read<ActionsRun[]>(this.keys.listing, query);
   }
 
-  async saveListing(answer: CachedAnswer<ActionsRun[]>): Promise<void> {
-    await this.write(this.keys.listing, answer);
+  saveListing(answer: CachedAnswer<ActionsRun[]>): Promise<void> {
+    return this.keep(this.keys.listing, answer);
   }
 
-  async run(id: number): Promise<CachedAnswer<ActionsRun | null> | null> {
+  run(id: number): Promise<CachedAnswer<ActionsRun | null> | null> {
     return this.read<ActionsRun | null>(this.keys.run(id), String(id));
   }
 
-  async saveRun(id: number, answer: CachedAnswer<ActionsRun | null>): Promise<void> {
-    await this.write(this.keys.run(id), answer);
-  }
-
-  /** Epoch ms of the next poll; 0 when none is scheduled (poll now). */
-  async nextPollAt(): Promise<number> {
-    return Number((await this.redis.command(() => this.redis.client.get(this.keys.nextPoll))) ?? 0);
-  }
-
-  async setNextPollAt(at: number): Promise<void> {
-    await this.redis.command(() => this.redis.client.set(this.keys.nextPoll, String(at), 'PX', ANSWER_TTL_MS));
-  }
-
-  /** A new dispatch: look for its run at the next tick instead of waiting out a slow interval. */
-  async pollSoon(): Promise<void> {
-    await this.redis.command(() => this.redis.client.del(this.keys.nextPoll));
+  saveRun(id: number, answer: CachedAnswer<ActionsRun | null>): Promise<void> {
+    return this.keep(this.keys.run(id), answer);
   }
 
   private async read<T>(key: string, query: string): Promise<CachedAnswer<T> | null> {
-    const stored = await this.redis.command(() => this.redis.client.get(key));
-    if (stored === null) return null;
+    const stored = await this.redis.run(SCRIPTS.read, { answer: key }, {}, 'A cached GitHub answer could not be read');
+    if (typeof stored !== 'string') return null;
     const answer = JSON.parse(stored) as CachedAnswer<T>;
     return answer.query === query ? answer : null;
   }
 
-  private async write<T>(key: string, answer: CachedAnswer<T>): Promise<void> {
-    await this.redis.command(() => this.redis.client.set(key, JSON.stringify(answer), 'PX', ANSWER_TTL_MS));
+  private async keep<T>(key: string, answer: CachedAnswer<T>): Promise<void> {
+    await this.redis.run(SCRIPTS.keep, { answer: key }, { json: JSON.stringify(answer), ttlMs: ANSWER_TTL_MS }, 'A GitHub answer could not be cached');
   }
 }

@@ -1,19 +1,21 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DeployEvents } from '../deploy/deploy-events';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { GithubRuns } from '../github/github-runs';
 import { GithubDispatchError } from '../github/github.types';
-import { RedisService } from '../redis/redis.service';
 import { RunPollCache } from './run-poll-cache';
 import { pollIntervalMs } from './run-rules';
 import { RunTracker } from './run-tracker';
 
 /** The same failure is logged at most this often. */
 const LOG_REPEAT_MS = 60_000;
+/** A pass asks GitHub once or a few times (10 s timeout each); its instance gives up the turn if it dies. */
+const PASS_LEASE_MS = 30_000;
 
 /**
- * Runs the polling passes: every worker instance ticks, but a Redis lock lets one pass run at a time across
- * all of them, and the time of the next pass lives in Redis. So there is one poller for every followed run,
- * and when its instance dies (even with kill -9) the next tick of any other instance carries on.
+ * Runs the polling passes: every worker instance ticks, and the one that claims the pass in Redis (when it is
+ * due) runs it for every followed run. The time of the next pass lives in Redis too, so when the polling
+ * instance dies (even with kill -9) the next tick of any other instance carries on.
  */
 @Injectable()
 export class RunPoller implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -26,8 +28,8 @@ export class RunPoller implements OnApplicationBootstrap, OnApplicationShutdown 
   constructor(
     private readonly tracker: RunTracker,
     private readonly cache: RunPollCache,
-    private readonly redis: RedisService,
     private readonly github: GithubRuns,
+    private readonly events: DeployEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.tickMs = pollIntervalMs(0, config.runs.timeoutMs);
@@ -35,6 +37,8 @@ export class RunPoller implements OnApplicationBootstrap, OnApplicationShutdown 
 
   onApplicationBootstrap(): void {
     if (!this.config.runs.track || !this.github.available) return;
+    // A new dispatch: look for its run at the next tick instead of waiting out a slow interval.
+    this.events.subscribe(({ to }) => (to === 'dispatched' ? this.cache.schedulePoll(0) : undefined));
     this.timer = setInterval(() => this.tick(), this.tickMs);
     this.timer.unref();
   }
@@ -45,16 +49,14 @@ export class RunPoller implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   private tick(): void {
-    this.running ??= this.redis
-      .tryWithLock('runs-poll', () => this.passIfDue())
-      .then(() => undefined)
+    this.running ??= this.passIfDue()
       .catch((error: Error) => this.report(error))
       .finally(() => (this.running = undefined));
   }
 
   private async passIfDue(): Promise<void> {
     const now = Date.now();
-    if ((await this.cache.nextPollAt()) > now) return;
+    if (!(await this.cache.claimPoll(now, PASS_LEASE_MS))) return;
     let waitMs: number;
     try {
       waitMs = (await this.tracker.poll(now)) ?? this.tickMs;
@@ -63,7 +65,7 @@ export class RunPoller implements OnApplicationBootstrap, OnApplicationShutdown 
       // GitHub asked for a pause (rate limit), or is unreachable: try again later, not at every tick.
       waitMs = Math.max(pollIntervalMs(Number.POSITIVE_INFINITY, this.config.runs.timeoutMs), (error as GithubDispatchError).retryAfterMs ?? 0);
     }
-    await this.cache.setNextPollAt(Date.now() + waitMs);
+    await this.cache.schedulePoll(Date.now() + waitMs);
   }
 
   private report(error: Error): void {

@@ -2,7 +2,8 @@ import { loadConfig } from '../config/load-config';
 import type { ActionsRun, Conditional, GithubRuns } from '../github/github-runs';
 import type { CachedAnswer, RunPollCache } from './run-poll-cache';
 import { RunTracker } from './run-tracker';
-import type { DeployRun, DeployRunStore, RunStatus, TrackedDeploy } from './run-tracking.types';
+import type { DeployRun } from '../deploy/deploy.types';
+import type { DeployRunStore, RunStatus, TrackedDeploy, TrackedRuns } from './run-tracking.types';
 
 const RANK: Record<string, number> = { dispatched: 0, building: 1, live: 2, 'build-failed': 2, superseded: 2 };
 
@@ -12,9 +13,10 @@ class MemoryRunStore implements DeployRunStore {
   dispatch(id: string, dispatchedAt: number, run: DeployRun | null = null): void {
     this.deploys.set(id, { id, status: 'dispatched', run, dispatchedAt, lastError: null, followed: true });
   }
-  tracked(): Promise<TrackedDeploy[]> {
-    const followed = [...this.deploys.values()].filter((d) => d.followed).map(({ id, status, run, dispatchedAt }) => ({ id, status, run, dispatchedAt }));
-    return Promise.resolve(followed);
+  trackedRuns(): Promise<TrackedRuns> {
+    const all = [...this.deploys.values()];
+    const deploys = all.filter((d) => d.followed).map(({ id, status, run, dispatchedAt }) => ({ id, status, run, dispatchedAt }));
+    return Promise.resolve({ deploys, newestDispatchAt: Math.max(...all.map((d) => d.dispatchedAt)), dispatchInFlight: false });
   }
   runObserved(deployId: string, run: DeployRun, to: RunStatus, lastError: string | null): Promise<boolean> {
     const deploy = this.deploys.get(deployId);
@@ -22,12 +24,12 @@ class MemoryRunStore implements DeployRunStore {
     Object.assign(deploy, { status: to, run, lastError, followed: RANK[to] < 2 });
     return Promise.resolve(true);
   }
+  deploysSinceChange(): Promise<null> {
+    return Promise.resolve(null);
+  }
   stopTracking(deployId: string, lastError: string): Promise<void> {
     Object.assign(this.deploys.get(deployId)!, { followed: false, lastError });
     return Promise.resolve();
-  }
-  newestDispatchAt(): Promise<number | null> {
-    return Promise.resolve(Math.max(...[...this.deploys.values()].map((d) => d.dispatchedAt)));
   }
 }
 

@@ -3,7 +3,8 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ActionsRun, GithubRuns } from '../github/github-runs';
 import { RunPollCache } from './run-poll-cache';
 import { buildFailedMessage, findRun, listingSince, pollIntervalMs, runNotFoundMessage, runSearchLimitMs, runTimedOutMessage, statusForRun } from './run-rules';
-import { DEPLOY_RUN_STORE, DeployRun, DeployRunStore, TrackedDeploy } from './run-tracking.types';
+import type { DeployRun } from '../deploy/deploy.types';
+import { DEPLOY_RUN_STORE, DeployRunStore, TrackedDeploy, TrackedRuns } from './run-tracking.types';
 
 export function toDeployRun(run: ActionsRun): DeployRun {
   return {
@@ -40,26 +41,28 @@ export class RunTracker {
 
   /** One polling pass over every followed deploy. Returns the ms until the next pass is due, or null when none is followed. */
   async poll(now = Date.now()): Promise<number | null> {
-    const active = await this.expire(await this.store.tracked(), now);
+    const tracked = await this.store.trackedRuns();
+    const active = await this.expire(tracked.deploys, now);
     if (active.length === 0) return null;
     const runs = await this.listRuns(active);
-    const newest = await this.store.newestDispatchAt();
     for (const deploy of active) {
       const run = findRun(runs, deploy) ?? (deploy.run ? await this.getRun(deploy.run.id) : undefined);
-      if (run) await this.observe(deploy, run, newest);
+      if (run) await this.observe(deploy, run, tracked);
     }
     return Math.min(...active.map((deploy) => pollIntervalMs(now - deploy.dispatchedAt, this.config.runs.timeoutMs)));
   }
 
   /** A verified workflow_run delivery: updates the deploy the run belongs to, if any is followed. */
   async onWorkflowRun(run: ActionsRun): Promise<Observation> {
-    const deploy = (await this.store.tracked()).find((candidate) => findRun([run], candidate) !== undefined);
+    const tracked = await this.store.trackedRuns();
+    const deploy = tracked.deploys.find((candidate) => findRun([run], candidate) !== undefined);
     if (!deploy) return 'unknown-run';
-    return (await this.observe(deploy, run, await this.store.newestDispatchAt())) ? 'updated' : 'unchanged';
+    return (await this.observe(deploy, run, tracked)) ? 'updated' : 'unchanged';
   }
 
-  private async observe(deploy: TrackedDeploy, run: ActionsRun, newestDispatchAt: number | null): Promise<boolean> {
-    const to = statusForRun(run, newestDispatchAt !== null && newestDispatchAt > deploy.dispatchedAt);
+  private async observe(deploy: TrackedDeploy, run: ActionsRun, tracked: TrackedRuns): Promise<boolean> {
+    const newer = tracked.dispatchInFlight || (tracked.newestDispatchAt !== null && tracked.newestDispatchAt > deploy.dispatchedAt);
+    const to = statusForRun(run, newer);
     const record = toDeployRun(run);
     if (to === deploy.status && sameRun(deploy.run, record)) return false;
     return this.store.runObserved(deploy.id, record, to, to === 'build-failed' ? buildFailedMessage(run) : null);

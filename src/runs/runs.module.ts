@@ -1,0 +1,36 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { DeployModule } from '../deploy/deploy.module';
+import { GithubModule } from '../github/github.module';
+import { DeployStatusController } from './deploy-status.controller';
+import { DeployStatusService } from './deploy-status.service';
+import { GithubWebhooks } from './github-webhooks';
+import { GithubWebhooksController } from './github-webhooks.controller';
+import { RedisRunStore } from './redis-run-store';
+import { RunPollCache } from './run-poll-cache';
+import { RunPoller } from './run-poller';
+import { RunTracker } from './run-tracker';
+import { DEPLOY_RUN_STORE } from './run-tracking.types';
+
+/**
+ * Following each dispatch's GitHub Actions run to `live` (polling in worker instances, webhooks in API
+ * instances), and the "is it on the site?" answers for authors and posts.
+ */
+@Module({})
+export class RunsModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: RunsModule,
+      imports: [DeployModule.forRoot(config), GithubModule],
+      controllers: [GithubWebhooksController, DeployStatusController],
+      providers: [
+        { provide: DEPLOY_RUN_STORE, useClass: RedisRunStore },
+        RunPollCache,
+        RunTracker,
+        GithubWebhooks,
+        DeployStatusService,
+        ...(config.role === 'api' ? [] : [RunPoller]),
+      ],
+    };
+  }
+}
