@@ -18,9 +18,11 @@ import { StorageModule } from './storage/storage.module';
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
+    // One instance of the deploy module (one DeployEvents, one worker): the features that use it import this very object.
+    const deploy = DeployModule.forRoot(config);
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), LoggingModule.forRoot(config), RedisModule, StorageModule, ContentModule, AuthModule, HealthModule, AuthorsModule, PostsModule, DeployModule.forRoot(config), RunsModule.forRoot(config), NotifyModule.forRoot(config), DashboardModule.forRoot(config), LifecycleModule.forRoot(config)],
+      imports: [AppConfigModule.forRoot(config), LoggingModule.forRoot(config), RedisModule, StorageModule, ContentModule, AuthModule, HealthModule, AuthorsModule, PostsModule, deploy, RunsModule.forRoot(config, deploy), NotifyModule.forRoot(config, deploy), DashboardModule.forRoot(config), LifecycleModule.forRoot(config)],
     };
   }
 }

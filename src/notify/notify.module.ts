@@ -1,7 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { DeployModule } from '../deploy/deploy.module';
 import { NOTICE_QUEUE, NoticeQueue } from './notice-queue';
 import { NoticeProcessor } from './notice.processor';
 import { NoticeService } from './notice.service';
@@ -13,11 +12,12 @@ import { NotifyWebhookClient } from './notify-webhook.client';
  */
 @Module({})
 export class NotifyModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `deploy` is the application's DeployModule (imported as the same object, so it stays one instance). */
+  static forRoot(config: AppConfig, deploy: DynamicModule): DynamicModule {
     const delivery = config.role === 'api' || !config.notify.webhookUrl ? [] : [NoticeProcessor];
     return {
       module: NotifyModule,
-      imports: [DeployModule.forRoot(config), BullModule.registerQueue({ name: NOTICE_QUEUE })],
+      imports: [deploy, BullModule.registerQueue({ name: NOTICE_QUEUE })],
       providers: [NotifyWebhookClient, NoticeQueue, NoticeService, ...delivery],
     };
   }

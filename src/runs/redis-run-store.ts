@@ -38,7 +38,8 @@ export class RedisRunStore implements DeployRunStore {
       newestDispatchAt?: number;
       dispatchInFlight: boolean;
     };
-    return { deploys: Array.isArray(reply.deploys) ? reply.deploys : [], newestDispatchAt: reply.newestDispatchAt ?? null, dispatchInFlight: reply.dispatchInFlight };
+    const deploys = Array.isArray(reply.deploys) ? reply.deploys.map((deploy) => ({ ...deploy, run: deploy.run ?? null })) : [];
+    return { deploys, newestDispatchAt: reply.newestDispatchAt ?? null, dispatchInFlight: reply.dispatchInFlight };
   }
 
   async runObserved(deployId: string, run: DeployRun, to: RunStatus, lastError: string | null): Promise<boolean> {

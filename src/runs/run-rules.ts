@@ -49,19 +49,22 @@ export function listingSince(oldestDispatchMs: number): string {
   return new Date(minute).toISOString().replace('.000Z', 'Z');
 }
 
+/** "10 minutes", "45 seconds". */
+function duration(ms: number): string {
+  return ms >= 60_000 ? `${Math.round(ms / 60_000)} minute(s)` : `${Math.round(ms / 1_000)} second(s)`;
+}
+
 export function runNotFoundMessage(deployId: string, searchedMs: number, trigger: string): string {
-  const minutes = Math.max(1, Math.round(searchedMs / 60_000));
   return (
-    `No GitHub Actions run for deploy ${deployId} was found within ${minutes} minute(s) of its dispatch, so its build is not followed. ` +
+    `No GitHub Actions run for deploy ${deployId} was found within ${duration(searchedMs)} of its dispatch, so its build is not followed. ` +
     `Name the run after the deploy in the workflow: add \`run-name: deploy \${{ github.event.client_payload.deployId }}\` at its top level ` +
     `(the service looks for the deploy id in the run's title among ${trigger} runs). The dispatch itself was accepted.`
   );
 }
 
 export function runTimedOutMessage(run: ActionsRun | { url: string; status: string } | null, timeoutMs: number): string {
-  const minutes = Math.max(1, Math.round(timeoutMs / 60_000));
   const where = run ? ` Its last known status was "${run.status}": see ${run.url}.` : '';
-  return `The GitHub Actions run was followed for ${minutes} minute(s) (DEPLOY_RUN_TIMEOUT_MS) without finishing, so it is no longer followed.${where}`;
+  return `The GitHub Actions run was followed for ${duration(timeoutMs)} (DEPLOY_RUN_TIMEOUT_MS) without finishing, so it is no longer followed.${where}`;
 }
 
 export function buildFailedMessage(run: Pick<ActionsRun, 'id' | 'url' | 'conclusion'>): string {

@@ -75,7 +75,7 @@ export class RunTracker {
     for (const deploy of tracked) {
       const age = now - deploy.dispatchedAt;
       const searchMs = runSearchLimitMs(timeoutMs);
-      if (deploy.run === null && age >= searchMs) await this.store.stopTracking(deploy.id, runNotFoundMessage(deploy.id, searchMs, this.dispatchEvent()));
+      if (!deploy.run && age >= searchMs) await this.store.stopTracking(deploy.id, runNotFoundMessage(deploy.id, searchMs, this.dispatchEvent()));
       else if (age >= timeoutMs) await this.store.stopTracking(deploy.id, runTimedOutMessage(deploy.run, timeoutMs));
       else active.push(deploy);
     }

@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { DeployModule } from '../deploy/deploy.module';
 import { GithubModule } from '../github/github.module';
 import { DeployStatusController } from './deploy-status.controller';
 import { DeployStatusService } from './deploy-status.service';
@@ -18,10 +17,11 @@ import { DEPLOY_RUN_STORE } from './run-tracking.types';
  */
 @Module({})
 export class RunsModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `deploy` is the application's DeployModule (imported as the same object, so it stays one instance). */
+  static forRoot(config: AppConfig, deploy: DynamicModule): DynamicModule {
     return {
       module: RunsModule,
-      imports: [DeployModule.forRoot(config), GithubModule],
+      imports: [deploy, GithubModule],
       controllers: [GithubWebhooksController, DeployStatusController],
       providers: [
         { provide: DEPLOY_RUN_STORE, useClass: RedisRunStore },

@@ -70,6 +70,11 @@ export class FakeGithub {
   inFlightDispatches = 0;
   maxConcurrentDispatches = 0;
 
+  /** Endpoints served by feature fakes (Actions runs, …), asked in order for requests no route above matches. */
+  readonly extensions: ((request: RecordedRequest) => FakeResponse | undefined)[] = [];
+  /** Told about every dispatch answered with a 2xx (after the answer). */
+  readonly dispatchListeners: ((request: RecordedRequest) => void)[] = [];
+
   private scripted: Record<FakeRoute, FakeResponse[]> = { dispatch: [], repo: [] };
   private holds: Record<FakeRoute, PendingHold[]> = { dispatch: [], repo: [] };
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -154,7 +159,8 @@ export class FakeGithub {
       recorded.body = text;
     }
 
-    let response = route === 'unknown' ? DEFAULTS.unknown() : (this.scripted[route].shift() ?? DEFAULTS[route]());
+    const extended = route === 'unknown' ? this.extensions.map((serve) => serve(recorded)).find((answer) => answer !== undefined) : undefined;
+    let response = route === 'unknown' ? (extended ?? DEFAULTS.unknown()) : (this.scripted[route].shift() ?? DEFAULTS[route]());
     const hold = route === 'unknown' ? undefined : this.holds[route].shift();
     if (hold) {
       hold.arrive(recorded);
@@ -165,6 +171,7 @@ export class FakeGithub {
     if (res.destroyed) return; // the client gave up (its timeout) or the fake was closed
     this.answer(res, recorded, response);
     recorded.status = response.status;
+    if (route === 'dispatch' && response.status < 300) for (const listener of this.dispatchListeners) listener(recorded);
   }
 
   private answer(res: ServerResponse, recorded: RecordedRequest, response: FakeResponse): void {

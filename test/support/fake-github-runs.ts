@@ -1,0 +1,221 @@
+import { createHash, createHmac, randomUUID } from 'node:crypto';
+import type { FakeGithub, FakeResponse, RecordedRequest } from './fake-github';
+
+/**
+ * How the run a dispatch starts behaves: it waits `queuedMs`, runs `runMs`, then ends with `conclusion`.
+ * `manual` runs move only when the test calls start()/complete(); `none` starts no run at all (a workflow
+ * without the run-name line is `unnamed`: its run exists but its title does not name the deploy).
+ */
+export type RunPlan = { conclusion: string; queuedMs?: number; runMs?: number } | 'manual' | 'none' | 'unnamed';
+
+export interface FakeRun {
+  id: number;
+  deployId: string;
+  title: string;
+  event: string;
+  status: 'queued' | 'pending' | 'in_progress' | 'completed';
+  conclusion: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  updatedAt: string;
+  plan: RunPlan;
+}
+
+export interface Delivery {
+  action: string;
+  runId: number;
+  /** The service's answer; undefined while in flight or when it could not be reached. */
+  status?: number;
+}
+
+const WORKFLOW_ID = 4242;
+const WORKFLOW_NAME = 'Deploy blog';
+
+const iso = (ms = Date.now()): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** HMAC-SHA256 of the body, as GitHub signs webhook deliveries (X-Hub-Signature-256). */
+export function signature(secret: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/**
+ * GitHub Actions behind the fake GitHub: every accepted repository_dispatch starts a run named as the README's
+ * workflow names it (`deploy <deployId>`), in one concurrency group like the README's (`cancel-in-progress:
+ * false`: one run at a time, and a newer waiting run cancels an older waiting one). It serves the runs listing
+ * (with ETags, answering 304 to a matching If-None-Match) and single runs, and, when `webhook` is set,
+ * delivers signed `workflow_run` events to the service as GitHub would.
+ */
+export class FakeActions {
+  readonly runs: FakeRun[] = [];
+  readonly deliveries: Delivery[] = [];
+  /** Plans for the next runs, in order; then `defaultPlan`. */
+  readonly plans: RunPlan[] = [];
+  defaultPlan: RunPlan = { conclusion: 'success', queuedMs: 50, runMs: 200 };
+  /** `cancel-in-progress: true`: a newer run cancels the running one too. */
+  cancelInProgress = false;
+  /** Answer run requests this much later (a slow GitHub: the service's requests time out first). */
+  delayMs = 0;
+  /** Where and how workflow_run events are delivered; unset = no webhook configured. */
+  webhook?: { url: string; secret: string };
+  private nextId = 9001;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  private constructor(private readonly github: FakeGithub) {}
+
+  static attach(github: FakeGithub): FakeActions {
+    const actions = new FakeActions(github);
+    github.extensions.push((request) => actions.serve(request));
+    github.dispatchListeners.push((request) => actions.dispatched(request));
+    return actions;
+  }
+
+  plan(...plans: RunPlan[]): this {
+    this.plans.push(...plans);
+    return this;
+  }
+
+  runOf(deployId: string): FakeRun | undefined {
+    return this.runs.find((run) => run.deployId === deployId);
+  }
+
+  /** Requests the service made about runs (listing and single runs). */
+  runRequests(): RecordedRequest[] {
+    return this.github.requests.filter((request) => /\/actions\/runs(\/\d+)?(\?|$)/.test(request.path));
+  }
+
+  start(runId: number): void {
+    const run = this.byId(runId);
+    if (run.status === 'completed' || run.status === 'in_progress') return;
+    if (this.runs.some((other) => other.status === 'in_progress')) {
+      this.update(run, { status: 'pending' });
+      return;
+    }
+    this.update(run, { status: 'in_progress', startedAt: iso() }, 'in_progress');
+    const { plan } = run;
+    if (typeof plan === 'object') this.later(plan.runMs ?? 200, () => this.complete(run.id, plan.conclusion));
+  }
+
+  complete(runId: number, conclusion: string): void {
+    const run = this.byId(runId);
+    if (run.status === 'completed') return;
+    this.update(run, { status: 'completed', conclusion }, 'completed');
+    // The next waiting run of the group starts.
+    const waiting = this.runs.find((other) => other.status === 'pending');
+    if (waiting) this.later(0, () => this.start(waiting.id));
+  }
+
+  /** Delivers any body with any signature (or none), like a stranger could. Resolves with the service's status. */
+  async deliver(body: string, signatureHeader: string | undefined, event = 'workflow_run'): Promise<number> {
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': randomUUID() };
+    if (signatureHeader !== undefined) headers['x-hub-signature-256'] = signatureHeader;
+    const response = await fetch(this.webhook!.url, { method: 'POST', headers, body });
+    return response.status;
+  }
+
+  /** The workflow_run payload GitHub sends for `run`. */
+  payload(run: FakeRun, action: string): string {
+    return JSON.stringify({ action, workflow_run: this.raw(run), workflow: { id: WORKFLOW_ID, name: WORKFLOW_NAME }, repository: { full_name: 'acme/blog' } });
+  }
+
+  close(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+  }
+
+  private dispatched(request: RecordedRequest): void {
+    const body = request.body as { client_payload?: { deployId?: string } } | undefined;
+    const deployId = body?.client_payload?.deployId ?? 'unknown';
+    const plan = this.plans.shift() ?? this.defaultPlan;
+    if (plan === 'none') return;
+    const run: FakeRun = {
+      id: this.nextId++,
+      deployId,
+      title: plan === 'unnamed' ? WORKFLOW_NAME : `deploy ${deployId}`,
+      event: 'repository_dispatch',
+      status: 'queued',
+      conclusion: null,
+      createdAt: iso(),
+      startedAt: null,
+      updatedAt: iso(),
+      plan,
+    };
+    // The concurrency group: the new run replaces any run still waiting (and the running one with cancel-in-progress).
+    for (const other of this.runs) {
+      if (other.status === 'queued' || other.status === 'pending' || (this.cancelInProgress && other.status === 'in_progress')) this.complete(other.id, 'cancelled');
+    }
+    this.runs.push(run);
+    this.notify(run, 'requested');
+    if (typeof plan === 'object') this.later(plan.queuedMs ?? 50, () => this.start(run.id));
+  }
+
+  private serve(request: RecordedRequest): FakeResponse | undefined {
+    const url = new URL(request.path, 'http://fake');
+    if (request.method !== 'GET') return undefined;
+    const single = /^\/repos\/[^/]+\/[^/]+\/actions\/runs\/(\d+)$/.exec(url.pathname);
+    if (single) {
+      const run = this.runs.find((candidate) => candidate.id === Number(single[1]));
+      return run ? this.conditional(request, this.raw(run)) : { status: 404, body: { message: 'Not Found' } };
+    }
+    if (!/^\/repos\/[^/]+\/[^/]+\/actions\/runs$/.test(url.pathname)) return undefined;
+    const event = url.searchParams.get('event');
+    const since = url.searchParams.get('created')?.replace(/^>=/, '');
+    const listed = this.runs
+      .filter((run) => (event === null || run.event === event) && (since === undefined || run.createdAt >= since))
+      .sort((a, b) => b.id - a.id)
+      .slice(0, Number(url.searchParams.get('per_page') ?? 30));
+    return this.conditional(request, { total_count: listed.length, workflow_runs: listed.map((run) => this.raw(run)) });
+  }
+
+  /** GitHub's ETag behaviour: the same body has the same tag, and a matching If-None-Match gets 304. */
+  private conditional(request: RecordedRequest, body: unknown): FakeResponse {
+    const etag = `W/"${createHash('sha1').update(JSON.stringify(body)).digest('hex')}"`;
+    if (request.headers['if-none-match'] === etag) return { status: 304, headers: { etag }, delayMs: this.delayMs };
+    return { status: 200, headers: { etag }, body, delayMs: this.delayMs };
+  }
+
+  private raw(run: FakeRun): Record<string, unknown> {
+    return {
+      id: run.id,
+      name: WORKFLOW_NAME,
+      display_title: run.title,
+      html_url: `https://github.com/acme/blog/actions/runs/${run.id}`,
+      workflow_id: WORKFLOW_ID,
+      event: run.event,
+      status: run.status,
+      conclusion: run.conclusion,
+      created_at: run.createdAt,
+      run_started_at: run.startedAt,
+      updated_at: run.updatedAt,
+      run_attempt: 1,
+    };
+  }
+
+  private update(run: FakeRun, change: Partial<FakeRun>, action?: string): void {
+    Object.assign(run, change, { updatedAt: iso() });
+    if (action) this.notify(run, action);
+  }
+
+  private notify(run: FakeRun, action: string): void {
+    if (!this.webhook) return;
+    const body = this.payload(run, action);
+    const delivery: Delivery = { action, runId: run.id };
+    this.deliveries.push(delivery);
+    void this.deliver(body, signature(this.webhook.secret, body)).then(
+      (status) => (delivery.status = status),
+      () => undefined,
+    );
+  }
+
+  private byId(runId: number): FakeRun {
+    const run = this.runs.find((candidate) => candidate.id === runId);
+    if (!run) throw new Error(`no run ${runId}`);
+    return run;
+  }
+
+  private later(ms: number, work: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      work();
+    }, ms);
+    this.timers.add(timer);
+  }
+}
