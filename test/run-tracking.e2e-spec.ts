@@ -67,6 +67,11 @@ describe('run tracking (polling)', () => {
     expect(world.notices.about(olderId)).toEqual([]);
   });
 
+  it('POST /webhooks/github is 404 while GITHUB_WEBHOOK_SECRET is not set', async () => {
+    const response = await fetch(`${service.url}/webhooks/github`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'ping' }, body: '{}' });
+    expect(response.status).toBe(404);
+  });
+
   it('deploy status: 404 for a missing entity, not-on-site for a draft', async () => {
     expect((await call(service, 'GET', '/posts/nope/deploy-status')).status).toBe(404);
     expect((await call(service, 'POST', '/posts', { id: 'draft-one', title: 'Draft', body: 'x', authorIds: ['ada'] })).status).toBe(201);

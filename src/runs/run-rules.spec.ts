@@ -52,6 +52,10 @@ describe('polling cadence', () => {
     expect(pollIntervalMs(30 * 60_000, 3_600_000)).toBe(60_000);
   });
 
+  it('with webhooks, a safety net at the slowest pace', () => {
+    expect(pollIntervalMs(0, 3_600_000, true)).toBe(60_000);
+  });
+
   it('never speeds up as a run ages, and stays within its bounds', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 10_000_000 }), fc.integer({ min: 0, max: 10_000_000 }), fc.integer({ min: 1_000, max: 7 * 86_400_000 }), (a, b, timeout) => {

@@ -36,11 +36,12 @@ export function findRun(runs: readonly ActionsRun[], deploy: Pick<TrackedDeploy,
 /**
  * How often to ask GitHub about runs: often while a run is young (most builds take minutes), then less as it
  * ages. Scaled to DEPLOY_RUN_TIMEOUT_MS: with the default hour, every 5 s at first and at most once a minute.
+ * With webhooks, which report every change at once, polling is only a safety net at the slowest pace.
  */
-export function pollIntervalMs(ageMs: number, timeoutMs: number): number {
+export function pollIntervalMs(ageMs: number, timeoutMs: number, webhooks = false): number {
   const first = Math.min(5_000, Math.max(250, Math.round(timeoutMs / 720)));
   const slowest = Math.min(60_000, Math.max(first, Math.round(timeoutMs / 60)));
-  return Math.min(slowest, Math.max(first, Math.round(ageMs / 10)));
+  return webhooks ? slowest : Math.min(slowest, Math.max(first, Math.round(ageMs / 10)));
 }
 
 /** The earliest time a listing must cover: a minute before the oldest dispatch (clock skew), whole minutes so the URL (and its ETag) stays stable. */

@@ -49,7 +49,8 @@ export class RunTracker {
       const run = findRun(runs, deploy) ?? (deploy.run ? await this.getRun(deploy.run.id) : undefined);
       if (run) await this.observe(deploy, run, tracked);
     }
-    return Math.min(...active.map((deploy) => pollIntervalMs(now - deploy.dispatchedAt, this.config.runs.timeoutMs)));
+    const { timeoutMs, webhookSecret } = this.config.runs;
+    return Math.min(...active.map((deploy) => pollIntervalMs(now - deploy.dispatchedAt, timeoutMs, webhookSecret !== undefined)));
   }
 
   /** A verified workflow_run delivery: updates the deploy the run belongs to, if any is followed. */
