@@ -104,7 +104,7 @@ describe('run tracking (polling)', () => {
     try {
       expect((await deployIn(successor, deployId, ['live'])).run!.conclusion).toBe('success');
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n${logsOf(doomed, successor)}`);
+      throw new Error(`${(error as Error).message}\n${logsOf(doomed, successor)}`, { cause: error });
     }
   });
 });

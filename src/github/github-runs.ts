@@ -102,7 +102,7 @@ export class GithubRuns {
         run_id: runId,
         headers: { ...GITHUB_REQUEST_HEADERS, ...(etag ? { 'if-none-match': etag } : {}) },
       });
-      return { changed: true, value: toActionsRun(response.data as RawWorkflowRun), etag: response.headers.etag ?? null };
+      return { changed: true, value: toActionsRun(response.data), etag: response.headers.etag ?? null };
     } catch (error) {
       if (status(error) === 304) return { changed: false };
       if (status(error) === 404) return { changed: true, value: null, etag: null };

@@ -3,7 +3,7 @@ import type { EmitterWebhookEvent } from '@octokit/webhooks';
 import { Webhooks } from '@octokit/webhooks';
 import { DomainError, NotFoundError } from '../common/domain-errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { RawWorkflowRun, toActionsRun } from '../github/github-runs';
+import { toActionsRun } from '../github/github-runs';
 import { RunTracker } from './run-tracker';
 
 /** A delivery whose X-Hub-Signature-256 is missing or does not match GITHUB_WEBHOOK_SECRET: nothing changes. */
@@ -50,7 +50,7 @@ export class GithubWebhooks {
     if (delivery.event !== 'workflow_run' || !this.config.runs.track) return;
     const payload = delivery.body as WorkflowRunPayload;
     if (payload.repository?.full_name?.toLowerCase() !== `${this.config.github.owner}/${this.config.github.repo}`.toLowerCase()) return;
-    const outcome = await this.tracker.onWorkflowRun(toActionsRun(payload.workflow_run as RawWorkflowRun));
+    const outcome = await this.tracker.onWorkflowRun(toActionsRun(payload.workflow_run));
     if (outcome === 'updated') this.logger.log(`workflow_run ${payload.action} for run ${payload.workflow_run.id} (delivery ${delivery.id ?? '?'})`);
   }
 }
