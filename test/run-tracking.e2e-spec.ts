@@ -1,3 +1,5 @@
+import { Queue } from 'bullmq';
+import { DEPLOY_QUEUE } from '../src/deploy/deploy.constants';
 import { ServiceProcess, killAllServices, logsOf } from './support/processes';
 import { RunTrackingWorld, call, deployIn, editAndDispatch } from './support/run-tracking-harness';
 import { waitFor } from './support/wait-for';
@@ -31,6 +33,14 @@ describe('run tracking (polling)', () => {
     expect(live.lastError).toBeNull();
     const status = await call(service, 'GET', '/authors/ada/deploy-status');
     expect(status.body).toEqual({ state: 'live', deployId, runUrl: live.run!.url, since: run.updatedAt });
+
+    const queue = new Queue(DEPLOY_QUEUE, { connection: { url: world.stack.redis.url }, prefix: 'poll' });
+    try {
+      const job = await waitFor('the run on the dashboard job', async () => (await queue.getJobs(['completed'])).find((j) => j.data.deployId === deployId && j.data.runStatus === 'live'));
+      expect(job.data.run).toBe(live.run!.url);
+    } finally {
+      await queue.close();
+    }
 
     const asked = world.github.requests.slice(requestsBefore).filter((r) => r.path.includes('/actions/runs'));
     const notModified = asked.filter((r) => r.status === 304).length;
@@ -98,6 +108,9 @@ describe('run tracking (polling)', () => {
     const run = await waitFor('the run', () => world.actions.runOf(deployId));
     world.actions.start(run.id);
     await waitFor('the building run on the deploy', async () => (await call<{ run: { status: string } | null }>(doomed, 'GET', `/deploys/${deployId}`)).body.run?.status === 'in_progress');
+    // While nothing changes, polls are conditional and answered 304 (free of rate limit).
+    const since = world.github.requests.length;
+    await waitFor('a 304', () => world.github.requests.slice(since).some((r) => r.path.includes('/actions/runs?') && r.status === 304 && r.headers['if-none-match']));
     await doomed.kill('SIGKILL');
     world.actions.complete(run.id, 'success');
     const successor = await world.service('successor', 'crash');

@@ -13,6 +13,9 @@ export interface DeployJobData {
   changeCount?: number;
   editCount?: number;
   changes?: string[];
+  /** The GitHub Actions run the dispatch started, and how its deploy stands (set by run tracking). */
+  run?: string;
+  runStatus?: string;
 }
 
 /** Kept so the dashboard can show recent deploys; Redis memory stays bounded. */
@@ -54,6 +57,13 @@ export class DeployQueue {
     } catch (error) {
       this.logger.warn(`could not queue deploy ${wakeup.deployId} (the watchdog will retry): ${(error as Error).message}`);
     }
+  }
+
+  /** Adds `note` to the data of the job that dispatched `deployId` (one of the newest finished jobs), for the dashboard. */
+  async annotate(deployId: string, note: Pick<DeployJobData, 'run' | 'runStatus'>): Promise<void> {
+    const recent = await this.queue.getJobs(['completed'], 0, 49);
+    const job = recent.find((candidate) => candidate.data.deployId === deployId && candidate.returnvalue !== undefined);
+    if (job) await job.updateData({ ...job.data, ...note });
   }
 
   /** 'unknown' when the job no longer exists. */

@@ -6,6 +6,7 @@ import { DeployStatusService } from './deploy-status.service';
 import { GithubWebhooks } from './github-webhooks';
 import { GithubWebhooksController } from './github-webhooks.controller';
 import { RedisRunStore } from './redis-run-store';
+import { RunLinks } from './run-links';
 import { RunPollCache } from './run-poll-cache';
 import { RunPoller } from './run-poller';
 import { RunTracker } from './run-tracker';
@@ -29,6 +30,7 @@ export class RunsModule {
         RunTracker,
         GithubWebhooks,
         DeployStatusService,
+        RunLinks,
         ...(config.role === 'api' ? [] : [RunPoller]),
       ],
     };
