@@ -129,8 +129,8 @@ describe('ContentIndex', () => {
 
   function instances(store: FakeVersions): void {
     versions = store;
-    one = new ContentIndex<Doc>('authors', bucket.storage(), noRedis, versions);
-    two = new ContentIndex<Doc>('authors', bucket.storage(), noRedis, versions);
+    one = new ContentIndex<Doc>('author', bucket.storage(), noRedis, versions);
+    two = new ContentIndex<Doc>('author', bucket.storage(), noRedis, versions);
   }
 
   /** A write as ContentRepository does it: S3 first, then the index of the instance that wrote. */

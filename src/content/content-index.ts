@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { RedisService } from '../redis/redis.service';
 import { S3StorageService } from '../storage/s3-storage.service';
+import { contentFolder, contentKey, parseContentKey } from '../storage/s3-layout';
+import type { EntityKind } from './content-events';
 import { ContentVersion, ContentVersionStore, RedisContentVersions } from './content-version';
 import { quoteEtag } from './etag';
 import { Listable, newestFirst } from './paging';
@@ -11,8 +13,6 @@ export const INDEX_MAX_STALENESS_MS = 5_000;
 export const INDEX_REFRESH_AHEAD_MS = 3_000;
 const FETCH_CONCURRENCY = 16;
 
-type Folder = 'authors' | 'posts';
-
 interface Entry<T> {
   doc: T;
   etag: string;
@@ -22,9 +22,9 @@ const isString = (value: unknown): value is string => typeof value === 'string';
 const isStringArray = (value: unknown): boolean => Array.isArray(value) && value.every(isString);
 
 /** What listing and filtering rely on, so one hand-edited object cannot break every listing. */
-const SHAPES: Record<Folder, (doc: Record<string, unknown>) => boolean> = {
-  authors: (doc) => isString(doc.name),
-  posts: (doc) => isString(doc.title) && isString(doc.status) && isStringArray(doc.authorIds) && (doc.tags === undefined || isStringArray(doc.tags)),
+const SHAPES: Record<EntityKind, (doc: Record<string, unknown>) => boolean> = {
+  author: (doc) => isString(doc.name),
+  post: (doc) => isString(doc.title) && isString(doc.status) && isStringArray(doc.authorIds) && (doc.tags === undefined || isStringArray(doc.tags)),
 };
 
 const sameVersion = (a: ContentVersion | null, b: ContentVersion | null): boolean => a !== null && b !== null && a.epoch === b.epoch && a.n === b.n;
@@ -56,13 +56,13 @@ export class ContentIndex<T extends Listable> {
   private readonly versions: ContentVersionStore;
 
   constructor(
-    private readonly folder: Folder,
+    private readonly kind: EntityKind,
     private readonly storage: S3StorageService,
     redis: RedisService,
     versions?: ContentVersionStore,
   ) {
-    this.logger = new Logger(`ContentIndex:${folder}`);
-    this.versions = versions ?? new RedisContentVersions(redis, folder);
+    this.logger = new Logger(`ContentIndex:${kind}`);
+    this.versions = versions ?? new RedisContentVersions(redis, kind);
   }
 
   /** Every document in the folder, newest first, including every write acknowledged (by any instance) before the call. */
@@ -121,7 +121,7 @@ export class ContentIndex<T extends Listable> {
     const canCatchUp = !relist && version !== null && synced !== null && version.epoch === synced.epoch && startedAt - this.listedAt < INDEX_MAX_STALENESS_MS;
     const written = canCatchUp ? await this.versions.changedBetween(synced.n, version.n) : null;
     if (written !== null) {
-      await inPool(written, FETCH_CONCURRENCY, (id) => this.fetch(id, `${this.folder}/${id}.json`));
+      await inPool(written, FETCH_CONCURRENCY, (id) => this.fetch(id, contentKey(this.kind, id)));
     } else {
       await this.relist();
       this.listedAt = startedAt;
@@ -132,13 +132,12 @@ export class ContentIndex<T extends Listable> {
 
   /** Lists the folder and fetches only the objects whose ETag differs from the copy's. */
   private async relist(): Promise<void> {
-    const listed = await this.storage.list(`${this.folder}/`);
+    const listed = await this.storage.list(contentFolder(this.kind));
     const seen = new Set<string>();
     const stale: { id: string; key: string }[] = [];
     for (const object of listed) {
-      const match = /^[^/]+\/([^/]+)\.json$/.exec(object.key);
-      if (match === null) continue;
-      const [, id] = match;
+      const id = parseContentKey(object.key)?.id;
+      if (id === undefined) continue;
       const etag = quoteEtag(object.etag);
       seen.add(id);
       if (this.entries.get(id)?.etag !== etag && this.rejected.get(id) !== etag) stale.push({ id, key: object.key });
@@ -157,7 +156,7 @@ export class ContentIndex<T extends Listable> {
     }
     const doc = this.parse(id, stored.body);
     if (doc === null) {
-      this.logger.warn(`${key} is not a valid ${this.folder.slice(0, -1)} document; it is left out of listings until fixed`);
+      this.logger.warn(`${key} is not a valid ${this.kind} document; it is left out of listings until fixed`);
       this.drop(id);
       this.rejected.set(id, quoteEtag(stored.etag));
       return;
@@ -175,7 +174,7 @@ export class ContentIndex<T extends Listable> {
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
     const doc = value as Record<string, unknown>;
-    return doc.id === id && isString(doc.updatedAt) && SHAPES[this.folder](doc) ? (value as T) : null;
+    return doc.id === id && isString(doc.updatedAt) && SHAPES[this.kind](doc) ? (value as T) : null;
   }
 
   private set(id: string, doc: T, etag: string): void {

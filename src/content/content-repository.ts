@@ -1,7 +1,9 @@
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../common/domain-errors';
 import { RedisService } from '../redis/redis.service';
 import { S3StorageService } from '../storage/s3-storage.service';
+import { contentKey } from '../storage/s3-layout';
 import { StorageConflictError } from '../storage/storage-errors';
+import type { EntityKind } from './content-events';
 import { ContentIndex } from './content-index';
 import { etagMatches, quoteEtag } from './etag';
 import { Listable } from './paging';
@@ -28,15 +30,15 @@ export class ContentRepository<T extends Listable> {
 
   constructor(
     private readonly label: 'Author' | 'Post',
-    private readonly folder: 'authors' | 'posts',
+    private readonly kind: EntityKind,
     private readonly storage: S3StorageService,
     private readonly redis: RedisService,
   ) {
-    this.index = new ContentIndex<T>(folder, storage, redis);
+    this.index = new ContentIndex<T>(kind, storage, redis);
   }
 
   private key(id: string): string {
-    return `${this.folder}/${id}.json`;
+    return contentKey(this.kind, id);
   }
 
   async find(id: string): Promise<Versioned<T> | null> {

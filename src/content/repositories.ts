@@ -9,13 +9,13 @@ import { ContentRepository } from './content-repository';
 @Injectable()
 export class AuthorRepository extends ContentRepository<Author> {
   constructor(storage: S3StorageService, redis: RedisService) {
-    super('Author', 'authors', storage, redis);
+    super('Author', 'author', storage, redis);
   }
 }
 
 @Injectable()
 export class PostRepository extends ContentRepository<Post> {
   constructor(storage: S3StorageService, redis: RedisService) {
-    super('Post', 'posts', storage, redis);
+    super('Post', 'post', storage, redis);
   }
 }

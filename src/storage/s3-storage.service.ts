@@ -13,6 +13,7 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { withPrefix, withoutPrefix } from './s3-layout';
 import { StorageConflictError } from './storage-errors';
 
 export interface StoredObject {
@@ -41,7 +42,7 @@ function isConditionFailure(error: unknown): boolean {
 }
 
 /**
- * The one class that talks to S3. Keys passed in are relative to S3_PREFIX; the prefix is added here.
+ * The one class that talks to S3. Keys passed in are relative to S3_PREFIX (built by s3-layout.ts); the prefix is added here.
  * Sends If-Match / If-None-Match so real S3 and MinIO refuse lost updates; callers also serialize
  * writes per key because some S3-compatible servers ignore those headers.
  */
@@ -74,7 +75,7 @@ export class S3StorageService implements OnApplicationShutdown {
 
   async getText(key: string): Promise<StoredObject | null> {
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: withPrefix(this.prefix, key) }));
       return { body: await out.Body!.transformToString('utf-8'), etag: out.ETag ?? '' };
     } catch (error) {
       if (error instanceof NoSuchKey || (error as S3ServiceException).$metadata?.httpStatusCode === 404) return null;
@@ -88,7 +89,7 @@ export class S3StorageService implements OnApplicationShutdown {
       const out = await this.client.send(
         new PutObjectCommand({
           Bucket: this.bucket,
-          Key: this.prefix + key,
+          Key: withPrefix(this.prefix, key),
           Body: Buffer.from(body, 'utf-8'),
           ContentType: JSON_CONTENT_TYPE,
           IfMatch: conditions.ifMatch,
@@ -105,7 +106,7 @@ export class S3StorageService implements OnApplicationShutdown {
   /** Deletes an object; an object already gone is no error (S3 answers a conditional delete of one with 404). */
   async delete(key: string, conditions: Pick<WriteConditions, 'ifMatch'> = {}): Promise<void> {
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, IfMatch: conditions.ifMatch }));
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: withPrefix(this.prefix, key), IfMatch: conditions.ifMatch }));
     } catch (error) {
       if (isConditionFailure(error)) throw new StorageConflictError(key);
       if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) return;
@@ -116,10 +117,11 @@ export class S3StorageService implements OnApplicationShutdown {
   /** Every object under `keyPrefix` (relative to S3_PREFIX), with its ETag, through the SDK paginator. */
   async list(keyPrefix: string): Promise<ListedObject[]> {
     const objects: ListedObject[] = [];
-    const pages = paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: this.prefix + keyPrefix });
+    const pages = paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: withPrefix(this.prefix, keyPrefix) });
     for await (const page of pages) {
       for (const item of page.Contents ?? []) {
-        if (item.Key) objects.push({ key: item.Key.slice(this.prefix.length), etag: item.ETag ?? '' });
+        const key = item.Key === undefined ? null : withoutPrefix(this.prefix, item.Key);
+        if (key !== null) objects.push({ key, etag: item.ETag ?? '' });
       }
     }
     return objects;
