@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { BucketReader, startAppWithBucket, stopAppWithBucket } from './support/bucket';
+import { startAppWithBucket, stopAppWithBucket } from './support/bucket';
+import { DirectS3 } from './support/direct-s3';
 import { ERROR_SHAPE, create, messageOf } from './support/content-api';
 import { RunningApp, TestStack } from './support/stack';
 
@@ -9,7 +10,7 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 describe('authors API', () => {
   let stack: TestStack;
   let running: RunningApp;
-  let bucket: BucketReader;
+  let bucket: DirectS3;
   let url: string;
 
   beforeAll(async () => {

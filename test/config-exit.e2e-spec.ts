@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runBuiltApp } from './support/spawned-app';
+import { RunResult, ServiceProcess } from './support/processes';
 
 /**
- * Contract §2: a bad or missing value stops `node dist/main.js` at start with a non-zero exit and one line
+ * A bad or missing value stops `node dist/main.js` at start with a non-zero exit and one line
  * naming the variable. No Redis or S3 is started: the process must stop before it needs them.
  */
 describe('node dist/main.js with a bad configuration', () => {
@@ -23,14 +23,14 @@ describe('node dist/main.js with a bad configuration', () => {
     ['GITHUB_TOKEN', { NODE_ENV: 'production', API_TOKENS: 'tok-never-printed' }],
     ['GITHUB_REPOSITORY', { GITHUB_TOKEN: 'ghp_never_printed' }],
   ];
-  let results: Awaited<ReturnType<typeof runBuiltApp>>[];
+  let results: RunResult[];
 
   beforeAll(async () => {
     cwd = mkdtempSync(join(tmpdir(), 'config-exit-')); // no .env here
     // Two at a time (one per core): each is an independent cold start of the built app.
     results = [];
     for (let i = 0; i < cases.length; i += 2) {
-      results.push(...(await Promise.all(cases.slice(i, i + 2).map(([, overrides]) => runBuiltApp({ ...base, ...overrides }, cwd)))));
+      results.push(...(await Promise.all(cases.slice(i, i + 2).map(([, overrides]) => ServiceProcess.run({ ...base, ...overrides }, { cwd })))));
     }
   });
 

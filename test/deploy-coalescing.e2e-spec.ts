@@ -3,7 +3,8 @@ import { FakeGithub } from './support/fake-github';
 import { answeredDispatches, bodyOf, deploysOf, measureQuietWindowDelay, printQuietWindowDelays, settled, startDeployingApp } from './support/deploy-harness';
 import { RunningApp, TestStack } from './support/stack';
 
-const DEBOUNCE = 400;
+// Wide enough that a burst of sequential edits stays inside it on a loaded machine (tests run in parallel).
+const DEBOUNCE = 1_000;
 
 describe('deploys: coalescing edits into one repository_dispatch (fake GitHub)', () => {
   let stack: TestStack;

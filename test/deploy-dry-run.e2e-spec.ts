@@ -8,7 +8,7 @@ describe('deploys without a GitHub token (dry run)', () => {
 
   beforeAll(async () => {
     stack = await TestStack.start();
-    running = await startApp(stack.config({ DEPLOY_DEBOUNCE_MS: '300', DEPLOY_MAX_WAIT_MS: '5000' }));
+    running = await startApp(stack.config({ DEPLOY_DEBOUNCE_MS: '1000', DEPLOY_MAX_WAIT_MS: '10000' }));
   });
 
   afterAll(async () => {

@@ -1,31 +1,10 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../src/dev/free-port';
+import { ServiceProcess } from './support/processes';
 import { waitFor } from './support/wait-for';
-
-const DEV_MAIN = join(__dirname, '..', 'dist', 'dev', 'main.js');
-
-interface DevProcess {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-/** `npm run dev`'s entry point (built by pretest), in an empty folder with no configuration but ports. */
-function startDev(cwd: string, port: number, s3Port: number): DevProcess {
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', DEV_MAIN], {
-    cwd,
-    env: { PATH: process.env.PATH, PORT: String(port), DEV_S3_PORT: String(s3Port), DEPLOY_DEBOUNCE_MS: '200', NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  return { child, output: () => text, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
-}
 
 const portOpen = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
@@ -34,10 +13,10 @@ const portOpen = (port: number): Promise<boolean> =>
     socket.once('error', () => resolve(false));
   });
 
-/** Contract §1: `npm run dev` runs the whole service with no configuration, data surviving restarts under .data/. */
+/** `npm run dev` runs the whole service with no configuration, data surviving restarts under .data/. */
 describe('npm run dev', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'blog-dev-'));
-  let dev: DevProcess | undefined;
+  let dev: ServiceProcess | undefined;
   let port: number;
   let s3Port: number;
   let redisPort: number;
@@ -48,21 +27,13 @@ describe('npm run dev', () => {
   });
 
   afterAll(async () => {
-    if (dev && dev.child.exitCode === null) {
-      dev.child.kill('SIGKILL');
-      await dev.exited;
-    }
+    await dev?.kill('SIGKILL');
     rmSync(cwd, { recursive: true, force: true });
   });
 
-  const boot = async (): Promise<DevProcess> => {
-    const started = startDev(cwd, port, s3Port);
-    await waitFor('the dev service to be ready', async () => {
-      if (started.child.exitCode !== null) throw new Error(`it exited: ${started.output()}`);
-      return (await api('/health/ready')).ok;
-    }, 30_000, 100);
-    return started;
-  };
+  /** `npm run dev`'s entry point (built by pretest) in an empty folder, with no configuration but ports. */
+  const boot = (): Promise<ServiceProcess> =>
+    ServiceProcess.start('dev', { DEV_S3_PORT: String(s3Port), DEPLOY_DEBOUNCE_MS: '200', NO_COLOR: '1' }, { entry: 'dev', cwd, port, timeoutMs: 30_000 });
 
   it('starts embedded Redis and S3, prints its URLs, and deploys in dry run', async () => {
     dev = await boot();
@@ -83,8 +54,7 @@ describe('npm run dev', () => {
   });
 
   it('stops on SIGTERM with its Redis, and keeps the content under .data/ for the next start', async () => {
-    dev!.child.kill('SIGTERM');
-    expect(await dev!.exited).toBe(0);
+    expect((await dev!.kill('SIGTERM')).code).toBe(0);
     await waitFor('the embedded S3 port to close', async () => !(await portOpen(s3Port)));
     await waitFor('its redis-server to be gone', async () => !(await portOpen(redisPort)));
 
@@ -92,7 +62,6 @@ describe('npm run dev', () => {
     const author = await api('/authors/dev-person');
     expect(author.status).toBe(200);
     expect(((await author.json()) as { name: string }).name).toBe('Dev Person');
-    dev.child.kill('SIGTERM');
-    expect(await dev.exited).toBe(0);
+    expect((await dev.kill('SIGTERM')).code).toBe(0);
   });
 });

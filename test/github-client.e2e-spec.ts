@@ -31,7 +31,7 @@ describe('GithubClient against a fake GitHub', () => {
   function env(overrides: Record<string, string | undefined> = {}) {
     return { S3_BUCKET: 'github-e2e', GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: 'acme/blog', GITHUB_API_URL: fake.url, DEPLOY_EVENT_TYPE: 'blog-deploy', ...overrides };
   }
-  function client(overrides: Record<string, string | undefined> = {}, options: GithubClientOptions = { timeoutMs: 500 }): GithubClient {
+  function client(overrides: Record<string, string | undefined> = {}, options: GithubClientOptions = { timeoutMs: 5_000 }): GithubClient {
     const created = new GithubClient(loadConfig(env(overrides)), options);
     clients.push(created);
     return created;

@@ -1,5 +1,6 @@
 import request, { Response } from 'supertest';
-import { BucketReader, startAppWithBucket, stopAppWithBucket } from './support/bucket';
+import { startAppWithBucket, stopAppWithBucket } from './support/bucket';
+import { DirectS3 } from './support/direct-s3';
 import { create, messageOf } from './support/content-api';
 import { RunningApp, TestStack } from './support/stack';
 
@@ -12,7 +13,7 @@ const BAD_PATH_IDS = ['..', '.', '%2E%2E', 'a%2Fb', '..%2Fauthors%2Fvictim', 'a/
 describe('hostile input', () => {
   let stack: TestStack;
   let running: RunningApp;
-  let bucket: BucketReader;
+  let bucket: DirectS3;
   let url: string;
   let keysBefore: string[];
   const seen: Response[] = [];

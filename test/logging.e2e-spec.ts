@@ -1,14 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { AddressInfo } from 'node:net';
-import { Server, createServer } from 'node:http';
-import { join } from 'node:path';
 import request from 'supertest';
-import { loadConfig } from '../src/config/load-config';
-import { freePort } from '../src/dev/free-port';
-import { S3StorageService } from '../src/storage/s3-storage.service';
+import { FakeGithub } from './support/fake-github';
+import { ServiceProcess } from './support/processes';
 import { TestStack } from './support/stack';
 import { waitFor } from './support/wait-for';
+import { DirectS3 } from './support/direct-s3';
 
 const API_TOKEN = 'api-token-7f3a9c1e5b2d4f60';
 const GITHUB_TOKEN = 'ghp_logtestSecretToken0123456789abcdef';
@@ -17,75 +12,46 @@ const SECRETS = [API_TOKEN, GITHUB_TOKEN, DASHBOARD_PASSWORD];
 
 type LogLine = Record<string, unknown> & { requestId?: string; msg?: string; req?: { method?: string; url?: string; query?: unknown }; res?: { statusCode?: number } };
 
-/** A stand-in for api.github.com that grants push access, so the production start check passes. */
-async function fakeGithub(): Promise<Server> {
-  const server = createServer((req, res) => {
-    res.setHeader('content-type', 'application/json');
-    if (req.method === 'GET' && /^\/repos\/acme\/blog\/?$/.test(req.url ?? '')) {
-      res.end(JSON.stringify({ full_name: 'acme/blog', permissions: { admin: false, push: true, pull: true } }));
-      return;
-    }
-    res.statusCode = req.method === 'POST' ? 204 : 404;
-    res.end();
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return server;
-}
-
 /**
  * The built service (`node dist/main.js`, as `npm start` runs it) in production mode, with its stdout
  * and stderr captured: what a log shipper would receive.
  */
 describe('logs of the production server', () => {
   let stack: TestStack;
-  let github: Server;
-  let child: ChildProcess;
+  let github: FakeGithub;
+  let service: ServiceProcess;
   let url: string;
-  let stdout = '';
-  let stderr = '';
+  const stdout = () => service.output('stdout');
+  const stderr = () => service.output('stderr');
 
   const lines = (): LogLine[] =>
-    stdout
+    stdout()
       .split('\n')
       .filter((line) => line.trim() !== '')
       .map((line) => JSON.parse(line) as LogLine);
 
   beforeAll(async () => {
-    stack = await TestStack.start();
-    github = await fakeGithub();
-    const port = await freePort();
+    [stack, github] = await Promise.all([TestStack.start(), FakeGithub.start()]);
     const env = stack.env({
       NODE_ENV: 'production',
-      PORT: String(port),
       LOG_LEVEL: 'debug',
       API_TOKENS: API_TOKEN,
       GITHUB_TOKEN,
       GITHUB_REPOSITORY: 'acme/blog',
-      GITHUB_API_URL: `http://127.0.0.1:${(github.address() as AddressInfo).port}`,
+      GITHUB_API_URL: github.url,
       DASHBOARD_USERNAME: 'ops',
       DASHBOARD_PASSWORD,
     });
-    const storage = new S3StorageService(loadConfig(env));
-    await storage.createBucketIfMissing();
-    storage.onApplicationShutdown();
-
-    child = spawn(process.execPath, ['--openssl-legacy-provider', join(__dirname, '..', 'dist', 'main.js')], {
-      env: { PATH: process.env.PATH, AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf-8')));
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf-8')));
-    url = `http://127.0.0.1:${port}`;
-    await waitFor(`the server on ${url} (stderr: ${stderr})`, async () => (await fetch(`${url}/health`)).ok, 30_000, 100);
+    const bucket = new DirectS3(stack.s3, env.S3_BUCKET!);
+    await bucket.createBucket();
+    bucket.close();
+    service = await ServiceProcess.start('logging', env, { wait: 'live', timeoutMs: 30_000 });
+    url = service.url;
   });
 
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    }
-    await new Promise((resolve) => github?.close(resolve));
+    await service?.terminate();
+    await github?.close();
     await stack?.stop();
   });
 
@@ -129,8 +95,8 @@ describe('logs of the production server', () => {
     expect(lines().length).toBeGreaterThan(3);
     expect(lines().find((l) => typeof l.msg === 'string' && l.msg.includes('/docs'))).toBeDefined();
     for (const secret of SECRETS) {
-      expect(stdout).not.toContain(secret);
-      expect(stderr).not.toContain(secret);
+      expect(stdout()).not.toContain(secret);
+      expect(stderr()).not.toContain(secret);
     }
   });
 });

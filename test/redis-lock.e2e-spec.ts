@@ -48,10 +48,10 @@ describe('RedisService.withLock', () => {
       'slow',
       async () => {
         events.push('slow start');
-        await sleep(600); // the work itself: six TTLs long
+        await sleep(1_500); // the work itself: five TTLs long
         events.push('slow end');
       },
-      { ttlMs: 100 },
+      { ttlMs: 300 },
     );
     while (events.length === 0) await sleep(5);
     await two.withLock('slow', () => {

@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { BucketReader, startAppWithBucket, stopAppWithBucket } from './support/bucket';
+import { startAppWithBucket, stopAppWithBucket } from './support/bucket';
+import { DirectS3 } from './support/direct-s3';
 import { create } from './support/content-api';
 import { RunningApp, TestStack } from './support/stack';
 import { waitFor } from './support/wait-for';
@@ -12,7 +13,7 @@ import { waitFor } from './support/wait-for';
 describe('Redis outage', () => {
   let stack: TestStack;
   let running: RunningApp;
-  let bucket: BucketReader;
+  let bucket: DirectS3;
   let url: string;
 
   beforeAll(async () => {

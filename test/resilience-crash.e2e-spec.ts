@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { FakeGithub, RecordedRequest } from './support/fake-github';
 import { killAllServices, logsOf, ServiceProcess } from './support/processes';
-import { accepted, carrierOf, DirectS3, duplicateDispatches, Edit, Editor, getJson, payloadOf, productionEnv } from './support/resilience';
+import { accepted, carrierOf, duplicateDispatches, Edit, Editor, getJson, payloadOf, productionEnv } from './support/resilience';
+import { DirectS3 } from './support/direct-s3';
 import { TestStack } from './support/stack';
 import { waitFor } from './support/wait-for';
 
@@ -47,7 +48,7 @@ describe('worker crashes and shutdown', () => {
   beforeAll(async () => {
     [stack, github] = await Promise.all([TestStack.start(), FakeGithub.start()]);
     const bucket = `crash-${randomUUID().slice(0, 8)}`;
-    s3 = new DirectS3(stack.s3.endpoint, bucket);
+    s3 = new DirectS3(stack.s3, bucket);
     await s3.createBucket();
     env = productionEnv(stack, github, { S3_BUCKET: bucket });
     api = await ServiceProcess.start('api', { ...env, APP_ROLE: 'api' });

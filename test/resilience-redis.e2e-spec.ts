@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { FakeGithub, RecordedRequest } from './support/fake-github';
 import { killAllServices, logsOf, ServiceProcess } from './support/processes';
-import { accepted, carrierOf, DirectS3, duplicateDispatches, Edit, Editor, payloadOf, productionEnv, uncarried } from './support/resilience';
+import { accepted, carrierOf, duplicateDispatches, Edit, Editor, payloadOf, productionEnv, uncarried } from './support/resilience';
+import { DirectS3 } from './support/direct-s3';
 import { TestStack } from './support/stack';
 import { waitFor } from './support/wait-for';
 
@@ -35,7 +36,7 @@ describe('Redis outages and the reconcile pass', () => {
   beforeAll(async () => {
     [stack, github] = await Promise.all([TestStack.start(), FakeGithub.start()]);
     const bucket = `redis-${randomUUID().slice(0, 8)}`;
-    s3 = new DirectS3(stack.s3.endpoint, bucket);
+    s3 = new DirectS3(stack.s3, bucket);
     await s3.createBucket();
     // A quiet window long enough to take Redis away while a change is still pending.
     const env = productionEnv(stack, github, { S3_BUCKET: bucket, DEPLOY_DEBOUNCE_MS: '1000', DEPLOY_MAX_WAIT_MS: '4000', DEPLOY_RECONCILE_MS: '1000' });

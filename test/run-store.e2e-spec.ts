@@ -1,38 +1,38 @@
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config/load-config';
-import { EmbeddedRedis } from '../src/dev/embedded-redis';
 import { DeployEvents, DeployTransition } from '../src/deploy/deploy-events';
 import { DeployStore } from '../src/deploy/deploy-store';
 import { RedisService } from '../src/redis/redis.service';
 import { RedisRunStore } from '../src/runs/redis-run-store';
 import type { RunStatus } from '../src/runs/run-tracking.types';
+import { TestStack } from './support/stack';
 
 const STEP: Record<string, number> = { dispatched: 0, building: 1, live: 2, 'build-failed': 2, superseded: 2 };
 const run = (status: string, conclusion: string | null) => ({ id: 1, url: 'https://run/1', status, conclusion, startedAt: null, completedAt: null });
 
 /** Run tracking's scripts against a real Redis: the deploy never moves backwards, whatever order reports arrive in. */
 describe('run tracking transitions in Redis', () => {
-  let server: EmbeddedRedis;
+  let stack: TestStack;
   let redis: RedisService;
   let raw: Redis;
   let store: RedisRunStore;
   const published: DeployTransition[] = [];
 
   beforeAll(async () => {
-    server = await EmbeddedRedis.start();
-    redis = new RedisService(loadConfig({ S3_BUCKET: 'blog', REDIS_URL: server.url, QUEUE_PREFIX: 'runs-test' }));
+    stack = await TestStack.start();
+    redis = new RedisService(loadConfig({ S3_BUCKET: 'blog', REDIS_URL: stack.redis.url, QUEUE_PREFIX: 'runs-test' }));
     await redis.waitUntilReady(5_000);
     const events = new DeployEvents();
     events.subscribe((transition) => void published.push(transition));
     store = new RedisRunStore(redis, new DeployStore(redis), events);
-    raw = new Redis(server.url);
+    raw = new Redis(stack.redis.url);
   });
 
   afterAll(async () => {
     raw?.disconnect();
     await redis?.onApplicationShutdown();
-    await server?.stop('SIGKILL');
+    await stack?.stop();
   });
 
   async function dispatchedDeploy(id: string, dispatchedAt: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { ConsoleLogger, INestApplication, Logger } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { createServer, Agent, get, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exitGracefullyOnSignals, stopAccepting } from './shutdown-signals';
@@ -22,8 +22,6 @@ function exits(): { codes: number[]; next: Promise<number>; exit: (code: number)
 }
 
 describe('exitGracefullyOnSignals', () => {
-  beforeAll(() => Logger.overrideLogger(false));
-  afterAll(() => Logger.overrideLogger(new ConsoleLogger()));
 
   afterEach(() => process.removeAllListeners(SIGNAL));
 

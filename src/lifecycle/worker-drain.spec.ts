@@ -1,5 +1,4 @@
 import { WorkerHost } from '@nestjs/bullmq';
-import { ConsoleLogger, Logger } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { WorkerDrain } from './worker-drain';
 
@@ -33,8 +32,6 @@ function drainFor(worker: object, drainMs: number): WorkerDrain {
 }
 
 describe('WorkerDrain', () => {
-  beforeAll(() => Logger.overrideLogger(false));
-  afterAll(() => Logger.overrideLogger(new ConsoleLogger()));
 
   it('waits for the job in progress, then closes the worker normally', async () => {
     const { worker, finishJob } = fakeWorker();

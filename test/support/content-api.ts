@@ -1,6 +1,6 @@
 import request, { Response } from 'supertest';
 
-/** The shape of every error answer (contract §4). */
+/** The shape of every error answer. */
 export const ERROR_SHAPE = { statusCode: expect.any(Number), error: expect.any(String), message: expect.anything() };
 
 /** All of an error's messages as one string, to check which fields it names. */

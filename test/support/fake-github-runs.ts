@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import type { FakeGithub, FakeResponse, RecordedRequest } from './fake-github';
+import type { FakeEndpoint, FakeGithub, FakeResponse, RecordedRequest } from './fake-github';
 
 /**
  * How the run a dispatch starts behaves: it waits `queuedMs`, runs `runMs`, then ends with `conclusion`.
@@ -62,10 +62,13 @@ export class FakeActions {
 
   private constructor(private readonly github: FakeGithub) {}
 
+  /** Adds the runs endpoints (routes `runs` and `run`) to `github`, and a run to each dispatch it accepts. */
   static attach(github: FakeGithub): FakeActions {
     const actions = new FakeActions(github);
-    github.extensions.push((request) => actions.serve(request));
-    github.dispatchListeners.push((request) => actions.dispatched(request));
+    github.serve(() => actions.endpoints());
+    github.onAnswered((request) => {
+      if (request.route === 'dispatch' && request.status !== undefined && request.status < 300) actions.dispatched(request);
+    });
     return actions;
   }
 
@@ -80,7 +83,7 @@ export class FakeActions {
 
   /** Requests the service made about runs (listing and single runs). */
   runRequests(): RecordedRequest[] {
-    return this.github.requests.filter((request) => /\/actions\/runs(\/\d+)?(\?|$)/.test(request.path));
+    return this.github.requests.filter((request) => request.route === 'runs' || request.route === 'run');
   }
 
   start(runId: number): void {
@@ -147,15 +150,24 @@ export class FakeActions {
     if (typeof plan === 'object') this.later(plan.queuedMs ?? 50, () => this.start(run.id));
   }
 
-  private serve(request: RecordedRequest): FakeResponse | undefined {
+  private endpoints(): FakeEndpoint[] {
+    return [
+      { route: 'runs', method: 'GET', path: /^\/repos\/[^/]+\/[^/]+\/actions\/runs$/, answer: (request, scripted) => scripted ?? this.listing(request) },
+      {
+        route: 'run',
+        method: 'GET',
+        path: /^\/repos\/[^/]+\/[^/]+\/actions\/runs\/\d+$/,
+        answer: (request, scripted) => {
+          const run = this.runs.find((candidate) => request.path.split('?')[0].endsWith(`/runs/${candidate.id}`));
+          return scripted ?? (run ? this.conditional(request, this.raw(run)) : { status: 404, body: { message: 'Not Found' } });
+        },
+      },
+    ];
+  }
+
+  /** GET /repos/:owner/:repo/actions/runs: filtered by `event` and `created=>=…`, newest first, `per_page` of them. */
+  private listing(request: RecordedRequest): FakeResponse {
     const url = new URL(request.path, 'http://fake');
-    if (request.method !== 'GET') return undefined;
-    const single = /^\/repos\/[^/]+\/[^/]+\/actions\/runs\/(\d+)$/.exec(url.pathname);
-    if (single) {
-      const run = this.runs.find((candidate) => candidate.id === Number(single[1]));
-      return run ? this.conditional(request, this.raw(run)) : { status: 404, body: { message: 'Not Found' } };
-    }
-    if (!/^\/repos\/[^/]+\/[^/]+\/actions\/runs$/.test(url.pathname)) return undefined;
     const event = url.searchParams.get('event');
     const since = url.searchParams.get('created')?.replace(/^>=/, '');
     const listed = this.runs

@@ -1,33 +1,8 @@
-import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { DEFAULT_ENDPOINT_GROUPS, EndpointGroup, FakeEndpoint, FakeResponse, NOT_FOUND, RecordedRequest } from './fake-github-endpoints';
 
-/** The two GitHub endpoints the service calls. */
-export type FakeRoute = 'dispatch' | 'repo';
-
-/** One scripted answer. `body` is sent as JSON (GitHub's errors look like `{ message, documentation_url }`). */
-export interface FakeResponse {
-  status: number;
-  headers?: Record<string, string>;
-  body?: unknown;
-  /** Answer this much later (overrides FakeGithub.delayMs). */
-  delayMs?: number;
-}
-
-export interface RecordedRequest {
-  route: FakeRoute | 'unknown';
-  method: string;
-  /** Path with query, e.g. `/repos/acme/blog/dispatches`. */
-  path: string;
-  /** Node lower-cases header names: `authorization`, `accept`, `x-github-api-version`. */
-  headers: IncomingHttpHeaders;
-  /** Parsed JSON, or the raw text when it is not JSON (undefined when empty). */
-  body: unknown;
-  /** Date.now() when the request arrived / when its connection finished or was dropped. */
-  startedAt: number;
-  endedAt?: number;
-  /** Status we answered with; undefined if the client went away first (e.g. its timeout). */
-  status?: number;
-}
+export type { EndpointGroup, FakeEndpoint, FakeResponse, RecordedRequest } from './fake-github-endpoints';
 
 /** A request kept open until released. */
 export interface Hold {
@@ -42,23 +17,11 @@ interface PendingHold {
   released: Promise<FakeResponse | undefined>;
 }
 
-const DEFAULTS: Record<FakeRoute | 'unknown', () => FakeResponse> = {
-  dispatch: () => ({ status: 204 }),
-  repo: () => ({ status: 200 }), // answered with `{ full_name, permissions }`
-  unknown: () => ({ status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } }),
-};
-
-function routeOf(method: string, path: string): FakeRoute | 'unknown' {
-  const bare = path.split('?')[0];
-  if (method === 'POST' && /^\/repos\/[^/]+\/[^/]+\/dispatches$/.test(bare)) return 'dispatch';
-  if (method === 'GET' && /^\/repos\/[^/]+\/[^/]+$/.test(bare)) return 'repo';
-  return 'unknown';
-}
-
 /**
  * A stand-in for the GitHub REST API on 127.0.0.1 (a free port), for tests: point GITHUB_API_URL at `url`.
- * It records every request, answers `POST /repos/:owner/:repo/dispatches` with 204 and `GET /repos/:owner/:repo`
- * with 200 `{ full_name, permissions }` unless scripted, and counts overlapping dispatches.
+ * It records every request and answers the endpoints of its groups (fake-github-endpoints.ts) with their
+ * defaults unless a test scripted (`respond`) or held (`hold`) an answer; anything else is a 404.
+ * It counts overlapping dispatches.
  */
 export class FakeGithub {
   readonly requests: RecordedRequest[] = [];
@@ -70,13 +33,10 @@ export class FakeGithub {
   inFlightDispatches = 0;
   maxConcurrentDispatches = 0;
 
-  /** Endpoints served by feature fakes (Actions runs, …), asked in order for requests no route above matches. */
-  readonly extensions: ((request: RecordedRequest) => FakeResponse | undefined)[] = [];
-  /** Told about every dispatch answered with a 2xx (after the answer). */
-  readonly dispatchListeners: ((request: RecordedRequest) => void)[] = [];
-
-  private scripted: Record<FakeRoute, FakeResponse[]> = { dispatch: [], repo: [] };
-  private holds: Record<FakeRoute, PendingHold[]> = { dispatch: [], repo: [] };
+  private readonly endpoints: FakeEndpoint[] = [];
+  private readonly answeredListeners: ((request: RecordedRequest) => void)[] = [];
+  private scripted = new Map<string, FakeResponse[]>();
+  private holds = new Map<string, PendingHold[]>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly releases = new Set<() => void>();
 
@@ -85,43 +45,57 @@ export class FakeGithub {
     readonly url: string,
   ) {}
 
-  static async start(): Promise<FakeGithub> {
+  static async start(groups: EndpointGroup[] = DEFAULT_ENDPOINT_GROUPS): Promise<FakeGithub> {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     const fake = new FakeGithub(server, `http://127.0.0.1:${port}`);
+    for (const group of groups) fake.serve(group);
     server.on('request', (req, res) => void fake.handle(req, res));
     return fake;
   }
 
+  /** Adds a group of endpoints (a feature's own file) to this fake. */
+  serve(group: EndpointGroup): this {
+    this.endpoints.push(...group(this));
+    return this;
+  }
+
+  /** Calls `listener` after each answer (a feature's fake reacting to what GitHub accepted, e.g. a dispatch starting a run). */
+  onAnswered(listener: (request: RecordedRequest) => void): this {
+    this.answeredListeners.push(listener);
+    return this;
+  }
+
   /** Queues answers for the next requests to `route`, in order; afterwards the default applies again. */
-  respond(route: FakeRoute, ...responses: FakeResponse[]): this {
-    this.scripted[route].push(...responses);
+  respond(route: string, ...responses: FakeResponse[]): this {
+    this.queue(this.scripted, route).push(...responses);
     return this;
   }
 
   /** Keeps the next request to `route` (not yet arrived) open until `release()`. */
-  hold(route: FakeRoute = 'dispatch'): Hold {
+  hold(route = 'dispatch'): Hold {
     let arrive!: (request: RecordedRequest) => void;
     let release!: (response?: FakeResponse) => void;
     const arrived = new Promise<RecordedRequest>((resolve) => (arrive = resolve));
     const released = new Promise<FakeResponse | undefined>((resolve) => (release = resolve));
     const releaseOnce = () => release(undefined);
     this.releases.add(releaseOnce);
-    this.holds[route].push({ arrive, released });
+    this.queue(this.holds, route).push({ arrive, released });
     return { arrived, release: (response) => (this.releases.delete(releaseOnce), release(response)) };
   }
 
-  /** The recorded `POST …/dispatches` requests, oldest first. */
+  /** The recorded deploy triggers (`POST …/dispatches` and any endpoint marked `dispatch`), oldest first. */
   dispatches(): RecordedRequest[] {
-    return this.requests.filter((r) => r.route === 'dispatch');
+    const routes = new Set(this.endpoints.filter((e) => e.dispatch).map((e) => e.route));
+    return this.requests.filter((r) => routes.has(r.route));
   }
 
   /** Forgets requests, scripts, holds and counters (open requests are still answered). */
   reset(): void {
     this.requests.length = 0;
-    this.scripted = { dispatch: [], repo: [] };
-    this.holds = { dispatch: [], repo: [] };
+    this.scripted.clear();
+    this.holds.clear();
     this.delayMs = 0;
     this.permissions = { admin: false, push: true, pull: true };
     this.maxConcurrentDispatches = this.inFlightDispatches;
@@ -134,61 +108,50 @@ export class FakeGithub {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  private queue<T>(map: Map<string, T[]>, route: string): T[] {
+    if (!this.endpoints.some((e) => e.route === route)) throw new Error(`the fake GitHub has no endpoint "${route}"`);
+    let list = map.get(route);
+    if (!list) map.set(route, (list = []));
+    return list;
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const startedAt = Date.now();
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
-    const route = routeOf(method, path);
-    const recorded: RecordedRequest = { route, method, path, headers: req.headers, body: undefined, startedAt };
+    const bare = path.split('?')[0];
+    const endpoint = this.endpoints.find((e) => e.method === method && e.path.test(bare));
+    const recorded: RecordedRequest = { route: endpoint?.route ?? 'unknown', method, path, headers: req.headers, body: undefined, startedAt: Date.now() };
     this.requests.push(recorded);
-    if (route === 'dispatch') {
+    if (endpoint?.dispatch) {
       this.inFlightDispatches++;
       this.maxConcurrentDispatches = Math.max(this.maxConcurrentDispatches, this.inFlightDispatches);
     }
     res.on('close', () => {
       recorded.endedAt = Date.now();
-      if (route === 'dispatch') this.inFlightDispatches--;
+      if (endpoint?.dispatch) this.inFlightDispatches--;
     });
+    recorded.body = await readBody(req);
 
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
-    try {
-      recorded.body = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      recorded.body = text;
-    }
-
-    const extended = route === 'unknown' ? this.extensions.map((serve) => serve(recorded)).find((answer) => answer !== undefined) : undefined;
-    let response = route === 'unknown' ? (extended ?? DEFAULTS.unknown()) : (this.scripted[route].shift() ?? DEFAULTS[route]());
-    const hold = route === 'unknown' ? undefined : this.holds[route].shift();
+    let response = endpoint ? endpoint.answer(recorded, this.scripted.get(endpoint.route)?.shift()) : NOT_FOUND;
+    const hold = endpoint && this.holds.get(endpoint.route)?.shift();
     if (hold) {
       hold.arrive(recorded);
-      response = (await hold.released) ?? response;
+      const released = await hold.released;
+      if (released) response = endpoint.answer(recorded, released);
     }
     const delayMs = response.delayMs ?? this.delayMs;
     if (delayMs > 0) await this.sleep(delayMs);
     if (res.destroyed) return; // the client gave up (its timeout) or the fake was closed
-    this.answer(res, recorded, response);
-    recorded.status = response.status;
-    if (route === 'dispatch' && response.status < 300) for (const listener of this.dispatchListeners) listener(recorded);
-  }
-
-  private answer(res: ServerResponse, recorded: RecordedRequest, response: FakeResponse): void {
-    let body = response.body;
-    if (recorded.route === 'repo' && response.status === 200) {
-      // A scripted body may set its own `permissions` (or leave them out by giving `permissions: undefined`).
-      const fullName = recorded.path.split('?')[0].replace(/^\/repos\//, '');
-      body = { full_name: fullName, permissions: this.permissions, ...(body as object | undefined) };
-    }
     const headers: Record<string, string> = { 'x-github-request-id': `FAKE:${this.requests.length}`, ...response.headers };
-    if (body !== undefined && response.status !== 204) {
+    if (response.body !== undefined && response.status !== 204) {
       res.writeHead(response.status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-      res.end(JSON.stringify(body));
+      res.end(JSON.stringify(response.body));
     } else {
       res.writeHead(response.status, headers);
       res.end();
     }
+    recorded.status = response.status;
+    for (const listener of this.answeredListeners) listener(recorded);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -196,5 +159,18 @@ export class FakeGithub {
       const timer = setTimeout(() => (this.timers.delete(timer), resolve()), ms);
       this.timers.add(timer);
     });
+  }
+}
+
+/** The request body: parsed JSON, the raw text when it is not JSON, undefined when empty. */
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }

@@ -1,12 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EMBEDDED_S3_CREDENTIALS } from '../../src/dev/embedded-s3';
 import { freePort } from '../../src/dev/free-port';
 import { waitFor } from './wait-for';
-import { BUILT_MAIN } from './spawned-app';
 
-/** The production entry point, built by `npm test`'s pretest (`nest build`). */
+/** The production entry point and `npm run dev`'s, built by `npm test`'s pretest (`nest build`). */
+const ENTRIES = { main: join(__dirname, '..', '..', 'dist', 'main.js'), dev: join(__dirname, '..', '..', 'dist', 'dev', 'main.js') };
 
 export interface Exit {
   code: number | null;
@@ -21,11 +20,29 @@ export interface LogLine {
   json?: { msg?: string; level?: string; context?: string; [key: string]: unknown };
 }
 
+/** What `start` waits for: `/health/ready` answering 200, `/health` answering 200, or nothing. */
 export type StartWait = 'ready' | 'live' | 'none';
 
+export interface StartOptions {
+  wait?: StartWait;
+  timeoutMs?: number;
+  /** `dev` runs `npm run dev`'s entry point (embedded Redis and S3) instead of `node dist/main.js`. */
+  entry?: keyof typeof ENTRIES;
+  /** Working directory; the default is a folder with no `.env`, so the environment given is all it sees. */
+  cwd?: string;
+  /** PORT to give it: a free one unless set; `null` leaves PORT to `env` (e.g. a bad value under test). */
+  port?: number | null;
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
 /**
- * One instance of the built service (`node --openssl-legacy-provider dist/main.js`) in its own process,
- * the way it runs in production: configured only by `env`, killed with real signals. Every line it
+ * One instance of the built service (`node --openssl-legacy-provider dist/main.js`) in its own process, the way it
+ * runs in production: configured only by `env`, killed with real signals. Every test that spawns the service uses it. Every line it
  * prints is kept (with arrival time), so a test can wait for a log line and show the logs when it fails.
  * `RESILIENCE_LOGS=1` also echoes them to the test's output.
  */
@@ -41,7 +58,8 @@ export class ServiceProcess {
     readonly startedAt: number,
   ) {
     this.exited = new Promise((resolve) =>
-      child.once('exit', (code, signal) => {
+      // 'close', not 'exit': by then everything it printed has been read.
+      child.once('close', (code, signal) => {
         this.exit = { code, signal };
         resolve(this.exit);
       }),
@@ -50,23 +68,19 @@ export class ServiceProcess {
     this.capture(child.stderr!, 'stderr');
   }
 
-  /** Spawns the service on a free port and waits until /health/ready (or /health) answers 200. */
-  static async start(name: string, env: Record<string, string | undefined>, wait: StartWait = 'ready', timeoutMs = 20_000): Promise<ServiceProcess> {
-    if (!existsSync(BUILT_MAIN)) throw new Error(`${BUILT_MAIN} is missing: run \`npx nest build\` (npm test does it first)`);
-    const port = await freePort();
-    const child = spawn(process.execPath, ['--openssl-legacy-provider', BUILT_MAIN], {
-      cwd: join(__dirname, '..'), // no .env there: the environment below is all the service sees
-      env: {
-        PATH: process.env.PATH,
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        AWS_ACCESS_KEY_ID: EMBEDDED_S3_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: EMBEDDED_S3_CREDENTIALS.secretAccessKey,
-        ...env,
-        PORT: String(port),
-      },
+  /** Spawns the service (on a free port unless told) and waits as `options.wait` says (default: until /health/ready answers 200). */
+  static async start(name: string, env: Record<string, string | undefined>, options: StartOptions = {}): Promise<ServiceProcess> {
+    const { wait = 'ready', timeoutMs = 20_000, entry = 'main', cwd = join(__dirname, '..') } = options;
+    const main = ENTRIES[entry];
+    if (!existsSync(main)) throw new Error(`${main} is missing: run \`npx nest build\` (npm test does it first)`);
+    const port = options.port === undefined ? await freePort() : options.port;
+    const child = spawn(process.execPath, ['--openssl-legacy-provider', main], {
+      cwd,
+      // Only what a deployment would set: nothing of the test runner's environment leaks in.
+      env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env, ...(port === null ? {} : { PORT: String(port) }) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const service = new ServiceProcess(name, child, `http://127.0.0.1:${port}`, Date.now());
+    const service = new ServiceProcess(name, child, `http://127.0.0.1:${port ?? env.PORT ?? 3000}`, Date.now());
     running.add(service);
     if (wait === 'none') return service;
     try {
@@ -84,6 +98,17 @@ export class ServiceProcess {
       throw error;
     }
     return service;
+  }
+
+  /** Runs the service until it exits by itself (a start-up failure, say); SIGKILLed and rejected after `timeoutMs`. */
+  static async run(env: Record<string, string | undefined>, options: Omit<StartOptions, 'wait' | 'port'> = {}): Promise<RunResult> {
+    const { timeoutMs = 20_000 } = options;
+    const service = await ServiceProcess.start('run', env, { ...options, wait: 'none', port: null });
+    const timer = setTimeout(() => void service.kill('SIGKILL'), timeoutMs);
+    const { code, signal } = await service.exited;
+    clearTimeout(timer);
+    if (signal === 'SIGKILL') throw new Error(`it did not exit within ${timeoutMs} ms: ${service.output('stderr')}`);
+    return { code, stdout: service.output('stdout'), stderr: service.output('stderr') };
   }
 
   get pid(): number {
@@ -119,6 +144,14 @@ export class ServiceProcess {
   /** Resolves with the first log line matching `pattern` (already printed or still to come). */
   waitForLog(pattern: RegExp, timeoutMs = 15_000): Promise<LogLine> {
     return waitFor(`${this.name} to log ${pattern}`, () => this.logs.find((line) => pattern.test(line.json?.msg ?? line.text)), timeoutMs);
+  }
+
+  /** Everything it printed on `stream` (both when not given), line by line. */
+  output(stream?: LogLine['stream']): string {
+    return this.logs
+      .filter((line) => stream === undefined || line.stream === stream)
+      .map((line) => `${line.text}\n`)
+      .join('');
   }
 
   logText(): string {

@@ -1,6 +1,4 @@
-import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
-import { EMBEDDED_S3_CREDENTIALS } from '../../src/dev/embedded-s3';
 import { FakeGithub, RecordedRequest } from './fake-github';
 import { TestStack } from './stack';
 
@@ -27,49 +25,6 @@ export function productionEnv(stack: TestStack, github: FakeGithub, overrides: R
     DEPLOY_RECONCILE_MS: '1000',
     ...overrides,
   };
-}
-
-/** Another tool writing to the bucket with the AWS SDK (not through the service). */
-export class DirectS3 {
-  private readonly client: S3Client;
-
-  constructor(
-    endpoint: string,
-    readonly bucket: string,
-  ) {
-    this.client = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: EMBEDDED_S3_CREDENTIALS, requestChecksumCalculation: 'WHEN_REQUIRED' });
-  }
-
-  async createBucket(): Promise<void> {
-    await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
-  }
-
-  async putJson(key: string, value: unknown): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: JSON.stringify(value), ContentType: 'application/json; charset=utf-8' }));
-  }
-
-  /** The object's JSON, or null when there is none. */
-  async readJson<T>(key: string): Promise<T | null> {
-    try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return JSON.parse(await out.Body!.transformToString('utf-8')) as T;
-    } catch (error) {
-      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return null;
-      throw error;
-    }
-  }
-
-  async exists(key: string): Promise<boolean> {
-    return (await this.readJson(key)) !== null;
-  }
-
-  async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
-  }
-
-  close(): void {
-    this.client.destroy();
-  }
 }
 
 /** Every key in the Redis at `url` (SCAN, not KEYS, though a test Redis is small). */
@@ -175,7 +130,7 @@ export function accepted(github: FakeGithub): RecordedRequest[] {
 
 /**
  * The accepted dispatch that carries `edit`: it lists the entity with a change at least as new as the edit,
- * and it started after that change was written (contract §5.3).
+ * and it started after that change was written (no change is lost).
  */
 export function carrierOf(edit: Edit, dispatches: RecordedRequest[]): RecordedRequest | undefined {
   return dispatches.find((d) => {

@@ -3,7 +3,8 @@ import { FakeGithub } from './fake-github';
 import { FakeActions } from './fake-github-runs';
 import { NoticeReceiver } from './notice-receiver';
 import { ServiceProcess } from './processes';
-import { API_TOKEN, DirectS3, productionEnv } from './resilience';
+import { DirectS3 } from './direct-s3';
+import { API_TOKEN, productionEnv } from './resilience';
 import { TestStack } from './stack';
 import { waitFor } from './wait-for';
 
@@ -35,7 +36,7 @@ export class RunTrackingWorld {
   }
 
   async service(name: string, group: string, overrides: Record<string, string | undefined> = {}): Promise<ServiceProcess> {
-    await new DirectS3(this.stack.s3.endpoint, `runs-${group}`).createBucket().catch(() => undefined);
+    await new DirectS3(this.stack.s3, `runs-${group}`).createBucket().catch(() => undefined);
     return ServiceProcess.start(name, this.env(group, overrides));
   }
 

@@ -1,0 +1,51 @@
+import { GenericContainer, StartedTestContainer, Wait } from 'testcontainers';
+import { EmbeddedRedis } from '../../../src/dev/embedded-redis';
+import { freePort } from '../../../src/dev/free-port';
+import { BackendKind } from './backend-choice';
+import { REDIS_IMAGE, RUN_LABEL } from './images';
+
+/**
+ * A Redis of one test file that the test can stop (crash or clean) and start again on the same port, so a
+ * running service sees an outage and a recovery without being reconfigured. Nothing is persisted: a restart
+ * starts empty, like a Redis that lost its data.
+ */
+export interface TestRedis {
+  readonly url: string;
+  readonly port: number;
+  start(): Promise<void>;
+  /** SIGKILL plays a crash, SIGTERM a clean shutdown; data is lost either way. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Redis in a container (testcontainers), published on a fixed host port so a restart keeps the URL. */
+class ContainerRedis implements TestRedis {
+  private container: StartedTestContainer | undefined;
+
+  constructor(readonly port: number) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.container = await new GenericContainer(REDIS_IMAGE)
+      .withCommand(['redis-server', '--save', '', '--appendonly', 'no'])
+      .withExposedPorts({ container: 6379, host: this.port })
+      .withLabels({ [RUN_LABEL]: process.env.TEST_RUN_ID ?? 'none' })
+      .withWaitStrategy(Wait.forLogMessage('Ready to accept connections'))
+      .start();
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const container = this.container;
+    this.container = undefined;
+    await container?.stop({ timeout: signal === 'SIGKILL' ? 0 : 5_000, remove: true });
+  }
+}
+
+export async function startRedis(kind: BackendKind): Promise<TestRedis> {
+  if (kind === 'local') return EmbeddedRedis.start();
+  const redis = new ContainerRedis(await freePort());
+  await redis.start();
+  return redis;
+}
