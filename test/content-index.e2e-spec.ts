@@ -1,9 +1,11 @@
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Redis } from 'ioredis';
 import request from 'supertest';
 import { AppConfig } from '../src/config/app-config';
 import { CHANGE_LOG_LENGTH, RedisContentVersions } from '../src/content/content-version';
+import { EMBEDDED_S3_CREDENTIALS } from '../src/dev/embedded-s3';
 import { RedisService } from '../src/redis/redis.service';
 import { create } from './support/content-api';
-import { DirectS3 } from './support/direct-s3';
 import { RunningApp, TestStack, startApp } from './support/stack';
 import { waitFor } from './support/wait-for';
 
@@ -26,7 +28,7 @@ describe('listing index across instances', () => {
   let config: AppConfig;
   let one: RunningApp;
   let two: RunningApp;
-  let s3: DirectS3;
+  let s3: S3Client;
   let authorId: string;
 
   const listIds = async (url: string, path: string, query: Record<string, string> = {}): Promise<string[]> => {
@@ -37,8 +39,9 @@ describe('listing index across instances', () => {
   const post = (title: string, extra: object = {}) => ({ title, body: `# ${title}`, authorIds: [authorId], status: 'published', ...extra });
 
   /** Writes straight to the bucket with the AWS SDK, as an editor with console access would. */
-  const putRaw = (folder: 'posts' | 'authors', id: string, body: string) => s3.putText(s3.entityKey(folder, id), body);
-  const deleteRaw = (folder: 'posts' | 'authors', id: string) => s3.delete(s3.entityKey(folder, id));
+  const putRaw = (folder: 'posts' | 'authors', id: string, body: string) =>
+    s3.send(new PutObjectCommand({ Bucket: config.s3.bucket, Key: `${config.s3.prefix}${folder}/${id}.json`, Body: body, ContentType: 'application/json; charset=utf-8' }));
+  const deleteRaw = (folder: 'posts' | 'authors', id: string) => s3.send(new DeleteObjectCommand({ Bucket: config.s3.bucket, Key: `${config.s3.prefix}${folder}/${id}.json` }));
   const rawPost = (id: string, title: string) =>
     JSON.stringify({ id, title, body: 'edited in the bucket', authorIds: [authorId], status: 'published', publishedAt: null, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() });
 
@@ -47,12 +50,18 @@ describe('listing index across instances', () => {
     config = stack.config({ S3_PREFIX: 'site/' });
     one = await startApp(config);
     two = await startApp(config);
-    s3 = new DirectS3(stack.s3, config.s3.bucket, config.s3.prefix);
+    s3 = new S3Client({
+      region: config.s3.region,
+      endpoint: config.s3.endpoint,
+      forcePathStyle: true,
+      credentials: EMBEDDED_S3_CREDENTIALS,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    });
     authorId = (await create<Item>(one.url, 'authors', { name: 'Index Author' })).doc.id;
   });
 
   afterAll(async () => {
-    s3?.close();
+    s3?.destroy();
     await two?.close();
     await one?.close();
     await stack?.stop();
@@ -177,7 +186,9 @@ describe('listing index across instances', () => {
       expect(await versions.changedBetween(before.n, last.n)).toBeNull();
       expect(await versions.changedBetween(last.n - 1, last.n)).toEqual([`id-${CHANGE_LOG_LENGTH}`]);
 
-      await redis.client.del(redis.key('content', 'versions-test', 'version'), redis.key('content', 'versions-test', 'changes'));
+      const direct = new Redis(one.config.redisUrl);
+      await direct.del(redis.key('content', 'versions-test', 'version'), redis.key('content', 'versions-test', 'changes'));
+      direct.disconnect();
       const fresh = (await versions.bump('after-loss'))!;
       expect(fresh.n).toBe(1);
       expect(fresh.epoch).not.toBe(before.epoch);

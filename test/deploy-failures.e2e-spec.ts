@@ -80,6 +80,10 @@ describe('deploys: GitHub failures, retries and the messages people read', () =>
     expect(failed.lastError).toMatch(explains);
     expect(failed.lastError).toContain(String(status));
     expect(github.dispatches()).toHaveLength(1);
+    // Its changes wait, visibly held, with no time set and words saying what sends them.
+    const held = (await deploysOf(running.url)).find((d) => d.status === 'held');
+    expect(held).toMatchObject({ scheduledFor: null, changes: [expect.objectContaining({ id: 'ada' })] });
+    expect(held!.lastError).toMatch(/next edit.*POST \/deploys.*restart/);
 
     // The failed deploy's change rides with the next one.
     await api().post('/authors').send({ name: `After ${status}` }).expect(201);

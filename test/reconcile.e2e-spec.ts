@@ -1,8 +1,8 @@
+import { Redis } from 'ioredis';
 import request from 'supertest';
-import { MARKER_KEY } from '../src/deploy/dispatch-marker';
+import { DEPLOY_MARKER_KEY } from '../src/storage/s3-layout';
 import { Deploy } from '../src/deploy/deploy.types';
 import { Reconciler } from '../src/deploy/reconciler';
-import { RedisService } from '../src/redis/redis.service';
 import { S3StorageService } from '../src/storage/s3-storage.service';
 import { RunningApp, TestStack, startApp } from './support/stack';
 import { waitFor } from './support/wait-for';
@@ -33,14 +33,16 @@ describe('reconcile: S3 compared with what was last dispatched', () => {
   });
 
   it('takes the content of the very first start as its baseline and dispatches nothing', async () => {
-    await waitFor('the baseline marker', () => storage.getText(MARKER_KEY));
+    await waitFor('the baseline marker', () => storage.getText(DEPLOY_MARKER_KEY));
     expect(await deploys()).toEqual([]);
   });
 
   it('deploys a change whose queue state Redis lost', async () => {
     await request(running.url).post('/authors').send({ id: 'lost', name: 'Lost in Redis' }).expect(201);
     expect((await deploys()).map((d) => d.status)).toEqual(['pending']);
-    await running.app.get(RedisService).client.flushall();
+    const direct = new Redis(running.config.redisUrl);
+    await direct.flushall();
+    direct.disconnect();
 
     const [deploy] = await finished('reconcile', 1);
     expect(deploy.changes).toEqual([expect.objectContaining({ kind: 'author', id: 'lost', action: 'created' })]);
@@ -52,7 +54,7 @@ describe('reconcile: S3 compared with what was last dispatched', () => {
 
     const done = await finished('reconcile', 2);
     expect(done[0].changes).toEqual([expect.objectContaining({ kind: 'post', id: 'direct', action: 'created' })]);
-    const marker = JSON.parse((await storage.getText(MARKER_KEY))!.body);
+    const marker = JSON.parse((await storage.getText(DEPLOY_MARKER_KEY))!.body);
     expect(Object.keys(marker.objects).sort()).toEqual(['authors/lost.json', 'posts/direct.json']);
     // A pass run now finds nothing to do: the marker matches the bucket.
     const pass = await waitFor('a pass not locked out by the timer', async () => {

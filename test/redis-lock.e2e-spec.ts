@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UnavailableError } from '../src/common/domain-errors';
 import { RedisService } from '../src/redis/redis.service';
@@ -8,18 +9,22 @@ describe('RedisService.withLock', () => {
   let stack: TestStack;
   let one: RedisService;
   let two: RedisService;
+  /** The test's own connection, to play a dead holder and check keys. */
+  let direct: Redis;
 
   beforeAll(async () => {
     stack = await TestStack.start();
     const config = stack.config();
     // Two services, two connections: as two instances of the app would hold them.
     [one, two] = [new RedisService(config), new RedisService(config)];
+    direct = new Redis(config.redisUrl);
     await Promise.all([one.waitUntilReady(5_000), two.waitUntilReady(5_000)]);
   });
 
   afterAll(async () => {
     await one?.onApplicationShutdown();
     await two?.onApplicationShutdown();
+    direct?.disconnect();
     await stack?.stop();
   });
 
@@ -63,13 +68,13 @@ describe('RedisService.withLock', () => {
   });
 
   it('frees the key of a holder that died (its TTL runs out) and releases only its own lock', async () => {
-    await one.client.set(one.key('lock', 'orphaned'), 'dead-process-token', 'PX', 200);
+    await direct.set(one.key('lock', 'orphaned'), 'dead-process-token', 'PX', 200);
     await expect(two.withLock('orphaned', () => Promise.resolve('got it'))).resolves.toBe('got it');
     await two.withLock('mine', async () => {
       // Someone else's token on the key (as after an expiry) must survive this holder's release.
-      await two.client.set(two.key('lock', 'mine'), 'other-token');
+      await direct.set(two.key('lock', 'mine'), 'other-token');
     });
-    expect(await one.client.get(one.key('lock', 'mine'))).toBe('other-token');
+    expect(await direct.get(one.key('lock', 'mine'))).toBe('other-token');
   });
 
   it('gives up with a 503 after waitMs while another holder keeps the key', async () => {
@@ -85,7 +90,7 @@ describe('RedisService.withLock', () => {
 
   it('releases the lock when the work throws', async () => {
     await expect(one.withLock('throws', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    expect(await one.client.exists(one.key('lock', 'throws'))).toBe(0);
+    expect(await direct.exists(one.key('lock', 'throws'))).toBe(0);
   });
 
   it('applies QUEUE_PREFIX to the lock key', () => {

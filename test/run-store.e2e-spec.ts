@@ -2,30 +2,30 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config/load-config';
 import { DeployEvents, DeployTransition } from '../src/deploy/deploy-events';
-import { DeployStore } from '../src/deploy/deploy-store';
+import type { RunStatus } from '../src/deploy/deploy-state';
+import { RedisDeployState } from '../src/deploy/redis-deploy-state';
 import { RedisService } from '../src/redis/redis.service';
-import { RedisRunStore } from '../src/runs/redis-run-store';
-import type { RunStatus } from '../src/runs/run-tracking.types';
 import { TestStack } from './support/stack';
 
 const STEP: Record<string, number> = { dispatched: 0, building: 1, live: 2, 'build-failed': 2, superseded: 2 };
 const run = (status: string, conclusion: string | null) => ({ id: 1, url: 'https://run/1', status, conclusion, startedAt: null, completedAt: null });
 
-/** Run tracking's scripts against a real Redis: the deploy never moves backwards, whatever order reports arrive in. */
+/** Run tracking's transitions of the deploy state owner against a real Redis: the deploy never moves backwards, whatever order reports arrive in. */
 describe('run tracking transitions in Redis', () => {
   let stack: TestStack;
   let redis: RedisService;
   let raw: Redis;
-  let store: RedisRunStore;
+  let store: RedisDeployState;
   const published: DeployTransition[] = [];
 
   beforeAll(async () => {
     stack = await TestStack.start();
-    redis = new RedisService(loadConfig({ S3_BUCKET: 'blog', REDIS_URL: stack.redis.url, QUEUE_PREFIX: 'runs-test' }));
+    const config = loadConfig({ S3_BUCKET: 'blog', REDIS_URL: stack.redis.url, QUEUE_PREFIX: 'runs-test' });
+    redis = new RedisService(config);
     await redis.waitUntilReady(5_000);
     const events = new DeployEvents();
     events.subscribe((transition) => void published.push(transition));
-    store = new RedisRunStore(redis, new DeployStore(redis), events);
+    store = new RedisDeployState(redis, events, config);
     raw = new Redis(stack.redis.url);
   });
 

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { DomainError, InvalidInputError } from './domain-errors';
+import { RepeatedLog } from './repeated-log';
 
 export interface ErrorBody {
   statusCode: number;
@@ -40,7 +41,7 @@ export function toErrorBody(error: unknown): ErrorBody {
 
 /**
  * Terminus answers a failed readiness check with a 503 whose body is the check report
- * (`{ status, info, error, details }`); the contract wants that state in the response, so it is kept.
+ * (`{ status, info, error, details }`); clients read that state from the response, so it is kept.
  */
 function healthReport(error: unknown): object | undefined {
   if (!(error instanceof HttpException)) return undefined;
@@ -51,6 +52,7 @@ function healthReport(error: unknown): object | undefined {
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
+  private readonly repeated = new RepeatedLog(this.logger);
 
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
@@ -60,7 +62,9 @@ export class HttpErrorFilter implements ExceptionFilter {
       return;
     }
     const body = toErrorBody(error);
-    if (body.statusCode >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    // A domain error says what failed in words (a backing service away, say): one line, not repeated within 10 s.
+    if (body.statusCode >= 500 && error instanceof DomainError) this.repeated.warn(`${error.name}: ${error.message}`);
+    else if (body.statusCode >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     if (response.headersSent) return;
     response.status(body.statusCode).json(body);
   }

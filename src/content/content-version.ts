@@ -1,5 +1,6 @@
-import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { loadLuaScript } from '../redis/lua-script';
 import { RedisService } from '../redis/redis.service';
 
 /**
@@ -15,25 +16,11 @@ export interface ContentVersion {
 /** How many recent writes the change log keeps; a copy further behind lists the whole folder instead. */
 export const CHANGE_LOG_LENGTH = 2_000;
 
-// KEYS: version hash, change log (sorted set scored by n). ARGV: fresh epoch, id, log length.
-const BUMP = `
-local epoch = redis.call('HGET', KEYS[1], 'epoch')
-if not epoch then
-  epoch = ARGV[1]
-  redis.call('HSET', KEYS[1], 'epoch', epoch, 'n', 0)
-  redis.call('DEL', KEYS[2])
-end
-local n = redis.call('HINCRBY', KEYS[1], 'n', 1)
-redis.call('ZADD', KEYS[2], n, n .. ' ' .. ARGV[2])
-redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[3]) + 1))
-return {epoch, n}`;
-
-const INIT = `
-if redis.call('HEXISTS', KEYS[1], 'epoch') == 0 then
-  redis.call('HSET', KEYS[1], 'epoch', ARGV[1], 'n', 0)
-  redis.call('DEL', KEYS[2])
-end
-return redis.call('HMGET', KEYS[1], 'epoch', 'n')`;
+const LUA = join(__dirname, 'lua');
+const BUMP = loadLuaScript(LUA, 'bump-version', ['version', 'changes'], ['freshEpoch', 'id', 'logLength']);
+const ENSURE = loadLuaScript(LUA, 'ensure-version', ['version', 'changes'], ['freshEpoch']);
+const READ = loadLuaScript(LUA, 'read-version', ['version'], []);
+const CHANGED_BETWEEN = loadLuaScript(LUA, 'changed-between', ['changes'], ['from', 'to']);
 
 function parse(epoch: unknown, n: unknown): ContentVersion | null {
   return typeof epoch === 'string' && n !== null && n !== undefined ? { epoch, n: Number(n) } : null;
@@ -52,41 +39,36 @@ export interface ContentVersionStore {
 
 /** ContentVersionStore on Redis: a hash `{epoch, n}` and a capped change log, moved together by one script. */
 export class RedisContentVersions implements ContentVersionStore {
-  private readonly logger: Logger;
-  private readonly keys: [string, string];
+  private readonly keys: { version: string; changes: string };
 
   constructor(
     private readonly redis: RedisService,
     folder: string,
   ) {
-    this.logger = new Logger(`ContentVersion:${folder}`);
-    this.keys = [redis.key('content', folder, 'version'), redis.key('content', folder, 'changes')];
+    this.keys = { version: redis.key('content', folder, 'version'), changes: redis.key('content', folder, 'changes') };
   }
 
+  // Reads answer null when Redis cannot be reached: the index then lists S3 (RedisService logs why).
   async read(): Promise<ContentVersion | null> {
-    const [epoch, n] = await this.redis.client.hmget(this.keys[0], 'epoch', 'n').catch(() => [null, null]);
-    return parse(epoch, n);
+    const reply = (await this.redis.run(READ, { version: this.keys.version }, {}, 'The content version could not be read').catch(() => null)) as [unknown, unknown] | null;
+    return reply === null ? null : parse(reply[0], reply[1]);
   }
 
   async ensure(): Promise<ContentVersion | null> {
-    const reply = (await this.redis.client.eval(INIT, 2, ...this.keys, randomUUID()).catch(() => null)) as [string, string] | null;
+    const reply = (await this.redis.run(ENSURE, this.keys, { freshEpoch: randomUUID() }, 'The content version could not be read').catch(() => null)) as [unknown, unknown] | null;
     return reply === null ? null : parse(reply[0], reply[1]);
   }
 
   async bump(id: string): Promise<ContentVersion | null> {
-    try {
-      const [epoch, n] = (await this.redis.client.eval(BUMP, 2, ...this.keys, randomUUID(), id, CHANGE_LOG_LENGTH)) as [string, number];
-      return { epoch, n: Number(n) };
-    } catch (error) {
-      // Other instances then see this write within the staleness bound instead of at once.
-      this.logger.warn(`version bump failed: ${(error as Error).message}`);
-      return null;
-    }
+    // On failure other instances see this write within the staleness bound instead of at once.
+    const args = { freshEpoch: randomUUID(), id, logLength: CHANGE_LOG_LENGTH };
+    const reply = (await this.redis.run(BUMP, this.keys, args, 'The content version could not be counted up').catch(() => null)) as [string, number] | null;
+    return reply === null ? null : { epoch: reply[0], n: Number(reply[1]) };
   }
 
   async changedBetween(from: number, to: number): Promise<string[] | null> {
     if (to <= from) return [];
-    const entries = await this.redis.client.zrangebyscore(this.keys[1], `(${from}`, to).catch(() => null);
+    const entries = (await this.redis.run(CHANGED_BETWEEN, { changes: this.keys.changes }, { from, to }, 'The content change log could not be read').catch(() => null)) as string[] | null;
     if (entries === null || entries.length !== to - from) return null;
     return [...new Set(entries.map((entry) => entry.slice(entry.indexOf(' ') + 1)))];
   }

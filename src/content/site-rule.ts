@@ -20,5 +20,10 @@ export function isOnSite(kind: EntityKind, entity: SiteFacts | null | undefined)
  * The only place this rule is written; the content services and the deploy pipeline both ask it.
  */
 export function affectsSite(kind: EntityKind, before: SiteFacts | null | undefined, after: SiteFacts | null | undefined): boolean {
-  return isOnSite(kind, before) || isOnSite(kind, after);
+  return changesSite(isOnSite(kind, before), isOnSite(kind, after));
+}
+
+/** The same rule where only whether the entity was and is on the site is known (the record of the last dispatch). */
+export function changesSite(onSiteBefore: boolean, onSiteAfter: boolean): boolean {
+  return onSiteBefore || onSiteAfter;
 }

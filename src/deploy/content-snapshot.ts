@@ -1,49 +1,62 @@
 import { createHash } from 'node:crypto';
+import type { ContentChange } from '../content/content-change';
+import { changesSite } from '../content/site-rule';
+import { parseContentKey } from '../storage/s3-layout';
 import type { ListedObject } from '../storage/s3-storage.service';
-import type { DeployChange } from './deploy.types';
 
-/** The folders whose content the site is built from. */
-export const CONTENT_FOLDERS = ['authors/', 'posts/'] as const;
-
-const KINDS: Record<string, DeployChange['kind']> = { authors: 'author', posts: 'post' };
-
-/** Keys and ETags of every content object at one moment: what a dispatch deployed, or what S3 holds now. */
+/**
+ * Keys and ETags of every content object at one moment (what a dispatch deployed, or what S3 holds now), and
+ * which of them are not on the site (drafts, scheduled posts). A key not known to be off the site counts as
+ * on it: when in doubt a change deploys.
+ */
 export class ContentSnapshot {
   readonly fingerprint: string;
 
-  constructor(readonly objects: ReadonlyMap<string, string>) {
+  constructor(
+    readonly objects: ReadonlyMap<string, string>,
+    readonly offSite: ReadonlySet<string> = new Set(),
+  ) {
     const lines = [...objects.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, etag]) => `${key} ${etag}`);
     this.fingerprint = createHash('sha256').update(lines.join('\n')).digest('hex');
   }
 
-  static fromListing(listed: ListedObject[]): ContentSnapshot {
-    return new ContentSnapshot(new Map(listed.map((o) => [o.key, o.etag.replace(/"/g, '')])));
+  static fromListing(listed: ListedObject[], offSite: ReadonlySet<string> = new Set()): ContentSnapshot {
+    return new ContentSnapshot(new Map(listed.map((o) => [o.key, o.etag.replace(/"/g, '')])), offSite);
   }
 
-  static fromJson(value: Record<string, string>): ContentSnapshot {
-    return new ContentSnapshot(new Map(Object.entries(value)));
+  /** `offSite` is absent in records written before it existed: every post then counts as on the site. */
+  static fromJson(objects: Record<string, string>, offSite: string[] = []): ContentSnapshot {
+    return new ContentSnapshot(new Map(Object.entries(objects)), new Set(offSite));
   }
 
-  toJson(): Record<string, string> {
-    return Object.fromEntries(this.objects);
+  toJson(): { objects: Record<string, string>; offSite: string[] } {
+    return { objects: Object.fromEntries(this.objects), offSite: [...this.offSite].sort() };
   }
 
-  /** The entity changes that turn `previous` into this snapshot (created / updated / deleted), stamped `at`. */
-  changesSince(previous: ContentSnapshot, at: string): DeployChange[] {
-    const changes: DeployChange[] = [];
-    const entity = (key: string): Pick<DeployChange, 'kind' | 'id'> | null => {
-      const match = /^(authors|posts)\/([^/]+)\.json$/.exec(key);
-      return match ? { kind: KINDS[match[1]], id: match[2] } : null;
+  isOnSite(key: string): boolean {
+    return this.objects.has(key) && !this.offSite.has(key);
+  }
+
+  /** Keys whose object differs from `previous` (new or another ETag): what must be read to know if it is on the site. */
+  changedKeys(previous: ContentSnapshot | null): string[] {
+    return [...this.objects].filter(([key, etag]) => previous?.objects.get(key) !== etag).map(([key]) => key);
+  }
+
+  /**
+   * The changes that turn `previous` into this snapshot and change the site (created / updated / deleted),
+   * stamped `at`. Creating, editing or deleting a draft is not one.
+   */
+  changesSince(previous: ContentSnapshot, at: string): ContentChange[] {
+    const changes: ContentChange[] = [];
+    const add = (key: string, action: ContentChange['action']): void => {
+      const entity = parseContentKey(key);
+      if (entity && changesSite(previous.isOnSite(key), this.isOnSite(key))) changes.push({ ...entity, action, at });
     };
     for (const [key, etag] of this.objects) {
-      const target = entity(key);
       const before = previous.objects.get(key);
-      if (target && before !== etag) changes.push({ ...target, action: before === undefined ? 'created' : 'updated', at });
+      if (before !== etag) add(key, before === undefined ? 'created' : 'updated');
     }
-    for (const key of previous.objects.keys()) {
-      const target = entity(key);
-      if (target && !this.objects.has(key)) changes.push({ ...target, action: 'deleted', at });
-    }
+    for (const key of previous.objects.keys()) if (!this.objects.has(key)) add(key, 'deleted');
     return changes;
   }
 }

@@ -3,8 +3,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JobState, Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DEPLOY_QUEUE } from './deploy.constants';
-import type { Wakeup } from './deploy-store';
+import type { Wakeup } from './deploy-state';
 import { snapshotLeadMs } from './schedule';
+import { RepeatedLog } from '../common/repeated-log';
+import { troubleKey } from '../redis/redis-errors';
 
 /** What a deploy job carries: ids and a change summary for the dashboard, never a secret. */
 export interface DeployJobData {
@@ -23,40 +25,63 @@ const KEEP_JOBS = { count: 500 };
 
 /**
  * The BullMQ queue of deploy jobs. A job is a wake-up for one pending deploy: it runs at the deploy's
- * scheduled time, claims it (DeployStore.claim) and dispatches, retrying with backoff on its own attempts.
+ * scheduled time, claims it (DeployState.claim) and dispatches, retrying with backoff on its own attempts.
  */
 @Injectable()
 export class DeployQueue {
   private readonly logger = new Logger(DeployQueue.name);
+  private readonly repeated = new RepeatedLog(this.logger);
 
   constructor(
     @InjectQueue(DEPLOY_QUEUE) private readonly queue: Queue<DeployJobData>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     // Without a listener BullMQ prints raw multi-line traces during a Redis outage, outside the JSON logs.
-    queue.on('error', (error: Error) => this.logger.warn(`deploy queue: ${error.message}`));
+    queue.on('error', (error: Error) => this.repeated.warn(`deploy queue: ${error.message}`, troubleKey(error)));
   }
 
-  /** Adds the wake-up job; an add that fails is logged, and the watchdog re-creates overdue wake-ups. */
+  /**
+   * Queues the wake-up job, one per deploy: when the deploy's job exists already (a manual deploy of a
+   * pending one), it is made to run now rather than joined by a second job. An add that fails is logged,
+   * and the watchdog queues overdue wake-ups again.
+   */
   async schedule(wakeup: Wakeup, now = Date.now()): Promise<void> {
-    const jobId = `${wakeup.deployId}.${wakeup.jobNumber}`;
     try {
-      await this.queue.add(
-        `deploy ${wakeup.deployId}`,
-        { deployId: wakeup.deployId },
-        {
-          jobId,
-          // Early by the snapshot lead: the processor lists S3 while the quiet window runs out.
-          delay: Math.max(0, wakeup.scheduledFor - snapshotLeadMs(this.config.deploy.debounceMs) - now),
-          attempts: this.config.deploy.maxAttempts,
-          backoff: { type: 'deploy', delay: this.config.deploy.backoffMs },
-          removeOnComplete: KEEP_JOBS,
-          removeOnFail: KEEP_JOBS,
-        },
-      );
+      const jobId = `${wakeup.deployId}.${wakeup.jobNumber}`;
+      if (wakeup.promote) {
+        if (await this.runNow(jobId)) return;
+        // Its job is gone or over (lost with Redis, say): a fresh one.
+        return await this.add(wakeup.deployId, `${wakeup.deployId}.${now}`, 0);
+      }
+      // Early by the snapshot lead: the processor lists S3 while the quiet window runs out.
+      await this.add(wakeup.deployId, jobId, Math.max(0, wakeup.scheduledFor - snapshotLeadMs(this.config.deploy.debounceMs) - now));
     } catch (error) {
-      this.logger.warn(`could not queue deploy ${wakeup.deployId} (the watchdog will retry): ${(error as Error).message}`);
+      this.repeated.warn(`could not queue deploy ${wakeup.deployId} (the watchdog will retry): ${(error as Error).message}`, troubleKey(error) ?? 'queue add');
     }
+  }
+
+  private async add(deployId: string, jobId: string, delay: number): Promise<void> {
+    await this.queue.add(
+      `deploy ${deployId}`,
+      { deployId },
+      {
+        jobId,
+        delay,
+        attempts: this.config.deploy.maxAttempts,
+        backoff: { type: 'deploy', delay: this.config.deploy.backoffMs },
+        removeOnComplete: KEEP_JOBS,
+        removeOnFail: KEEP_JOBS,
+      },
+    );
+  }
+
+  /** Makes a delayed job run now; false when it is missing, completed or failed (true if it is already running or waiting). */
+  private async runNow(jobId: string): Promise<boolean> {
+    const job = await this.queue.getJob(jobId);
+    if (!job) return false;
+    const state = await job.getState();
+    if (state === 'delayed') await job.promote().catch(() => undefined); // it may have started meanwhile
+    return state !== 'completed' && state !== 'failed' && state !== 'unknown';
   }
 
   /** Adds `note` to the data of the job that dispatched `deployId` (one of the newest finished jobs), for the dashboard. */

@@ -7,8 +7,9 @@ import { reconnectDelay } from '../redis/redis.service';
 import { DeployController } from './deploy.controller';
 import { DeployProcessor } from './deploy.processor';
 import { DeployQueue } from './deploy-queue';
-import { DeployStore } from './deploy-store';
 import { DeployEvents } from './deploy-events';
+import { DeployState } from './deploy-state';
+import { RedisDeployState } from './redis-deploy-state';
 import { DeployWatchdog } from './deploy-watchdog';
 import { DispatchMarker } from './dispatch-marker';
 import { DispatchSnapshots } from './dispatch-snapshots';
@@ -40,8 +41,8 @@ export class DeployModule {
         GithubModule,
       ],
       controllers: [DeployController],
-      providers: [DeployStore, DeployEvents, DeployQueue, DeployService, DispatchMarker, ...workerProviders],
-      exports: [queue, DeployService, DeployQueue, DeployStore, DeployEvents],
+      providers: [{ provide: DeployState, useClass: RedisDeployState }, DeployEvents, DeployQueue, DeployService, DispatchMarker, ...workerProviders],
+      exports: [queue, DeployService, DeployQueue, DeployState, DeployEvents],
     };
   }
 }

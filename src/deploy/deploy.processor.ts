@@ -1,5 +1,5 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, Logger } from '@nestjs/common';
+import { Inject, Logger, BeforeApplicationShutdown } from '@nestjs/common';
 import { DelayedError, Job, UnrecoverableError } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { GithubClient } from '../github/github.client';
@@ -7,11 +7,13 @@ import { GithubDispatchError } from '../github/github.types';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DispatchSnapshots } from './dispatch-snapshots';
 import { DeployJobData, DeployQueue } from './deploy-queue';
-import { DeployStore } from './deploy-store';
+import { DeployState, FinalState } from './deploy-state';
 import { DEPLOY_QUEUE } from './deploy.constants';
 import { Deploy } from './deploy.types';
 import { retryDelay, snapshotLeadMs } from './schedule';
 import { WORKER_OPTIONS } from './worker-options';
+import { WorkerBackoff } from '../redis/worker-backoff';
+import { RepeatedLog } from '../common/repeated-log';
 
 type Outcome = { status: string; deployId: string; attempts?: number };
 
@@ -27,12 +29,13 @@ function asDispatchError(error: unknown): GithubDispatchError {
  * in flight across all instances (the claim is atomic in Redis); retries reuse the same job and claim.
  */
 @Processor(DEPLOY_QUEUE, WORKER_OPTIONS)
-export class DeployProcessor extends WorkerHost {
+export class DeployProcessor extends WorkerHost implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Deploy');
   private readonly leadMs: number;
+  private readonly backoff = new WorkerBackoff('deploy worker', () => this.worker, new RepeatedLog(this.logger));
 
   constructor(
-    private readonly store: DeployStore,
+    private readonly state: DeployState,
     private readonly queue: DeployQueue,
     private readonly github: GithubClient,
     private readonly snapshots: DispatchSnapshots,
@@ -45,23 +48,23 @@ export class DeployProcessor extends WorkerHost {
   async process(job: Job<DeployJobData>, token?: string): Promise<Outcome> {
     const { deployId } = job.data;
     for (;;) {
-      const dueAt = await this.store.dueAt(deployId);
+      const dueAt = await this.dueAt(deployId);
       if (dueAt !== null) {
         // Wake up a lead time early, list S3 while the quiet window runs out, then claim on time.
         if (dueAt - Date.now() > this.leadMs) return this.sleepUntil(job, token, dueAt - this.leadMs);
         await this.snapshots.prepare(deployId);
         await sleep(Math.max(0, dueAt - Date.now()));
       }
-      const claim = await this.store.claim(deployId, job.id!, Date.now());
+      const claim = await this.state.claim(deployId, job.id!, Date.now());
       if (claim.kind === 'wait') {
         // Edits extended the quiet window meanwhile: the snapshot is stale, start over.
         this.snapshots.discard(deployId);
         continue;
       }
-      if (claim.kind === 'stale' || claim.kind === 'busy') {
-        // Already dispatched, or another deploy is in flight: its finish schedules what is pending.
+      if (claim.kind === 'stale' || claim.kind === 'busy' || claim.kind === 'held') {
+        // Already dispatched, another deploy in flight (its end queues this one), or held for a person.
         this.snapshots.discard(deployId);
-        return { status: claim.kind === 'stale' ? 'already-dispatched' : 'superseded', deployId };
+        return { status: claim.kind === 'stale' ? 'already-dispatched' : claim.kind, deployId };
       }
       const deploy = await this.snapshots.describe(claim.deployId);
       await job.updateData({ ...job.data, reason: deploy.reason, changeCount: deploy.changeCount, editCount: deploy.editCount, changes: deploy.changes.slice(0, 20).map((c) => `${c.action} ${c.kind} ${c.id}`) });
@@ -69,10 +72,30 @@ export class DeployProcessor extends WorkerHost {
     }
   }
 
-  /** Connection trouble (a Redis outage): logged as one line; the worker reconnects by itself. */
+  /** When `deployId` is due, if it is the pending deploy and none is in flight; else null. A cheap look before the claim. */
+  private async dueAt(deployId: string): Promise<number | null> {
+    const { next, inflight } = await this.state.pointers();
+    return next?.deployId === deployId && next.status === 'pending' && inflight === null ? next.scheduledFor : null;
+  }
+
+  /** Redis trouble: logged at most once per 10 s; an error Redis answers with pauses the worker (WorkerBackoff). */
   @OnWorkerEvent('error')
   onWorkerError(error: Error): void {
-    this.logger.warn(`deploy worker: ${error.message}`);
+    this.backoff.onError(error);
+  }
+
+  @OnWorkerEvent('active')
+  onJobActive(): void {
+    this.backoff.onHealthy();
+  }
+
+  @OnWorkerEvent('drained')
+  onQueueDrained(): void {
+    this.backoff.onHealthy();
+  }
+
+  beforeApplicationShutdown(): void {
+    this.backoff.stop();
   }
 
   /** Puts the job back to sleep until `at` (BullMQ delayed job; does not use an attempt). */
@@ -95,9 +118,10 @@ export class DeployProcessor extends WorkerHost {
         lastChangeAt: deploy.lastChangeAt,
       });
       const status = outcome.kind === 'dry-run' ? 'dry-run' : 'dispatched';
+      const run = 'run' in outcome ? (outcome as { run?: FinalState['run'] }).run : undefined;
       // Marker first: written after finish, it could overwrite the marker of a deploy that started later.
       await this.snapshots.markDispatched(deploy.id);
-      await this.finish(deploy.id, { status, attempts: attempt, dispatchedAt: Date.now(), carry: false });
+      await this.finish(deploy.id, { status, attempts: attempt, dispatchedAt: Date.now(), run, carry: false });
       this.logger.log(`deploy ${deploy.id} ${status}: ${deploy.changeCount} change(s), ${deploy.editCount} edit(s), attempt ${attempt}, ${Date.now() - started} ms`);
       return { status, deployId: deploy.id, attempts: attempt };
     } catch (caught) {
@@ -105,7 +129,7 @@ export class DeployProcessor extends WorkerHost {
       if (error.retryable && attempt < this.config.deploy.maxAttempts) {
         const delay = retryDelay({ retry: attempt, baseMs: this.config.deploy.backoffMs, retryAfterMs: error.retryAfterMs });
         (error as GithubDispatchError & { retryDelayMs?: number }).retryDelayMs = delay;
-        await this.store.markRetrying(deploy.id, attempt, error.message, Date.now() + delay);
+        await this.state.markRetrying(deploy.id, attempt, error.message, Date.now() + delay);
         this.logger.warn(`deploy ${deploy.id} attempt ${attempt} failed, retrying in ${delay} ms: ${error.message}`);
         throw error;
       }
@@ -116,8 +140,8 @@ export class DeployProcessor extends WorkerHost {
     }
   }
 
-  private async finish(deployId: string, final: Parameters<DeployStore['finish']>[1]): Promise<void> {
-    const next = await this.store.finish(deployId, final, Date.now());
+  private async finish(deployId: string, final: FinalState): Promise<void> {
+    const next = await this.state.finish(deployId, final, Date.now());
     if (next !== null) await this.queue.schedule(next);
   }
 }

@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { isOnSite, SiteFacts } from '../content/site-rule';
 import { S3StorageService } from '../storage/s3-storage.service';
-import { CONTENT_FOLDERS, ContentSnapshot } from './content-snapshot';
-import { DeployChange } from './deploy.types';
+import { CONTENT_KINDS, contentFolder, DEPLOY_MARKER_KEY, parseContentKey } from '../storage/s3-layout';
+import { ContentSnapshot } from './content-snapshot';
 
-/** Under S3_PREFIX, outside authors/ and posts/ (contract §3, §5.3). */
-export const MARKER_KEY = 'deploys/last-dispatched.json';
+/** Reading posts to learn their status, this many at a time. */
+const READ_CONCURRENCY = 16;
 
 export interface Marker {
   deployId: string;
@@ -14,8 +14,10 @@ export interface Marker {
 }
 
 /**
- * The record of what was last dispatched, kept in S3 so that losing Redis cannot erase it. The reconcile
- * pass compares it with the bucket and deploys the difference (edits lost with Redis, or made directly in S3).
+ * The record of what was last dispatched, kept in S3 so that losing Redis cannot erase it: every content
+ * key with its ETag, and which posts were not on the site (drafts, scheduled). The reconcile pass and the
+ * worker compare it with the bucket and deploy the difference that changes the site (edits lost with Redis,
+ * or made directly in S3); a draft created, edited or deleted is never one.
  */
 @Injectable()
 export class DispatchMarker {
@@ -23,42 +25,48 @@ export class DispatchMarker {
 
   constructor(private readonly storage: S3StorageService) {}
 
-  /** What S3 holds now under authors/ and posts/, from the ListObjectsV2 paginator. */
-  async current(): Promise<ContentSnapshot> {
-    const listings = await Promise.all(CONTENT_FOLDERS.map((folder) => this.storage.list(folder)));
-    return ContentSnapshot.fromListing(listings.flat());
+  /**
+   * What S3 holds now under authors/ and posts/. Posts whose object differs from `last` are read to learn
+   * whether they are on the site; the others keep what `last` knew. Without `last`, every post is read.
+   */
+  async current(last: ContentSnapshot | null): Promise<ContentSnapshot> {
+    const listed = (await Promise.all(CONTENT_KINDS.map((kind) => this.storage.list(contentFolder(kind))))).flat();
+    const listing = ContentSnapshot.fromListing(listed);
+    const offSite = new Set([...(last?.offSite ?? [])].filter((key) => listing.objects.get(key) === last?.objects.get(key)));
+    const toRead = listing.changedKeys(last).filter((key) => parseContentKey(key)?.kind === 'post');
+    for (let i = 0; i < toRead.length; i += READ_CONCURRENCY) {
+      const batch = toRead.slice(i, i + READ_CONCURRENCY);
+      const hidden = await Promise.all(batch.map((key) => this.isOffSite(key, listing.objects.get(key)!)));
+      batch.forEach((key, j) => hidden[j] && offSite.add(key));
+    }
+    return new ContentSnapshot(listing.objects, offSite);
+  }
+
+  /** Only when sure: the object read is the one listed, and it is a post the site does not show. */
+  private async isOffSite(key: string, listedEtag: string): Promise<boolean> {
+    try {
+      const stored = await this.storage.getText(key);
+      if (stored === null || stored.etag.replace(/"/g, '') !== listedEtag) return false;
+      return !isOnSite('post', JSON.parse(stored.body) as SiteFacts);
+    } catch {
+      return false; // unreadable, or not the service's JSON: count it as on the site (deploy rather than guess)
+    }
   }
 
   async read(): Promise<Marker | null> {
-    const stored = await this.storage.getText(MARKER_KEY);
+    const stored = await this.storage.getText(DEPLOY_MARKER_KEY);
     if (stored === null) return null;
     try {
-      const json = JSON.parse(stored.body) as { deployId: string; dispatchedAt: string; objects: Record<string, string> };
-      return { deployId: json.deployId, dispatchedAt: json.dispatchedAt, snapshot: ContentSnapshot.fromJson(json.objects) };
+      const json = JSON.parse(stored.body) as { deployId: string; dispatchedAt: string; objects: Record<string, string>; offSite?: string[] };
+      return { deployId: json.deployId, dispatchedAt: json.dispatchedAt, snapshot: ContentSnapshot.fromJson(json.objects, json.offSite) };
     } catch {
-      this.logger.warn(`${MARKER_KEY} is not valid JSON; it will be rewritten from the current content`);
+      this.logger.warn(`${DEPLOY_MARKER_KEY} is not valid JSON; it will be rewritten from the current content`);
       return null;
     }
   }
 
-  /** Of `changes`, those that can affect the published site: a post that is not published now does not. */
-  async affectingSite(changes: DeployChange[]): Promise<DeployChange[]> {
-    const affects = await Promise.all(
-      changes.map(async (change) => {
-        if (change.kind !== 'post' || change.action === 'deleted') return true;
-        const stored = await this.storage.getText(`posts/${change.id}.json`);
-        try {
-          return stored === null || isOnSite('post', JSON.parse(stored.body) as SiteFacts);
-        } catch {
-          return true; // not the service's JSON (another tool wrote it): deploy rather than guess
-        }
-      }),
-    );
-    return changes.filter((_, i) => affects[i]);
-  }
-
   async write(deployId: string, snapshot: ContentSnapshot, dispatchedAt = new Date()): Promise<void> {
-    const body = { deployId, dispatchedAt: dispatchedAt.toISOString(), fingerprint: snapshot.fingerprint, objects: snapshot.toJson() };
-    await this.storage.putJson(MARKER_KEY, JSON.stringify(body));
+    const body = { deployId, dispatchedAt: dispatchedAt.toISOString(), fingerprint: snapshot.fingerprint, ...snapshot.toJson() };
+    await this.storage.putJson(DEPLOY_MARKER_KEY, JSON.stringify(body));
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ContentSnapshot } from './content-snapshot';
 import { DispatchMarker, Marker } from './dispatch-marker';
-import { DeployStore } from './deploy-store';
+import { DeployState } from './deploy-state';
 import { Deploy } from './deploy.types';
 
 interface Prepared {
@@ -22,13 +22,14 @@ export class DispatchSnapshots {
 
   constructor(
     private readonly marker: DispatchMarker,
-    private readonly store: DeployStore,
+    private readonly state: DeployState,
   ) {}
 
   /** Lists the bucket and reads the marker; a failure only means the marker will not advance this time. */
   async prepare(deployId: string): Promise<void> {
     try {
-      const [snapshot, last] = await Promise.all([this.marker.current(), this.marker.read()]);
+      const last = await this.marker.read();
+      const snapshot = await this.marker.current(last?.snapshot ?? null);
       this.prepared.set(deployId, { snapshot, last });
     } catch (error) {
       this.prepared.delete(deployId);
@@ -44,20 +45,18 @@ export class DispatchSnapshots {
    * The claimed deploy, also naming what S3 shows changed since the last dispatch that no recorded edit
    * names (edits whose queue state a Redis wipe lost, or made in the bucket by another tool). This dispatch
    * deploys them and moves the marker past them, so it must name them: else no deploy ever would.
-   * Posts that are drafts now are left out (draft-only edits deploy nothing, contract §5.1).
+   * Only changes to what the site shows count: a draft created, edited or deleted is not named.
    */
   async describe(deployId: string): Promise<Deploy> {
-    const deploy = (await this.store.get(deployId))!;
+    const deploy = (await this.state.get(deployId))!;
     const prepared = this.prepared.get(deployId);
     if (!prepared?.last) return deploy;
     const listed = new Set(deploy.changes.map((c) => `${c.kind}:${c.id}`));
-    const unlisted = prepared.snapshot.changesSince(prepared.last.snapshot, new Date().toISOString()).filter((c) => !listed.has(`${c.kind}:${c.id}`));
-    if (unlisted.length === 0) return deploy;
-    const missing = await this.marker.affectingSite(unlisted).catch(() => unlisted);
+    const missing = prepared.snapshot.changesSince(prepared.last.snapshot, new Date().toISOString()).filter((c) => !listed.has(`${c.kind}:${c.id}`));
     if (missing.length === 0) return deploy;
-    await this.store.addChanges(deployId, missing);
+    await this.state.addChanges(deployId, missing);
     this.logger.warn(`deploy ${deployId} also carries ${missing.length} change(s) found in S3 that no queued edit named: ${missing.map((c) => `${c.action} ${c.kind} ${c.id}`).join(', ')}`);
-    return (await this.store.get(deployId))!;
+    return (await this.state.get(deployId))!;
   }
 
   /** Without a snapshot from before the claim (resumed elsewhere after a crash) the marker stays behind: at worst one extra reconcile deploy. */

@@ -1,12 +1,3 @@
-/**
- * The coalescing rule (contract §5.2): a pending deploy fires at
- * min(last change + debounce, first change + maxWait); a forced (manual) deploy fires now.
- * Pure, so it is property-tested; the Redis script (deploy-scripts.ts) applies the same rule atomically.
- */
-export function fireAt(firstChangeAt: number, lastChangeAt: number, debounceMs: number, maxWaitMs: number): number {
-  return Math.min(lastChangeAt + debounceMs, firstChangeAt + maxWaitMs);
-}
-
 export interface RetryTiming {
   /** 1 for the first retry (after the first failed attempt). */
   retry: number;

@@ -8,6 +8,8 @@ export interface EmbeddedRedisOptions {
   /** Keep data in this folder (append-only file); without it Redis keeps nothing on disk. */
   dir?: string;
   port?: number;
+  /** More redis-server arguments (a test plays a read-only replica with `--replicaof 127.0.0.1 1`). */
+  args?: string[];
 }
 
 function redisBinary(): string {
@@ -64,6 +66,7 @@ export class EmbeddedRedis {
     } else {
       args.push('--appendonly', 'no');
     }
+    args.push(...(this.options.args ?? []));
     const child = spawn(redisBinary(), args, { stdio: 'ignore' });
     this.child = child;
     const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code}`))));

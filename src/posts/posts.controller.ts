@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post as HttpPost, Put, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { sendCreated, sendVersioned } from '../common/http-versioning';
+import { sendCreated, sendVersioned } from '../content/http-versioning';
 import { IdPipe } from '../common/id.pipe';
 import { CreatePostDto, ListPostsQueryDto, PatchPostDto, PostDto, PostPageDto, ReplacePostDto } from './dto/post.dto';
 import { Post } from './post';

@@ -1,15 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Redis, RedisOptions } from 'ioredis';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { UnavailableError } from '../common/domain-errors';
-import { LuaScript, scriptArguments } from './lua-script';
-
-type ScriptCommand = (...args: (string | number)[]) => Promise<unknown>;
-
-const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
-const EXTEND_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { LuaScript, loadLuaScript, scriptArguments } from './lua-script';
+import { classifyRedisError, RedisCommandError, troubleKey } from './redis-errors';
+import { RepeatedLog } from '../common/repeated-log';
 
 /** Reconnect forever with a capped delay: a Redis restart must not need a service restart. Shared with BullMQ's connections. */
 export function reconnectDelay(times: number): number {
@@ -21,14 +19,24 @@ export function redisOptions(): RedisOptions {
   return { retryStrategy: reconnectDelay, enableReadyCheck: true };
 }
 
+const LUA = join(__dirname, 'lua');
+const ACQUIRE = loadLuaScript(LUA, 'acquire-lock', ['lock'], ['token', 'ttlMs']);
+const EXTEND = loadLuaScript(LUA, 'extend-lock', ['lock'], ['token', 'ttlMs']);
+const RELEASE = loadLuaScript(LUA, 'release-lock', ['lock'], ['token']);
+
+type ScriptCommand = (...args: (string | number)[]) => Promise<unknown>;
+
 /**
- * The service's own Redis connection (BullMQ keeps its own): short keys for locks and counters.
+ * The service's own Redis connection (BullMQ keeps its own), and the only code that talks to it: features
+ * run their `.lua` scripts through `run` and take locks through `withLock`; nobody gets the raw client.
  * Commands fail fast while Redis is away, so a write is refused with 503 before anything reaches S3.
  */
 @Injectable()
 export class RedisService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RedisService.name);
-  readonly client: Redis;
+  private readonly repeated = new RepeatedLog(this.logger);
+  private readonly client: Redis;
+  private readonly defined = new Map<string, string>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.client = new Redis(config.redisUrl, {
@@ -37,7 +45,7 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
       maxRetriesPerRequest: 1,
       connectionName: 'blog-api',
     });
-    this.client.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));
+    this.client.on('error', (error: Error) => this.repeated.warn(`Redis: ${error.message}`, troubleKey(error)));
   }
 
   /**
@@ -65,28 +73,56 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
+   * Runs a script with named keys and arguments (ordered as its header declares them). Registered on first
+   * use with `defineCommand`: EVALSHA, and the script body again if Redis answers NOSCRIPT (after a restart).
+   * `action` says what failed, for the caller and the log: "saving the change failed, nothing was saved".
+   */
+  async run<K extends string, A extends string>(script: LuaScript<K, A>, keys: Record<K, string>, args: Record<A, string | number>, action: string): Promise<unknown> {
+    try {
+      return await this.command(script)(...scriptArguments(script, keys, args));
+    } catch (error) {
+      const reply = (error as Error).message;
+      const failure = new RedisCommandError(classifyRedisError(error), action, reply);
+      this.repeated.warn(`${failure.message} (Redis said: ${reply})`, troubleKey(failure));
+      throw failure;
+    }
+  }
+
+  private command(script: LuaScript): ScriptCommand {
+    const known = this.defined.get(script.command);
+    if (known === undefined) {
+      this.client.defineCommand(script.command, { numberOfKeys: script.keys.length, lua: script.lua });
+      this.defined.set(script.command, script.lua);
+    } else if (known !== script.lua) {
+      throw new Error(`two different scripts are named ${script.command}`);
+    }
+    const commands = this.client as unknown as Record<string, ScriptCommand>;
+    return commands[script.command].bind(this.client);
+  }
+
+  /**
    * Runs `work` while holding a short lock on `name` across every process on this Redis.
    * Used to serialize writes per S3 key where the S3 server ignores conditional headers.
    * The lock is renewed while `work` runs (a slow S3 call can outlast the TTL, and the next writer must
    * not start meanwhile); the TTL only frees the key of a process that died holding it.
    */
   async withLock<T>(name: string, work: () => Promise<T>, { ttlMs = 15_000, waitMs = 10_000 } = {}): Promise<T> {
-    const held = await this.acquire(name, ttlMs, waitMs);
+    const held = await this.acquire(name, ttlMs, waitMs, 'Nothing was saved: the edit lock could not be taken');
     if (held === null) throw new UnavailableError('the item is busy with other edits: try again in a moment');
     return this.holding(held, ttlMs, work);
   }
 
   /** Like withLock, but gives up at once (null) when another process holds the lock: for work one instance at a time does. */
   async tryWithLock<T>(name: string, work: () => Promise<T>, { ttlMs = 15_000 } = {}): Promise<{ value: T } | null> {
-    const held = await this.acquire(name, ttlMs, 0);
+    const held = await this.acquire(name, ttlMs, 0, `The ${name} lock could not be taken`);
     return held === null ? null : { value: await this.holding(held, ttlMs, work) };
   }
 
-  private async acquire(name: string, ttlMs: number, waitMs: number): Promise<{ key: string; token: string } | null> {
+  private async acquire(name: string, ttlMs: number, waitMs: number, action: string): Promise<{ key: string; token: string } | null> {
     const key = this.key('lock', name);
     const token = randomUUID();
     const deadline = Date.now() + waitMs;
-    while ((await this.command(() => this.client.set(key, token, 'PX', ttlMs, 'NX'))) !== 'OK') {
+    while ((await this.run(ACQUIRE, { lock: key }, { token, ttlMs }, action)) !== 1) {
       if (Date.now() >= deadline) return null;
       await sleep(5 + Math.random() * 20);
     }
@@ -95,42 +131,21 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
 
   private async holding<T>({ key, token }: { key: string; token: string }, ttlMs: number, work: () => Promise<T>): Promise<T> {
     const renewal = setInterval(() => {
-      this.client.eval(EXTEND_LOCK, 1, key, token, ttlMs).catch((error: Error) => this.logger.warn(`lock renewal: ${error.message}`));
+      this.run(EXTEND, { lock: key }, { token, ttlMs }, 'A lock could not be renewed').catch(() => undefined);
     }, Math.max(10, Math.floor(ttlMs / 3)));
     renewal.unref();
     try {
       return await work();
     } finally {
       clearInterval(renewal);
-      await this.client.eval(RELEASE_LOCK, 1, key, token).catch((error: Error) => this.logger.warn(`lock release: ${error.message}`));
+      // Failing to release only delays the next holder until the TTL frees the key.
+      await this.run(RELEASE, { lock: key }, { token }, 'A lock could not be released (it frees itself within seconds)').catch(() => undefined);
     }
   }
 
-  private readonly defined = new Map<string, string>();
-
-  /** Runs a `.lua` script with named keys and arguments (EVALSHA through defineCommand). `action` says what failed. */
-  async run<K extends string, A extends string>(script: LuaScript<K, A>, keys: Record<K, string>, args: Record<A, string | number>, action: string): Promise<unknown> {
-    if (!this.defined.has(script.command)) {
-      this.client.defineCommand(script.command, { numberOfKeys: script.keys.length, lua: script.lua });
-      this.defined.set(script.command, script.lua);
-    }
-    const command = (this.client as unknown as Record<string, ScriptCommand>)[script.command].bind(this.client);
-    try {
-      return await command(...scriptArguments(script, keys, args));
-    } catch (error) {
-      this.logger.warn(`${action} (Redis said: ${(error as Error).message})`);
-      throw new UnavailableError(`${action}: the queue store (Redis) is unavailable, try again shortly`);
-    }
-  }
-
-  /** Runs a Redis command, turning a connection failure into a 503 the client can retry. */
-  async command<T>(run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      this.logger.warn(`Redis unavailable: ${(error as Error).message}`);
-      throw new UnavailableError('the queue store (Redis) is unavailable: nothing was saved, try again shortly');
-    }
+  /** Drops the connection at once, without waiting for replies (what a killed process does). */
+  disconnect(): void {
+    this.client.disconnect();
   }
 
   async onApplicationShutdown(): Promise<void> {

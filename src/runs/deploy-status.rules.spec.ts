@@ -14,7 +14,7 @@ describe('siteStateOf', () => {
   });
 
   it('no deploy names the entity: unknown', () => {
-    expect(siteStateOf(post, null)).toEqual({ state: 'unknown', deployId: null, runUrl: null, since: null });
+    expect(siteStateOf(post, [])).toEqual({ state: 'unknown', deployId: null, runUrl: null, since: null });
   });
 
   it.each([

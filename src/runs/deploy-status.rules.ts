@@ -33,9 +33,9 @@ function answer(state: SiteState, deploy: DeployFacts | undefined, since: string
  * the first later deploy that went live makes it live, a superseded deploy follows the ones after it, and a
  * failure counts only while nothing newer is building or live.
  */
-export function siteStateOf(entity: { kind: string; id: string; onSite: boolean }, chain: DeployFacts[] | null): DeployStatusAnswer {
+export function siteStateOf(entity: { kind: string; id: string; onSite: boolean }, chain: DeployFacts[]): DeployStatusAnswer {
   if (!entity.onSite) return answer('not-on-site', undefined, null);
-  const carrier = chain?.[0];
+  const carrier = chain[0];
   if (!carrier) return answer('unknown', undefined, null);
   if (WAITING.has(carrier.status)) {
     const change = carrier.changes.find((c) => c.kind === entity.kind && c.id === entity.id);

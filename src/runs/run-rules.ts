@@ -1,5 +1,5 @@
 import type { ActionsRun } from '../github/github-runs';
-import type { RunStatus, TrackedDeploy } from './run-tracking.types';
+import type { RunStatus, TrackedDeploy } from '../deploy/deploy-state';
 
 /** GitHub cancels a waiting or running run when a newer run enters the workflow's concurrency group. */
 const CANCELLED = 'cancelled';

@@ -2,34 +2,19 @@ import { loadConfig } from '../config/load-config';
 import type { ActionsRun, Conditional, GithubRuns } from '../github/github-runs';
 import type { CachedAnswer, RunPollCache } from './run-poll-cache';
 import { RunTracker } from './run-tracker';
-import type { DeployRun } from '../deploy/deploy.types';
-import type { DeployRunStore, RunStatus, TrackedDeploy, TrackedRuns } from './run-tracking.types';
+import type { Deploy, DeployRun } from '../deploy/deploy.types';
+import { InMemoryDeployState } from '../deploy/testing/in-memory-deploy-state';
 
-const RANK: Record<string, number> = { dispatched: 0, building: 1, live: 2, 'build-failed': 2, superseded: 2 };
-
-/** The store's rules, in memory: no move backwards, finished or stopped deploys are no longer followed. */
-class MemoryRunStore implements DeployRunStore {
-  readonly deploys = new Map<string, TrackedDeploy & { status: string; lastError: string | null; followed: boolean }>();
-  dispatch(id: string, dispatchedAt: number, run: DeployRun | null = null): void {
-    this.deploys.set(id, { id, status: 'dispatched', run, dispatchedAt, lastError: null, followed: true });
+/** The in-memory state owner, with dispatched deploys seeded as a test's starting point. */
+class Deploys extends InMemoryDeployState {
+  dispatch(id: string, dispatchedAt: number, run: DeployRun | null = null, status: 'dispatched' | 'building' = 'dispatched'): void {
+    this.seed({ id, status, dispatchedAt: new Date(dispatchedAt).toISOString(), run });
   }
-  trackedRuns(): Promise<TrackedRuns> {
-    const all = [...this.deploys.values()];
-    const deploys = all.filter((d) => d.followed).map(({ id, status, run, dispatchedAt }) => ({ id, status, run, dispatchedAt }));
-    return Promise.resolve({ deploys, newestDispatchAt: Math.max(...all.map((d) => d.dispatchedAt)), dispatchInFlight: false });
+  async followed(id: string): Promise<boolean> {
+    return (await this.trackedRuns()).deploys.some((d) => d.id === id);
   }
-  runObserved(deployId: string, run: DeployRun, to: RunStatus, lastError: string | null): Promise<boolean> {
-    const deploy = this.deploys.get(deployId);
-    if (!deploy?.followed || RANK[to] < RANK[deploy.status]) return Promise.resolve(false);
-    Object.assign(deploy, { status: to, run, lastError, followed: RANK[to] < 2 });
-    return Promise.resolve(true);
-  }
-  deploysSinceChange(): Promise<null> {
-    return Promise.resolve(null);
-  }
-  stopTracking(deployId: string, lastError: string): Promise<void> {
-    Object.assign(this.deploys.get(deployId)!, { followed: false, lastError });
-    return Promise.resolve();
+  async at(id: string): Promise<Deploy> {
+    return (await this.get(id))!;
   }
 }
 
@@ -75,12 +60,12 @@ function actionsRun(id: number, deployId: string, over: Partial<ActionsRun> = {}
 }
 
 describe('RunTracker', () => {
-  let store: MemoryRunStore;
+  let store: Deploys;
   let github: FakeRuns;
   let tracker: RunTracker;
 
   beforeEach(() => {
-    store = new MemoryRunStore();
+    store = new Deploys();
     github = new FakeRuns();
     const config = loadConfig({ S3_BUCKET: 'blog', GITHUB_TOKEN: 't', GITHUB_REPOSITORY: 'acme/blog' });
     tracker = new RunTracker(store, github as unknown as GithubRuns, new MemoryCache() as unknown as RunPollCache, config);
@@ -89,14 +74,15 @@ describe('RunTracker', () => {
   it('finds the run by its title, follows it to live, and asks conditionally once nothing changes', async () => {
     store.dispatch('d1', T0);
     expect(await tracker.poll(T0 + 1_000)).toBe(5_000);
-    expect(store.deploys.get('d1')!.status).toBe('dispatched');
+    expect((await store.at('d1')).status).toBe('dispatched');
     github.runs = [actionsRun(11, 'd1', { status: 'in_progress', startedAt: 'S' })];
     await tracker.poll(T0 + 6_000);
-    expect(store.deploys.get('d1')).toMatchObject({ status: 'building', run: { id: 11, status: 'in_progress', startedAt: 'S', completedAt: null } });
+    expect(await store.at('d1')).toMatchObject({ status: 'building', run: { id: 11, status: 'in_progress', startedAt: 'S', completedAt: null } });
     await tracker.poll(T0 + 11_000);
     github.runs[0] = { ...github.runs[0], status: 'completed', conclusion: 'success', updatedAt: 'E' };
     await tracker.poll(T0 + 16_000);
-    expect(store.deploys.get('d1')).toMatchObject({ status: 'live', run: { conclusion: 'success', completedAt: 'E' }, followed: false });
+    expect(await store.at('d1')).toMatchObject({ status: 'live', run: { conclusion: 'success', completedAt: 'E' } });
+    expect(await store.followed('d1')).toBe(false);
     expect(github.requests).toEqual(['list', 'list', 'list (304)', 'list']);
     expect(await tracker.poll(T0 + 20_000)).toBeNull();
   });
@@ -105,8 +91,7 @@ describe('RunTracker', () => {
     store.dispatch('d1', T0);
     github.runs = [actionsRun(11, 'd1', { status: 'completed', conclusion: 'failure' })];
     await tracker.poll(T0 + 1_000);
-    expect(store.deploys.get('d1')!.status).toBe('build-failed');
-    expect(store.deploys.get('d1')!.lastError).toContain('https://github.com/acme/blog/actions/runs/11');
+    expect(await store.at('d1')).toMatchObject({ status: 'build-failed', lastError: expect.stringContaining('https://github.com/acme/blog/actions/runs/11') });
   });
 
   it('a run cancelled for a newer deploy is superseded; the newer one decides', async () => {
@@ -114,24 +99,23 @@ describe('RunTracker', () => {
     store.dispatch('d2', T0 + 2_000);
     github.runs = [actionsRun(12, 'd2', { status: 'in_progress' }), actionsRun(11, 'd1', { status: 'completed', conclusion: 'cancelled' })];
     await tracker.poll(T0 + 3_000);
-    expect(store.deploys.get('d1')!.status).toBe('superseded');
-    expect(store.deploys.get('d2')!.status).toBe('building');
+    expect((await store.at('d1')).status).toBe('superseded');
+    expect((await store.at('d2')).status).toBe('building');
   });
 
   it('stops looking after 10 minutes without a run, saying how to name it', async () => {
     store.dispatch('d1', T0);
     await tracker.poll(T0 + 10 * 60_000);
-    expect(store.deploys.get('d1')).toMatchObject({ status: 'dispatched', followed: false });
-    expect(store.deploys.get('d1')!.lastError).toMatch(/run-name: deploy/);
+    expect(await store.at('d1')).toMatchObject({ status: 'dispatched', lastError: expect.stringMatching(/run-name: deploy/) });
+    expect(await store.followed('d1')).toBe(false);
     expect(github.requests).toEqual([]);
   });
 
   it('stops following a run that outlives DEPLOY_RUN_TIMEOUT_MS, keeping its status', async () => {
-    store.dispatch('d1', T0, { id: 11, url: 'https://run/11', status: 'in_progress', conclusion: null, startedAt: null, completedAt: null });
-    store.deploys.get('d1')!.status = 'building';
+    store.dispatch('d1', T0, { id: 11, url: 'https://run/11', status: 'in_progress', conclusion: null, startedAt: null, completedAt: null }, 'building');
     await tracker.poll(T0 + 3_600_000);
-    expect(store.deploys.get('d1')).toMatchObject({ status: 'building', followed: false });
-    expect(store.deploys.get('d1')!.lastError).toMatch(/DEPLOY_RUN_TIMEOUT_MS.*https:\/\/run\/11/);
+    expect(await store.at('d1')).toMatchObject({ status: 'building', lastError: expect.stringMatching(/DEPLOY_RUN_TIMEOUT_MS.*https:\/\/run\/11/) });
+    expect(await store.followed('d1')).toBe(false);
   });
 
   it('asks for a known run by id when the listing does not hold it', async () => {
@@ -147,6 +131,6 @@ describe('RunTracker', () => {
     expect(await tracker.onWorkflowRun(done)).toBe('updated');
     expect(await tracker.onWorkflowRun(done)).toBe('unknown-run');
     expect(await tracker.onWorkflowRun(actionsRun(11, 'd1', { status: 'in_progress' }))).toBe('unknown-run');
-    expect(store.deploys.get('d1')!.status).toBe('live');
+    expect((await store.at('d1')).status).toBe('live');
   });
 });

@@ -3,8 +3,8 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ActionsRun, GithubRuns } from '../github/github-runs';
 import { RunPollCache } from './run-poll-cache';
 import { buildFailedMessage, findRun, listingSince, pollIntervalMs, runNotFoundMessage, runSearchLimitMs, runTimedOutMessage, statusForRun } from './run-rules';
+import { DeployState, TrackedDeploy, TrackedRuns } from '../deploy/deploy-state';
 import type { DeployRun } from '../deploy/deploy.types';
-import { DEPLOY_RUN_STORE, DeployRunStore, TrackedDeploy, TrackedRuns } from './run-tracking.types';
 
 export function toDeployRun(run: ActionsRun): DeployRun {
   return {
@@ -33,7 +33,7 @@ export type Observation = 'updated' | 'unchanged' | 'unknown-run';
 @Injectable()
 export class RunTracker {
   constructor(
-    @Inject(DEPLOY_RUN_STORE) private readonly store: DeployRunStore,
+    private readonly store: DeployState,
     private readonly github: GithubRuns,
     private readonly cache: RunPollCache,
     @Inject(APP_CONFIG) private readonly config: AppConfig,

@@ -5,12 +5,10 @@ import { DeployStatusController } from './deploy-status.controller';
 import { DeployStatusService } from './deploy-status.service';
 import { GithubWebhooks } from './github-webhooks';
 import { GithubWebhooksController } from './github-webhooks.controller';
-import { RedisRunStore } from './redis-run-store';
 import { RunLinks } from './run-links';
 import { RunPollCache } from './run-poll-cache';
 import { RunPoller } from './run-poller';
 import { RunTracker } from './run-tracker';
-import { DEPLOY_RUN_STORE } from './run-tracking.types';
 
 /**
  * Following each dispatch's GitHub Actions run to `live` (polling in worker instances, webhooks in API
@@ -25,7 +23,6 @@ export class RunsModule {
       imports: [deploy, GithubModule],
       controllers: [GithubWebhooksController, DeployStatusController],
       providers: [
-        { provide: DEPLOY_RUN_STORE, useClass: RedisRunStore },
         RunPollCache,
         RunTracker,
         GithubWebhooks,

@@ -24,7 +24,7 @@ const ENV = { DEPLOY_DEBOUNCE_MS: '200', DEPLOY_MAX_WAIT_MS: '1000', DEPLOY_BACK
  */
 async function crash(running: RunningApp): Promise<void> {
   const { app } = running;
-  app.get(RedisService).client.disconnect();
+  app.get(RedisService).disconnect();
   for (const wrapper of app.get(DiscoveryService).getProviders()) {
     if (wrapper.instance instanceof WorkerHost) void wrapper.instance.worker.close(true).catch(() => undefined);
   }

@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { CHANGE_ACTIONS, ChangeAction, ENTITY_KINDS, EntityKind } from '../../content/content-change';
-import { DEPLOY_REASONS, DEPLOY_STATUSES, DeployReason, DeployRun, DeployStatus } from '../deploy.types';
+import { CHANGE_ACTIONS, ChangeAction, ContentChange, ENTITY_KINDS, EntityKind } from '../../content/content-change';
+import { DEPLOY_REASONS, DEPLOY_STATUSES, Deploy, DeployReason, DeployRun, DeployStatus } from '../deploy.types';
 
-export class DeployChangeDto {
+export class DeployChangeDto implements ContentChange {
   @ApiProperty({ enum: ENTITY_KINDS }) kind!: EntityKind;
   @ApiProperty() id!: string;
   @ApiProperty({ enum: CHANGE_ACTIONS }) action!: ChangeAction;
@@ -20,7 +20,7 @@ export class DeployRunDto implements DeployRun {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) completedAt!: string | null;
 }
 
-export class DeployDto {
+export class DeployDto implements Deploy {
   @ApiProperty() id!: string;
   @ApiProperty({ enum: DEPLOY_STATUSES }) status!: DeployStatus;
   @ApiProperty({ enum: DEPLOY_REASONS }) reason!: DeployReason;

@@ -1,6 +1,6 @@
 import type { Response } from 'express';
-import { etagMatches } from '../content/etag';
-import { Versioned } from '../content/content-repository';
+import { etagMatches } from './etag';
+import { Versioned } from './content-repository';
 
 /** Sets the ETag header and returns the document, or answers 304 when the client's copy is current. */
 export function sendVersioned<T>(res: Response, value: Versioned<T>, ifNoneMatch?: string): T | undefined {
