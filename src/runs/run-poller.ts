@@ -9,18 +9,23 @@ import { RunTracker } from './run-tracker';
 
 /** The same failure is logged at most this often. */
 const LOG_REPEAT_MS = 60_000;
-/** A pass asks GitHub once or a few times (10 s timeout each); its instance gives up the turn if it dies. */
-const PASS_LEASE_MS = 30_000;
+/**
+ * How long a claimed pass keeps others away: a few ticks (a pass usually takes milliseconds), so the turn of
+ * an instance that died mid-pass passes on quickly. A pass slowed by a hanging GitHub may then overlap with
+ * another instance's: that costs a request, nothing more (every report is idempotent).
+ */
+const LEASE_TICKS = 4;
 
 /**
  * Runs the polling passes: every worker instance ticks, and the one that claims the pass in Redis (when it is
  * due) runs it for every followed run. The time of the next pass lives in Redis too, so when the polling
- * instance dies (even with kill -9) the next tick of any other instance carries on.
+ * instance dies (even with kill -9) another one takes over within a few ticks.
  */
 @Injectable()
 export class RunPoller implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('RunTracking');
   private readonly tickMs: number;
+  private readonly leaseMs: number;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private lastLogged = { message: '', at: 0 };
@@ -33,6 +38,7 @@ export class RunPoller implements OnApplicationBootstrap, OnApplicationShutdown 
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.tickMs = pollIntervalMs(0, config.runs.timeoutMs);
+    this.leaseMs = Math.max(1_000, LEASE_TICKS * this.tickMs);
   }
 
   onApplicationBootstrap(): void {
@@ -56,7 +62,7 @@ export class RunPoller implements OnApplicationBootstrap, OnApplicationShutdown 
 
   private async passIfDue(): Promise<void> {
     const now = Date.now();
-    if (!(await this.cache.claimPoll(now, PASS_LEASE_MS))) return;
+    if (!(await this.cache.claimPoll(now, this.leaseMs))) return;
     let waitMs: number;
     try {
       waitMs = (await this.tracker.poll(now)) ?? this.tickMs;
