@@ -64,6 +64,18 @@ describe('run tracking (polling)', () => {
     expect(world.notices.about(failedId)).toHaveLength(1);
   });
 
+  it('a refused dispatch: failed, and one notice that says why', async () => {
+    world.github.respond('dispatch', { status: 401, body: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' } });
+    const before = world.github.dispatches().length;
+    expect((await call(service, 'PATCH', '/authors/ada', { bio: 'refused' })).status).toBe(200);
+    const refused = await waitFor('the refused dispatch', () => world.github.dispatches().filter((d) => d.status === 401)[0]);
+    expect(world.github.dispatches().length).toBe(before + 1);
+    const deployId = (refused.body as { client_payload: { deployId: string } }).client_payload.deployId;
+    const failed = await deployIn(service, deployId, ['failed']);
+    await waitFor('the failure notice', () => world.notices.about(deployId).length === 1);
+    expect(world.notices.about(deployId)[0]).toEqual({ text: expect.stringMatching(/^Deploy .* failed\. GitHub rejected the token/), deployId, status: 'failed', lastError: failed.lastError, runUrl: null });
+  });
+
   it('superseded: a waiting run replaced by a newer deploy\'s run; the newer one decides', async () => {
     world.actions.plan('manual');
     const olderId = await editAndDispatch(service, world.github, 'grace', 'older');
