@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import { RepeatedLog } from '../common/repeated-log';
 import type { Notice } from './notices';
 
 export const NOTICE_QUEUE = 'notices';
@@ -16,10 +17,10 @@ const KEEP_JOBS = { count: 200 };
  */
 @Injectable()
 export class NoticeQueue {
-  private readonly logger = new Logger('Notify');
+  private readonly repeated = new RepeatedLog(new Logger('Notify'));
 
   constructor(@InjectQueue(NOTICE_QUEUE) private readonly queue: Queue<Notice>) {
-    queue.on('error', (error: Error) => this.logger.warn(`notice queue: ${error.message}`));
+    queue.on('error', (error: Error) => this.repeated.warn(`notice queue: ${error.message}`));
   }
 
   async add(notice: Notice, kind: 'failure' | 'recovery'): Promise<void> {

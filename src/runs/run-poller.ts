@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DeployEvents } from '../deploy/deploy-events';
+import { RepeatedLog } from '../common/repeated-log';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { GithubRuns } from '../github/github-runs';
 import { GithubDispatchError } from '../github/github.types';
@@ -7,8 +8,6 @@ import { RunPollCache } from './run-poll-cache';
 import { pollIntervalMs } from './run-rules';
 import { RunTracker } from './run-tracker';
 
-/** The same failure is logged at most this often. */
-const LOG_REPEAT_MS = 60_000;
 /**
  * How long a claimed pass keeps others away: a few ticks (a pass usually takes milliseconds), so the turn of
  * an instance that died mid-pass passes on quickly. A pass slowed by a hanging GitHub may then overlap with
@@ -23,12 +22,11 @@ const LEASE_TICKS = 4;
  */
 @Injectable()
 export class RunPoller implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('RunTracking');
+  private readonly repeated = new RepeatedLog(new Logger('RunTracking'));
   private readonly tickMs: number;
   private readonly leaseMs: number;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
-  private lastLogged = { message: '', at: 0 };
 
   constructor(
     private readonly tracker: RunTracker,
@@ -74,10 +72,8 @@ export class RunPoller implements OnApplicationBootstrap, OnApplicationShutdown 
     await this.cache.schedulePoll(Date.now() + waitMs);
   }
 
+  /** The same failure is logged at most once per 10 s. */
   private report(error: Error): void {
-    const now = Date.now();
-    if (error.message === this.lastLogged.message && now - this.lastLogged.at < LOG_REPEAT_MS) return;
-    this.lastLogged = { message: error.message, at: now };
-    this.logger.warn(`following GitHub Actions runs: ${error.message}`);
+    this.repeated.warn(`following GitHub Actions runs: ${error.message}`);
   }
 }
