@@ -1,11 +1,10 @@
-import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { AppConfig } from '../src/config/app-config';
 import { CHANGE_LOG_LENGTH, RedisContentVersions } from '../src/content/content-version';
-import { EMBEDDED_S3_CREDENTIALS } from '../src/dev/embedded-s3';
 import { RedisService } from '../src/redis/redis.service';
 import { create } from './support/content-api';
+import { DirectS3 } from './support/direct-s3';
 import { RunningApp, TestStack, startApp } from './support/stack';
 import { waitFor } from './support/wait-for';
 
@@ -28,7 +27,7 @@ describe('listing index across instances', () => {
   let config: AppConfig;
   let one: RunningApp;
   let two: RunningApp;
-  let s3: S3Client;
+  let s3: DirectS3;
   let authorId: string;
 
   const listIds = async (url: string, path: string, query: Record<string, string> = {}): Promise<string[]> => {
@@ -39,9 +38,8 @@ describe('listing index across instances', () => {
   const post = (title: string, extra: object = {}) => ({ title, body: `# ${title}`, authorIds: [authorId], status: 'published', ...extra });
 
   /** Writes straight to the bucket with the AWS SDK, as an editor with console access would. */
-  const putRaw = (folder: 'posts' | 'authors', id: string, body: string) =>
-    s3.send(new PutObjectCommand({ Bucket: config.s3.bucket, Key: `${config.s3.prefix}${folder}/${id}.json`, Body: body, ContentType: 'application/json; charset=utf-8' }));
-  const deleteRaw = (folder: 'posts' | 'authors', id: string) => s3.send(new DeleteObjectCommand({ Bucket: config.s3.bucket, Key: `${config.s3.prefix}${folder}/${id}.json` }));
+  const putRaw = (folder: 'posts' | 'authors', id: string, body: string) => s3.putText(s3.entityKey(folder, id), body);
+  const deleteRaw = (folder: 'posts' | 'authors', id: string) => s3.delete(s3.entityKey(folder, id));
   const rawPost = (id: string, title: string) =>
     JSON.stringify({ id, title, body: 'edited in the bucket', authorIds: [authorId], status: 'published', publishedAt: null, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() });
 
@@ -50,18 +48,12 @@ describe('listing index across instances', () => {
     config = stack.config({ S3_PREFIX: 'site/' });
     one = await startApp(config);
     two = await startApp(config);
-    s3 = new S3Client({
-      region: config.s3.region,
-      endpoint: config.s3.endpoint,
-      forcePathStyle: true,
-      credentials: EMBEDDED_S3_CREDENTIALS,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-    });
+    s3 = new DirectS3(stack.s3, config.s3.bucket, config.s3.prefix);
     authorId = (await create<Item>(one.url, 'authors', { name: 'Index Author' })).doc.id;
   });
 
   afterAll(async () => {
-    s3?.destroy();
+    s3?.close();
     await two?.close();
     await one?.close();
     await stack?.stop();

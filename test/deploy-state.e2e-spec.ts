@@ -2,12 +2,13 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import type { ChangeAction } from '../src/content/content-change';
 import { loadConfig } from '../src/config/load-config';
-import { EmbeddedRedis } from '../src/dev/embedded-redis';
 import { DeployEvents } from '../src/deploy/deploy-events';
 import { DeployState, Wakeup } from '../src/deploy/deploy-state';
 import type { Deploy, DeployStatus } from '../src/deploy/deploy.types';
 import { RedisDeployState } from '../src/deploy/redis-deploy-state';
 import { RedisService } from '../src/redis/redis.service';
+import { backendKind } from './support/backends/backend-choice';
+import { startRedis, TestRedis } from './support/backends/redis-backend';
 
 const DEBOUNCE = 1_000;
 const MAX_WAIT = 5_000;
@@ -226,14 +227,14 @@ const commands = [
 ];
 
 describe('deploy state: the Redis scripts against a model of the rules (real redis-server)', () => {
-  let redis: EmbeddedRedis;
+  let redis: TestRedis;
   let service: RedisService;
   let direct: Redis;
   let state: RedisDeployState;
   let events: DeployEvents;
 
   beforeAll(async () => {
-    redis = await EmbeddedRedis.start();
+    redis = await startRedis(backendKind());
     const config = loadConfig({ REDIS_URL: redis.url, S3_BUCKET: 'unused', DEPLOY_DEBOUNCE_MS: String(DEBOUNCE), DEPLOY_MAX_WAIT_MS: String(MAX_WAIT) });
     service = new RedisService(config);
     await service.waitUntilReady(5_000);

@@ -1,10 +1,12 @@
 import { Redis } from 'ioredis';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EmbeddedRedis } from '../src/dev/embedded-redis';
 import { FakeGithub } from './support/fake-github';
 import { killAllServices, logsOf, ServiceProcess } from './support/processes';
-import { API_TOKEN, DirectS3, productionEnv } from './support/resilience';
+import { backendKind } from './support/backends/backend-choice';
+import { startRedis, TestRedis } from './support/backends/redis-backend';
+import { DirectS3 } from './support/direct-s3';
+import { API_TOKEN, productionEnv } from './support/resilience';
 import { TestStack } from './support/stack';
 import { waitFor } from './support/wait-for';
 
@@ -22,14 +24,14 @@ interface Trouble {
   /** redis-server arguments that make it answer every write with the error. */
   args: string[];
   /** Breaks Redis once the service runs (when the arguments alone do not). */
-  breakIt?(redis: EmbeddedRedis): Promise<unknown>;
+  breakIt?(redis: TestRedis): Promise<unknown>;
   /** What the 503 says. */
   says: RegExp;
-  heal(redis: EmbeddedRedis): Promise<unknown>;
+  heal(redis: TestRedis): Promise<unknown>;
 }
 
 /** Runs one command on the test's own connection. */
-async function tell(redis: EmbeddedRedis, command: (direct: Redis) => Promise<unknown>): Promise<void> {
+async function tell(redis: TestRedis, command: (direct: Redis) => Promise<unknown>): Promise<void> {
   const direct = new Redis(redis.url);
   await command(direct);
   direct.disconnect();
@@ -51,16 +53,18 @@ const TROUBLES: Trouble[] = [
 describe.each(TROUBLES)('Redis trouble: $name', ({ name, args, breakIt, says, heal }) => {
   let stack: TestStack;
   let github: FakeGithub;
-  let replica: EmbeddedRedis;
+  let replica: TestRedis;
   let service: ServiceProcess;
   const measured: string[] = [];
 
   beforeAll(async () => {
     [stack, github] = await Promise.all([TestStack.start(), FakeGithub.start()]);
-    replica = await EmbeddedRedis.start({ args });
+    replica = await startRedis(backendKind(), args);
     const env = productionEnv(stack, github, { REDIS_URL: replica.url, DEPLOY_RECONCILE_MS: '1000' });
-    await new DirectS3(stack.s3.endpoint, env.S3_BUCKET!).createBucket();
-    service = await ServiceProcess.start(name, env, 'live');
+    const bucket = new DirectS3(stack.s3, env.S3_BUCKET!);
+    await bucket.createBucket();
+    bucket.close();
+    service = await ServiceProcess.start(name, env, { wait: 'live' });
     await breakIt?.(replica);
   });
 

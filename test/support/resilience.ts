@@ -74,6 +74,11 @@ export class Editor {
       this.edits.pop();
       edit = await this.send(url, 'POST', '/authors', { id, name: id, bio }, id, 'created');
     }
+    if (edit.status === 409) {
+      // Another client created it between our 404 and our POST: patch the one that exists now.
+      this.edits.pop();
+      edit = await this.send(url, 'PATCH', `/authors/${id}`, { bio }, id, 'updated');
+    }
     return edit;
   }
 

@@ -21,7 +21,10 @@ export interface TestRedis {
 class ContainerRedis implements TestRedis {
   private container: StartedTestContainer | undefined;
 
-  constructor(readonly port: number) {}
+  constructor(
+    readonly port: number,
+    private readonly args: string[] = [],
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
@@ -29,7 +32,7 @@ class ContainerRedis implements TestRedis {
 
   async start(): Promise<void> {
     this.container = await new GenericContainer(REDIS_IMAGE)
-      .withCommand(['redis-server', '--save', '', '--appendonly', 'no'])
+      .withCommand(['redis-server', '--save', '', '--appendonly', 'no', ...this.args])
       .withExposedPorts({ container: 6379, host: this.port })
       .withLabels({ [RUN_LABEL]: process.env.TEST_RUN_ID ?? 'none' })
       .withWaitStrategy(Wait.forLogMessage('Ready to accept connections'))
@@ -43,9 +46,10 @@ class ContainerRedis implements TestRedis {
   }
 }
 
-export async function startRedis(kind: BackendKind): Promise<TestRedis> {
-  if (kind === 'local') return EmbeddedRedis.start();
-  const redis = new ContainerRedis(await freePort());
+/** `args`: more redis-server arguments (`--replicaof 127.0.0.1 1` plays a read-only replica, say). */
+export async function startRedis(kind: BackendKind, args: string[] = []): Promise<TestRedis> {
+  if (kind === 'local') return EmbeddedRedis.start({ args });
+  const redis = new ContainerRedis(await freePort(), args);
   await redis.start();
   return redis;
 }
