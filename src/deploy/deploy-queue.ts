@@ -87,7 +87,7 @@ export class DeployQueue {
   /** Adds `note` to the data of the job that dispatched `deployId` (one of the newest finished jobs), for the dashboard. */
   async annotate(deployId: string, note: Pick<DeployJobData, 'run' | 'runStatus'>): Promise<void> {
     const recent = await this.queue.getJobs(['completed'], 0, 49);
-    const job = recent.find((candidate) => candidate.data.deployId === deployId && candidate.returnvalue !== undefined);
+    const job = recent.find((candidate) => candidate.data.deployId === deployId && (candidate.returnvalue as { status?: unknown } | undefined)?.status === 'dispatched');
     if (job) await job.updateData({ ...job.data, ...note });
   }
 
