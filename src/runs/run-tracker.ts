@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { DeployState, TrackedDeploy, TrackedRuns } from '../deploy/deploy-state';
+import type { DeployRun } from '../deploy/deploy.types';
 import { ActionsRun, GithubRuns } from '../github/github-runs';
 import { RunPollCache } from './run-poll-cache';
 import { buildFailedMessage, findRun, listingSince, pollIntervalMs, runNotFoundMessage, runSearchLimitMs, runTimedOutMessage, statusForRun } from './run-rules';
-import { DeployState, TrackedDeploy, TrackedRuns } from '../deploy/deploy-state';
-import type { DeployRun } from '../deploy/deploy.types';
 
 export function toDeployRun(run: ActionsRun): DeployRun {
   return {
@@ -26,14 +26,14 @@ export type Observation = 'updated' | 'unchanged' | 'unknown-run';
 
 /**
  * Follows the Actions run of each dispatched deploy, from polling passes (RunPoller) and webhook deliveries
- * alike. Both only ever report what GitHub said; the store refuses moves backwards, so the two can race and
+ * alike. Both only ever report what GitHub said; the deploy state owner refuses moves backwards, so the two can race and
  * replay freely. One listing request covers every followed deploy; it is conditional, and a 304 reuses the
  * cached answer (GitHub does not count 304s against the rate limit).
  */
 @Injectable()
 export class RunTracker {
   constructor(
-    private readonly store: DeployState,
+    private readonly deploys: DeployState,
     private readonly github: GithubRuns,
     private readonly cache: RunPollCache,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -41,7 +41,7 @@ export class RunTracker {
 
   /** One polling pass over every followed deploy. Returns the ms until the next pass is due, or null when none is followed. */
   async poll(now = Date.now()): Promise<number | null> {
-    const tracked = await this.store.trackedRuns();
+    const tracked = await this.deploys.trackedRuns();
     const active = await this.expire(tracked.deploys, now);
     if (active.length === 0) return null;
     const runs = await this.listRuns(active);
@@ -55,7 +55,7 @@ export class RunTracker {
 
   /** A verified workflow_run delivery: updates the deploy the run belongs to, if any is followed. */
   async onWorkflowRun(run: ActionsRun): Promise<Observation> {
-    const tracked = await this.store.trackedRuns();
+    const tracked = await this.deploys.trackedRuns();
     const deploy = tracked.deploys.find((candidate) => findRun([run], candidate) !== undefined);
     if (!deploy) return 'unknown-run';
     return (await this.observe(deploy, run, tracked)) ? 'updated' : 'unchanged';
@@ -66,7 +66,7 @@ export class RunTracker {
     const to = statusForRun(run, newer);
     const record = toDeployRun(run);
     if (to === deploy.status && sameRun(deploy.run, record)) return false;
-    return this.store.runObserved(deploy.id, record, to, to === 'build-failed' ? buildFailedMessage(run) : null);
+    return this.deploys.runObserved(deploy.id, record, to, to === 'build-failed' ? buildFailedMessage(run) : null);
   }
 
   /** Stops following deploys whose run never appeared, or that ran out of time; returns the rest. */
@@ -76,8 +76,8 @@ export class RunTracker {
     for (const deploy of tracked) {
       const age = now - deploy.dispatchedAt;
       const searchMs = runSearchLimitMs(timeoutMs);
-      if (!deploy.run && age >= searchMs) await this.store.stopTracking(deploy.id, runNotFoundMessage(deploy.id, searchMs, this.dispatchEvent()));
-      else if (age >= timeoutMs) await this.store.stopTracking(deploy.id, runTimedOutMessage(deploy.run, timeoutMs));
+      if (!deploy.run && age >= searchMs) await this.deploys.stopTracking(deploy.id, runNotFoundMessage(deploy.id, searchMs, this.dispatchEvent()));
+      else if (age >= timeoutMs) await this.deploys.stopTracking(deploy.id, runTimedOutMessage(deploy.run, timeoutMs));
       else active.push(deploy);
     }
     return active;
