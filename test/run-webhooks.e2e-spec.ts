@@ -1,4 +1,4 @@
-import { signature } from './support/fake-github-runs';
+import { signature } from './support/fake-github-deliveries';
 import { ServiceProcess, killAllServices } from './support/processes';
 import { RunTrackingWorld, call, deployIn, editAndDispatch } from './support/run-tracking-harness';
 import { waitFor } from './support/wait-for';
@@ -13,7 +13,7 @@ describe('run tracking (webhooks)', () => {
   beforeAll(async () => {
     world = await RunTrackingWorld.start();
     service = await world.service('hooked', 'hook', { GITHUB_WEBHOOK_SECRET: SECRET, DEPLOY_RUN_TIMEOUT_MS: '60000' });
-    world.actions.webhook = { url: `${service.url}/webhooks/github`, secret: SECRET };
+    world.actions.webhooks.target = { url: `${service.url}/webhooks/github`, secret: SECRET };
   });
 
   afterAll(async () => {
@@ -41,9 +41,9 @@ describe('run tracking (webhooks)', () => {
     await deployIn(service, deployId, ['building']);
     const run = world.actions.runOf(deployId)!;
     const forged = world.actions.payload({ ...run, status: 'completed', conclusion: 'failure' }, 'completed');
-    expect(await world.actions.deliver(forged, signature('not-the-secret', forged))).toBe(401);
-    expect(await world.actions.deliver(forged, undefined)).toBe(401);
-    expect(await world.actions.deliver(`${forged} `, signature(SECRET, forged))).toBe(401);
+    expect(await world.actions.webhooks.deliver(forged, signature('not-the-secret', forged))).toBe(401);
+    expect(await world.actions.webhooks.deliver(forged, undefined)).toBe(401);
+    expect(await world.actions.webhooks.deliver(`${forged} `, signature(SECRET, forged))).toBe(401);
     expect((await call<{ status: string }>(service, 'GET', `/deploys/${deployId}`)).body.status).toBe('building');
 
     world.actions.start(run.id);
@@ -55,15 +55,15 @@ describe('run tracking (webhooks)', () => {
     const deployId = await editAndDispatch(service, world.github, 'ada', 'replayed');
     await deployIn(service, deployId, ['live']);
     const run = world.actions.runOf(deployId)!;
-    await waitFor('every delivery answered', () => world.actions.deliveries.every((d) => d.status !== undefined));
+    await waitFor('every delivery answered', () => world.actions.webhooks.sent.every((d) => d.status !== undefined));
     const late = world.actions.payload({ ...run, status: 'in_progress', conclusion: null }, 'in_progress');
-    expect(await world.actions.deliver(late, signature(SECRET, late))).toBe(204);
+    expect(await world.actions.webhooks.deliver(late, signature(SECRET, late))).toBe(204);
     const stranger = world.actions.payload({ ...run, id: 1, title: 'deploy someone-else' }, 'completed');
-    expect(await world.actions.deliver(stranger, signature(SECRET, stranger))).toBe(204);
+    expect(await world.actions.webhooks.deliver(stranger, signature(SECRET, stranger))).toBe(204);
     const ping = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1 });
-    expect(await world.actions.deliver(ping, signature(SECRET, ping), 'ping')).toBe(204);
+    expect(await world.actions.webhooks.deliver(ping, signature(SECRET, ping), 'ping')).toBe(204);
     expect(await deployIn(service, deployId, ['live'])).toMatchObject({ run: { status: 'completed', conclusion: 'success' } });
-    expect(world.actions.deliveries.every((d) => d.status === 204)).toBe(true);
+    expect(world.actions.webhooks.sent.every((d) => d.status === 204)).toBe(true);
   });
 
   it('webhooks are faster than polling: the deploy goes live while GitHub has not answered a single poll', async () => {

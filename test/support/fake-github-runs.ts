@@ -1,4 +1,5 @@
-import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { WebhookDeliveries } from './fake-github-deliveries';
 import type { FakeEndpoint, FakeGithub, FakeResponse, RecordedRequest } from './fake-github';
 
 /**
@@ -21,33 +22,21 @@ export interface FakeRun {
   plan: RunPlan;
 }
 
-export interface Delivery {
-  action: string;
-  runId: number;
-  /** The service's answer; undefined while in flight or when it could not be reached. */
-  status?: number;
-}
-
 const WORKFLOW_ID = 4242;
 const WORKFLOW_NAME = 'Deploy blog';
 
 const iso = (ms = Date.now()): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-/** HMAC-SHA256 of the body, as GitHub signs webhook deliveries (X-Hub-Signature-256). */
-export function signature(secret: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-}
-
 /**
  * GitHub Actions behind the fake GitHub: every accepted repository_dispatch starts a run named as the README's
  * workflow names it (`deploy <deployId>`), in one concurrency group like the README's (`cancel-in-progress:
  * false`: one run at a time, and a newer waiting run cancels an older waiting one). It serves the runs listing
- * (with ETags, answering 304 to a matching If-None-Match) and single runs, and, when `webhook` is set,
+ * (with ETags, answering 304 to a matching If-None-Match) and single runs, and, when `webhooks.target` is set,
  * delivers signed `workflow_run` events to the service as GitHub would.
  */
 export class FakeActions {
   readonly runs: FakeRun[] = [];
-  readonly deliveries: Delivery[] = [];
+  readonly webhooks = new WebhookDeliveries();
   /** Plans for the next runs, in order; then `defaultPlan`. */
   readonly plans: RunPlan[] = [];
   defaultPlan: RunPlan = { conclusion: 'success', queuedMs: 50, runMs: 200 };
@@ -55,8 +44,6 @@ export class FakeActions {
   cancelInProgress = false;
   /** Answer run requests this much later (a slow GitHub: the service's requests time out first). */
   delayMs = 0;
-  /** Where and how workflow_run events are delivered; unset = no webhook configured. */
-  webhook?: { url: string; secret: string };
   private nextId = 9001;
   private readonly timers = new Set<NodeJS.Timeout>();
 
@@ -105,14 +92,6 @@ export class FakeActions {
     // The next waiting run of the group starts.
     const waiting = this.runs.find((other) => other.status === 'pending');
     if (waiting) this.later(0, () => this.start(waiting.id));
-  }
-
-  /** Delivers any body with any signature (or none), like a stranger could. Resolves with the service's status. */
-  async deliver(body: string, signatureHeader: string | undefined, event = 'workflow_run'): Promise<number> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': randomUUID() };
-    if (signatureHeader !== undefined) headers['x-hub-signature-256'] = signatureHeader;
-    const response = await fetch(this.webhook!.url, { method: 'POST', headers, body });
-    return response.status;
   }
 
   /** The workflow_run payload GitHub sends for `run`. */
@@ -207,14 +186,7 @@ export class FakeActions {
   }
 
   private notify(run: FakeRun, action: string): void {
-    if (!this.webhook) return;
-    const body = this.payload(run, action);
-    const delivery: Delivery = { action, runId: run.id };
-    this.deliveries.push(delivery);
-    void this.deliver(body, signature(this.webhook.secret, body)).then(
-      (status) => (delivery.status = status),
-      () => undefined,
-    );
+    this.webhooks.send(action, run.id, this.payload(run, action));
   }
 
   private byId(runId: number): FakeRun {
