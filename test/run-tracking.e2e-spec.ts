@@ -113,6 +113,19 @@ describe('run tracking (polling)', () => {
     await shortLived.terminate();
   });
 
+  it('workflow_dispatch: the run is known from the dispatch itself and followed to live', async () => {
+    const wf = await world.service('workflow', 'wf', { DEPLOY_TRIGGER: 'workflow_dispatch', DEPLOY_WORKFLOW: 'deploy.yml' });
+    world.actions.plan('manual');
+    const deployId = await editAndDispatch(wf, world.github, 'ada', 'by workflow');
+    const runId = world.github.workflows.started.at(-1)!.id;
+    const dispatched = await deployIn(wf, deployId, ['dispatched', 'building']);
+    expect(dispatched.run).toMatchObject({ id: runId, url: `https://github.com/acme/blog/actions/runs/${runId}` });
+    world.actions.start(runId);
+    world.actions.complete(runId, 'success');
+    expect((await deployIn(wf, deployId, ['live'])).run).toMatchObject({ id: runId, conclusion: 'success' });
+    await wf.terminate();
+  });
+
   it('kill -9 while the run builds: another instance picks up the tracking and the deploy still goes live', async () => {
     const doomed = await world.service('doomed', 'crash');
     world.actions.plan('manual');

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Author } from '../authors/author';
+import { AuthorDto } from '../authors/dto/author.dto';
+import { PostDto } from '../posts/dto/post.dto';
 import type { Post } from '../posts/post';
 import { RedisService } from '../redis/redis.service';
 import { S3StorageService } from '../storage/s3-storage.service';
@@ -9,13 +11,13 @@ import { ContentRepository } from './content-repository';
 @Injectable()
 export class AuthorRepository extends ContentRepository<Author> {
   constructor(storage: S3StorageService, redis: RedisService) {
-    super('Author', 'author', storage, redis);
+    super('Author', 'author', AuthorDto, storage, redis);
   }
 }
 
 @Injectable()
 export class PostRepository extends ContentRepository<Post> {
   constructor(storage: S3StorageService, redis: RedisService) {
-    super('Post', 'post', storage, redis);
+    super('Post', 'post', PostDto, storage, redis);
   }
 }

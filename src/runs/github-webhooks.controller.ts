@@ -3,6 +3,7 @@ import type { RawBodyRequest } from '@nestjs/common';
 import { ApiHeader, ApiNoContentResponse, ApiNotFoundResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Public } from '../auth/public.decorator';
+import { KeepRawBody } from '../common/raw-body.decorator';
 import { GithubWebhooks } from './github-webhooks';
 
 /** GitHub's webhook deliveries: signed with GITHUB_WEBHOOK_SECRET instead of a bearer token. */
@@ -13,6 +14,7 @@ export class GithubWebhooksController {
   constructor(private readonly webhooks: GithubWebhooks) {}
 
   @Post('github')
+  @KeepRawBody()
   @HttpCode(204)
   @ApiHeader({ name: 'X-GitHub-Event', description: 'Only workflow_run events change anything' })
   @ApiHeader({ name: 'X-Hub-Signature-256', required: true, description: 'HMAC-SHA256 of the body with GITHUB_WEBHOOK_SECRET' })

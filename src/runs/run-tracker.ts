@@ -103,8 +103,8 @@ export class RunTracker {
     return answer.value ?? undefined;
   }
 
-  /** The event whose runs a dispatch starts. */
+  /** The event whose runs a dispatch starts (DEPLOY_TRIGGER). */
   private dispatchEvent(): string {
-    return 'repository_dispatch';
+    return this.config.deploy.trigger.kind;
   }
 }

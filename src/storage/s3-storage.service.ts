@@ -73,6 +73,11 @@ export class S3StorageService implements OnApplicationShutdown {
     });
   }
 
+  /** The object's full key in the bucket (S3_PREFIX included), for messages a person acts on. */
+  objectKey(key: string): string {
+    return withPrefix(this.prefix, key);
+  }
+
   async getText(key: string): Promise<StoredObject | null> {
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: withPrefix(this.prefix, key) }));

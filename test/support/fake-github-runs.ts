@@ -54,7 +54,10 @@ export class FakeActions {
     const actions = new FakeActions(github);
     github.serve(() => actions.endpoints());
     github.onAnswered((request) => {
-      if (request.route === 'dispatch' && request.status !== undefined && request.status < 300) actions.dispatched(request);
+      if (request.status === undefined || request.status >= 300) return;
+      if (request.route === 'dispatch') actions.dispatched(request);
+      // workflow_dispatch: the run has the id the workflows fake reported; its title is the workflow's name.
+      if (request.route === 'workflow-dispatch') actions.dispatched(request, github.workflows.started.at(-1)!.id);
     });
     return actions;
   }
@@ -103,16 +106,16 @@ export class FakeActions {
     for (const timer of this.timers) clearTimeout(timer);
   }
 
-  private dispatched(request: RecordedRequest): void {
-    const body = request.body as { client_payload?: { deployId?: string } } | undefined;
-    const deployId = body?.client_payload?.deployId ?? 'unknown';
+  private dispatched(request: RecordedRequest, workflowRunId?: number): void {
+    const body = request.body as { client_payload?: { deployId?: string }; inputs?: { deploy_id?: string } } | undefined;
+    const deployId = body?.client_payload?.deployId ?? body?.inputs?.deploy_id ?? 'unknown';
     const plan = this.plans.shift() ?? this.defaultPlan;
     if (plan === 'none') return;
     const run: FakeRun = {
-      id: this.nextId++,
+      id: workflowRunId ?? this.nextId++,
       deployId,
-      title: plan === 'unnamed' ? WORKFLOW_NAME : `deploy ${deployId}`,
-      event: 'repository_dispatch',
+      title: plan === 'unnamed' || workflowRunId !== undefined ? WORKFLOW_NAME : `deploy ${deployId}`,
+      event: workflowRunId === undefined ? 'repository_dispatch' : 'workflow_dispatch',
       status: 'queued',
       conclusion: null,
       createdAt: iso(),

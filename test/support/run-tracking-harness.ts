@@ -60,7 +60,8 @@ export async function editAndDispatch(service: ServiceProcess, github: FakeGithu
   const answer = exists ? await call(service, 'PATCH', `/authors/${authorId}`, { bio }) : await call(service, 'POST', '/authors', { id: authorId, name: authorId, bio });
   if (answer.status >= 300) throw new Error(`edit failed: ${answer.status} ${JSON.stringify(answer.body)}`);
   const dispatch = await waitFor('the dispatch', () => github.dispatches().filter((d) => d.status !== undefined)[before]);
-  return (dispatch.body as { client_payload: { deployId: string } }).client_payload.deployId;
+  const body = dispatch.body as { client_payload?: { deployId: string }; inputs?: { deploy_id: string } };
+  return body.client_payload?.deployId ?? body.inputs!.deploy_id;
 }
 
 export function deployIn(service: ServiceProcess, deployId: string, statuses: string[], timeoutMs = 20_000): Promise<Deploy> {
