@@ -81,4 +81,5 @@ it('a run that never appeared is explained with the run-name line to add', () =>
   const message = runNotFoundMessage('abc', 600_000, 'repository_dispatch');
   expect(message).toContain('10 minute(s)');
   expect(message).toContain('run-name: deploy ${{ github.event.client_payload.deployId }}');
+  expect(runNotFoundMessage('abc', 600_000, 'workflow_dispatch')).toContain('run-name: deploy ${{ inputs.deploy_id }}');
 });

@@ -55,10 +55,16 @@ function duration(ms: number): string {
   return ms >= 60_000 ? `${Math.round(ms / 60_000)} minute(s)` : `${Math.round(ms / 1_000)} second(s)`;
 }
 
+/** The workflow line that names each run after its deploy, for each way of starting it. */
+export const RUN_NAME_LINES: Record<string, string> = {
+  repository_dispatch: 'run-name: deploy ${{ github.event.client_payload.deployId }}',
+  workflow_dispatch: 'run-name: deploy ${{ inputs.deploy_id }}',
+};
+
 export function runNotFoundMessage(deployId: string, searchedMs: number, trigger: string): string {
   return (
     `No GitHub Actions run for deploy ${deployId} was found within ${duration(searchedMs)} of its dispatch, so its build is not followed. ` +
-    `Name the run after the deploy in the workflow: add \`run-name: deploy \${{ github.event.client_payload.deployId }}\` at its top level ` +
+    `Name the run after the deploy in the workflow: add \`${RUN_NAME_LINES[trigger] ?? RUN_NAME_LINES.repository_dispatch}\` at its top level ` +
     `(the service looks for the deploy id in the run's title among ${trigger} runs). The dispatch itself was accepted.`
   );
 }
