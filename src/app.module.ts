@@ -9,6 +9,7 @@ import { DeployModule } from './deploy/deploy.module';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { LoggingModule } from './logging/logging.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { NotifyModule } from './notify/notify.module';
 import { PostsModule } from './posts/posts.module';
 import { RedisModule } from './redis/redis.module';
@@ -22,7 +23,7 @@ export class AppModule {
     const deploy = DeployModule.forRoot(config);
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), LoggingModule.forRoot(config), RedisModule, StorageModule, ContentModule, AuthModule, HealthModule, AuthorsModule, PostsModule, deploy, RunsModule.forRoot(config, deploy), NotifyModule.forRoot(config, deploy), DashboardModule.forRoot(config), LifecycleModule.forRoot(config)],
+      imports: [AppConfigModule.forRoot(config), LoggingModule.forRoot(config), RedisModule, StorageModule, ContentModule, AuthModule, HealthModule, AuthorsModule, PostsModule, deploy, RunsModule.forRoot(config, deploy), NotifyModule.forRoot(config, deploy), MetricsModule, DashboardModule.forRoot(config), LifecycleModule.forRoot(config)],
     };
   }
 }
