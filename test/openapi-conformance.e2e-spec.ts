@@ -221,7 +221,9 @@ describe('the OpenAPI document tells the truth', () => {
     );
     // Generation reached every operation, and beyond its error answers.
     for (const op of operations) expect(seen.get(`${op.method} ${op.path}`)).toBeDefined();
-    const unsuccessful = [...seen].filter(([, statuses]) => ![...statuses].some((s) => s < 300)).map(([op, statuses]) => `${op}: ${[...statuses].join(',')}`);
+    // A webhook delivery succeeds only when signed with the receiver's secret, which no generated request is.
+    const signed = new Set(operations.filter((op) => op.parameters.some((p) => p.in === 'header' && p.name.toLowerCase() === 'x-hub-signature-256')).map((op) => `${op.method} ${op.path}`));
+    const unsuccessful = [...seen].filter(([op, statuses]) => !signed.has(op) && ![...statuses].some((s) => s < 300)).map(([op, statuses]) => `${op}: ${[...statuses].join(',')}`);
     expect(unsuccessful).toEqual([]);
   }, 240_000); // ~20 s alone; several times that on a loaded machine with other test files in parallel
 });
