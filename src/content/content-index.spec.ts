@@ -312,6 +312,24 @@ describe('ContentIndex', () => {
     expect(ids(await one.all())).toEqual(['a', 'b']);
   });
 
+  it('past the staleness bound, answers from the copy while a listing is already running, and waits when none is', async () => {
+    fakeClock();
+    await write(two, doc('a'));
+    await one.all();
+    bucket.put('authors/b.json', JSON.stringify(doc('b')));
+
+    later(INDEX_REFRESH_AHEAD_MS);
+    bucket.hold();
+    expect(ids(await one.all())).toEqual(['a']); // starts the background listing, which S3 holds
+    later(INDEX_MAX_STALENESS_MS);
+    expect(ids(await one.all())).toEqual(['a']); // a slow listing (a large bucket) does not make readers queue
+    bucket.release();
+    await settle();
+    bucket.put('authors/c.json', JSON.stringify(doc('c')));
+    later(INDEX_MAX_STALENESS_MS);
+    expect(ids(await one.all())).toEqual(['a', 'b', 'c']); // no listing running: this read lists and waits
+  });
+
   it('skips objects that are not valid documents, fetches them again only when they change, and drops a document spoiled in place', async () => {
     fakeClock();
     await write(two, doc('a'));
