@@ -99,6 +99,8 @@ async function run(stack: Stack): Promise<BenchResults> {
     );
     raw.onApplicationShutdown();
     rawMoto.onApplicationShutdown();
+    const perSecond = Object.entries(writes).map(([name, w]) => `${name} ${w.concurrent.throughput.toFixed(0)}/s`);
+    log(`writes, ${RUN.writeClients} clients: ${perSecond.join(' · ')} (load ${loadavg()[0].toFixed(1)})`);
     const conditionalWrites = { default: detectedConditionalWrites(stack, 'bench-on'), moto: detectedConditionalWrites(stack, 'bench-moto') };
     const offPeakRssMb = off.app.peakRssMb();
     const motoPeakRssMb = moto.app.peakRssMb();

@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../common/domain-errors';
 import { RedisService } from '../redis/redis.service';
+import { ConditionalWrites } from '../storage/conditional-writes';
 import { S3StorageService } from '../storage/s3-storage.service';
 import { contentKey } from '../storage/s3-layout';
 import { StorageConflictError } from '../storage/storage-errors';
@@ -7,6 +8,7 @@ import type { EntityKind } from './content-events';
 import { ContentIndex } from './content-index';
 import { etagMatches, quoteEtag } from './etag';
 import { Listable } from './paging';
+import { WriteGuard } from './write-guard';
 
 export interface Versioned<T> {
   doc: T;
@@ -21,20 +23,23 @@ export interface Replaced<T> {
 
 /**
  * One S3 folder of JSON documents (`authors/` or `posts/`), one object per entity.
- * Every write holds a per-key Redis lock and compares ETags itself, and also sends If-Match /
- * If-None-Match to S3: the lock makes writes safe on S3-compatible servers that ignore those headers,
- * the headers keep them safe on real S3 even if a lock expires mid-write.
+ * Every write sends If-Match / If-None-Match to S3 and compares ETags itself. Where S3 enforces those
+ * headers they alone keep concurrent writes apart (one S3 request to create); where it ignores them a
+ * per-key Redis lock does, and a create first reads the key (WriteGuard).
  */
 export class ContentRepository<T extends Listable> {
   readonly index: ContentIndex<T>;
+  private readonly guard: WriteGuard;
 
   constructor(
     private readonly label: 'Author' | 'Post',
     private readonly kind: EntityKind,
     private readonly storage: S3StorageService,
-    private readonly redis: RedisService,
+    redis: RedisService,
+    conditional: ConditionalWrites,
   ) {
     this.index = new ContentIndex<T>(kind, storage, redis);
+    this.guard = new WriteGuard(redis, conditional);
   }
 
   private key(id: string): string {
@@ -58,9 +63,13 @@ export class ContentRepository<T extends Listable> {
    */
   async create(candidates: string[], build: (id: string) => T): Promise<Versioned<T>> {
     for (const id of candidates) {
-      const created = await this.locked(id, async () => {
-        if ((await this.storage.getText(this.key(id))) !== null) return null;
-        return this.write(build(id), { ifNoneMatch: '*' });
+      const created = await this.guard.exclusive(this.key(id), async (s3Refuses) => {
+        if (!s3Refuses && (await this.storage.getText(this.key(id))) !== null) return null;
+        // S3 refusing If-None-Match: * is the id being taken (here or by another writer since the read).
+        return this.write(build(id), { ifNoneMatch: '*' }).catch((error: unknown) => {
+          if (error instanceof ConflictError) return null;
+          throw error;
+        });
       });
       if (created !== null) return created;
     }
@@ -83,21 +92,23 @@ export class ContentRepository<T extends Listable> {
       const current = await this.get(id);
       if (ifMatch !== undefined && !etagMatches(ifMatch, current.etag)) throw new PreconditionFailedError(this.label, id);
       await check(current.doc);
+      const mark = this.index.beforeWrite();
       try {
         await this.storage.delete(this.key(id), { ifMatch: current.etag });
       } catch (error) {
         if (error instanceof StorageConflictError) throw new PreconditionFailedError(this.label, id);
         throw error;
       }
-      await this.index.forget(id);
+      await this.index.forget(id, mark);
       return current.doc;
     });
   }
 
   private async write(doc: T, conditions: { ifMatch?: string; ifNoneMatch?: '*' }): Promise<Versioned<T>> {
     try {
+      const mark = this.index.beforeWrite();
       const etag = quoteEtag(await this.storage.putJson(this.key(doc.id), JSON.stringify(doc), conditions));
-      await this.index.remember(doc, etag);
+      await this.index.remember(doc, etag, mark);
       return { doc, etag };
     } catch (error) {
       if (!(error instanceof StorageConflictError)) throw error;
@@ -107,6 +118,6 @@ export class ContentRepository<T extends Listable> {
   }
 
   private locked<R>(id: string, work: () => Promise<R>): Promise<R> {
-    return this.redis.withLock(this.key(id), work);
+    return this.guard.exclusive(this.key(id), work);
   }
 }

@@ -1,4 +1,3 @@
-import { Injectable } from '@nestjs/common';
 import { RedisService } from '../redis/redis.service';
 import { ConditionalWrites } from '../storage/conditional-writes';
 import { KeyQueue } from './key-queue';
@@ -13,7 +12,6 @@ import { KeyQueue } from './key-queue';
  * - S3 ignores them (some emulators): a per-key Redis lock serializes the writes of every instance, and a
  *   create reads the key first to see whether it is taken.
  */
-@Injectable()
 export class WriteGuard {
   private readonly local = new KeyQueue();
 
