@@ -2,19 +2,19 @@ import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import express, { NextFunction, Request, Response } from 'express';
+import { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { ErrorDto } from './common/api-docs';
 import { InvalidInputError } from './common/domain-errors';
-import { rejectHostileJson } from './common/hostile-json';
+import { validationMessages } from './common/validation-messages';
 import { HttpErrorFilter, toErrorBody } from './common/http-error.filter';
-import { JSON_MEDIA_TYPES, rejectNestedIds, requireJsonBody } from './common/request-shape';
+import { completeDocument } from './common/openapi-document';
+import { JsonBodyInterceptor } from './common/json-body.interceptor';
+import { rejectNestedIds } from './common/request-shape';
 import { AppConfig } from './config/app-config';
 import { workerRoutesOnly } from './lifecycle/worker-routes';
 import { RequestLogger } from './logging/logging.module';
-
-/** Posts carry up to 1 MiB of Markdown; JSON escaping can grow that, so the parser allows a margin. */
-export const JSON_BODY_LIMIT = '3mb';
 
 function validationPipe(): ValidationPipe {
   return new ValidationPipe({
@@ -23,16 +23,9 @@ function validationPipe(): ValidationPipe {
     forbidUnknownValues: true,
     transform: true,
     stopAtFirstError: false,
-    validationError: { target: false, value: false },
-    exceptionFactory: (errors) => {
-      const messages = (list: typeof errors, path: string): string[] =>
-        list.flatMap((e) => {
-          const name = path === '' ? e.property : `${path}.${e.property}`;
-          const own = Object.values(e.constraints ?? {}).map((m) => (path === '' ? m : `${path}.${m}`));
-          return [...own, ...messages(e.children ?? [], name)];
-        });
-      return new InvalidInputError(messages(errors, ''));
-    },
+    // `value` tells a missing field from a bad one; it never reaches a message.
+    validationError: { target: false, value: true },
+    exceptionFactory: (errors) => new InvalidInputError(validationMessages(errors)),
   });
 }
 
@@ -43,9 +36,11 @@ function swagger(app: INestApplication): void {
       .setTitle('Blog back-office API')
       .setDescription('Authors and posts stored in S3; every change that affects the published site requests a coalesced GitHub deploy.')
       .setVersion('1')
-      .addBearerAuth()
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'One of the tokens in API_TOKENS' })
       .build(),
+    { extraModels: [ErrorDto] },
   );
+  completeDocument(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
 
@@ -60,17 +55,22 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // ETags are the entities' own (S3's, set by the controllers); Express's body hashes on lists and errors
+  // would be mistaken for them and sent back as If-Match.
+  app.set('etag', false);
   // First: every request gets a request id and a log line, even one the body parser rejects.
   app.use(app.get(RequestLogger).middleware);
   // A worker serves only the health probes (src/lifecycle/worker-routes.ts).
   if (config.role === 'worker') app.use(workerRoutesOnly);
-  app.use(rejectNestedIds, express.json({ limit: JSON_BODY_LIMIT, strict: true, type: JSON_MEDIA_TYPES }), requireJsonBody, rejectHostileJson);
-  // body-parser errors (malformed JSON, too large) happen before Nest's filters: answer them in the same shape.
+  app.use(rejectNestedIds);
+  // Errors of Express middleware happen before Nest's filters: answer them in the same shape.
   app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
     const body = toErrorBody(error);
     res.status(body.statusCode).json(body);
   });
+  // The body is read after the guards (authentication) passed, not by an Express middleware before them.
+  app.useGlobalInterceptors(new JsonBodyInterceptor());
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   // No enableShutdownHooks here: main.ts handles SIGTERM/SIGINT (src/lifecycle/shutdown-signals.ts); tests call app.close().

@@ -4,7 +4,7 @@ import { createApp } from './app.factory';
 import { AppConfig } from './config/app-config';
 import { ConfigError } from './config/config-error';
 import { loadConfig } from './config/load-config';
-import { exitGracefullyOnSignals } from './lifecycle/shutdown-signals';
+import { ShutdownOptions, exitGracefullyOnSignals } from './lifecycle/shutdown-signals';
 
 /** Reads .env into the environment; variables already set win. */
 export function loadDotEnv(): void {
@@ -23,9 +23,9 @@ export function configFromEnvironment(): AppConfig {
   }
 }
 
-export async function serve(config: AppConfig): Promise<string> {
+export async function serve(config: AppConfig, shutdown: ShutdownOptions = {}): Promise<string> {
   const app = await createApp(config);
-  exitGracefullyOnSignals(app);
+  exitGracefullyOnSignals(app, shutdown);
   await app.listen(config.port);
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
   if (config.role === 'worker') new Logger('Main').log(`deploy worker (APP_ROLE=worker): health probes on ${url}/health and ${url}/health/ready`);

@@ -49,9 +49,27 @@ describe('bearer auth', () => {
       expect(res.status).toBe(401);
       expect(res.headers['content-type']).toMatch(/^application\/json/);
       expect(res.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: expect.any(String) });
+      expect(res.headers['www-authenticate']).toBe('Bearer');
+      expect(res.headers.etag).toBeUndefined();
       expect(res.text).not.toContain(TOKENS[0]);
       expect(res.text).not.toContain(TOKENS[1]);
     }
+  });
+
+  it.each([
+    ['malformed JSON', 'application/json', '{"name": '],
+    ['an oversized body', 'application/json', JSON.stringify({ name: 'x'.repeat(4 * 1024 * 1024) })],
+    ['a body that is not JSON', 'text/plain', 'name=Jane'],
+    ['a JSON body with an unknown charset', 'application/json; charset=ebcdic', '{}'],
+    ['a hostile key', 'application/json', '{"__proto__": {"admin": true}}'],
+  ])('checks the token before reading the body: %s without a token -> 401', async (_case, type, body) => {
+    for (const path of ['/authors', '/posts']) {
+      const res = await request(url).post(path).set('Content-Type', type).send(body);
+      expect(res.status).toBe(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer');
+    }
+    const authorized = await request(url).post('/authors').set('Authorization', `Bearer ${TOKENS[0]}`).set('Content-Type', type).send(body);
+    expect([400, 413, 415]).toContain(authorized.status);
   });
 
   it('accepts every configured token', async () => {

@@ -2,61 +2,23 @@ import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { execFileSync } from 'node:child_process';
 import { AppConfigModule } from '../src/config/config.module';
-import { loadConfig } from '../src/config/load-config';
-import { GithubClient, GithubClientOptions } from '../src/github/github.client';
+import { GithubClient } from '../src/github/github.client';
 import { GithubModule } from '../src/github/github.module';
-import { DispatchRequest, GithubDispatchError } from '../src/github/github.types';
 import { buildClientPayload } from '../src/github/payload';
 import { FakeGithub, FakeResponse } from './support/fake-github';
+import { dispatchFailure, githubClients, SAMPLE_DISPATCH } from './support/github-client-fixtures';
 import { waitFor } from './support/wait-for';
 
 const TOKEN = 'ghp_e2eTestToken0123456789abcdefghijkl';
-const REQUEST: DispatchRequest = {
-  deployId: 'dep-1',
-  reason: 'changes',
-  changeCount: 2,
-  editCount: 5,
-  changes: [
-    { kind: 'post', id: 'hello', action: 'updated', at: '2026-11-28T10:00:02.000Z' },
-    { kind: 'author', id: 'ada', action: 'created', at: '2026-11-28T10:00:01.000Z' },
-  ],
-  firstChangeAt: '2026-11-28T10:00:01.000Z',
-  lastChangeAt: '2026-11-28T10:00:02.000Z',
-};
+const REQUEST = SAMPLE_DISPATCH;
 
 describe('GithubClient against a fake GitHub', () => {
-  let fake: FakeGithub;
-  const clients: GithubClient[] = [];
-
-  function env(overrides: Record<string, string | undefined> = {}) {
-    return { S3_BUCKET: 'github-e2e', GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: 'acme/blog', GITHUB_API_URL: fake.url, DEPLOY_EVENT_TYPE: 'blog-deploy', ...overrides };
-  }
-  function client(overrides: Record<string, string | undefined> = {}, options: GithubClientOptions = { timeoutMs: 5_000 }): GithubClient {
-    const created = new GithubClient(loadConfig(env(overrides)), options);
-    clients.push(created);
-    return created;
-  }
-  async function failure(promise: Promise<unknown>): Promise<GithubDispatchError> {
-    const error = await promise.then(() => undefined, (e: unknown) => e);
-    expect(error).toBeInstanceOf(GithubDispatchError);
-    return error as GithubDispatchError;
-  }
-
-  beforeAll(async () => {
-    fake = await FakeGithub.start();
-  });
-  afterEach(() => {
-    for (const c of clients.splice(0)) c.onApplicationShutdown();
-    fake.reset();
-    jest.restoreAllMocks();
-  });
-  afterAll(async () => {
-    await fake?.close();
-  });
+  const gh = githubClients((fake) => ({ S3_BUCKET: 'github-e2e', GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: 'acme/blog', GITHUB_API_URL: fake.url, DEPLOY_EVENT_TYPE: 'blog-deploy' }));
+  const client = gh.client.bind(gh);
 
   it('sends one dispatch with the token, the documented headers and the contract body', async () => {
     await expect(client().dispatch(REQUEST)).resolves.toEqual({ kind: 'dispatched' });
-    const [sent, ...others] = fake.requests;
+    const [sent, ...others] = gh.fake.requests;
     expect(others).toEqual([]);
     expect(sent.method).toBe('POST');
     expect(sent.path).toBe('/repos/acme/blog/dispatches');
@@ -85,8 +47,8 @@ describe('GithubClient against a fake GitHub', () => {
   it.each(failures)('classifies $name and sends it exactly once (no retry inside Octokit)', async ({ response, retryable, retryAfterMs, says }) => {
     const resetAt = Math.floor(Date.now() / 1000) + 120;
     const headers = Object.fromEntries(Object.entries(response.headers ?? {}).map(([k, v]) => [k, v === 'RESET' ? String(resetAt) : v]));
-    fake.respond('dispatch', { ...response, headers });
-    const error = await failure(client().dispatch(REQUEST));
+    gh.fake.respond('dispatch', { ...response, headers });
+    const error = await dispatchFailure(client().dispatch(REQUEST));
     expect(error.status).toBe(response.status);
     expect(error.retryable).toBe(retryable);
     if (retryAfterMs === 'reset') {
@@ -97,15 +59,15 @@ describe('GithubClient against a fake GitHub', () => {
     }
     expect(error.message).toMatch(says);
     expect(error.message).not.toContain(TOKEN);
-    expect(fake.dispatches()).toHaveLength(1);
+    expect(gh.fake.dispatches()).toHaveLength(1);
   });
 
   it('gives up on a GitHub that does not answer, as a retryable error', async () => {
-    fake.respond('dispatch', { status: 204, delayMs: 30_000 });
-    const error = await failure(client({}, { timeoutMs: 300 }).dispatch(REQUEST));
+    gh.fake.respond('dispatch', { status: 204, delayMs: 30_000 });
+    const error = await dispatchFailure(client({}, { timeoutMs: 300 }).dispatch(REQUEST));
     expect(error).toMatchObject({ retryable: true, status: undefined });
     expect(error.message).toMatch(/did not answer within 300 ms/);
-    const [sent] = fake.dispatches();
+    const [sent] = gh.fake.dispatches();
     await waitFor('the fake to see the connection dropped', () => sent.endedAt !== undefined);
     expect(sent.status).toBeUndefined();
   });
@@ -113,14 +75,14 @@ describe('GithubClient against a fake GitHub', () => {
   it('reports an unreachable GitHub as a retryable network error', async () => {
     const gone = await FakeGithub.start();
     await gone.close();
-    const error = await failure(client({ GITHUB_API_URL: gone.url }).dispatch(REQUEST));
+    const error = await dispatchFailure(client({ GITHUB_API_URL: gone.url }).dispatch(REQUEST));
     expect(error.retryable).toBe(true);
     expect(error.message).toMatch(/Could not reach GitHub at http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED.*GITHUB_API_URL/);
   });
 
   it('never puts the token in an error, even when GitHub echoes it', async () => {
-    fake.respond('dispatch', { status: 422, body: { message: `Invalid request with token ${TOKEN}` } });
-    const error = await failure(client().dispatch(REQUEST));
+    gh.fake.respond('dispatch', { status: 422, body: { message: `Invalid request with token ${TOKEN}` } });
+    const error = await dispatchFailure(client().dispatch(REQUEST));
     expect(error.message).toContain('[REDACTED]');
     expect(error.message).not.toContain(TOKEN);
     expect(JSON.stringify(error)).not.toContain(TOKEN);
@@ -134,12 +96,12 @@ describe('GithubClient against a fake GitHub', () => {
       { name: 'error on 404', response: { status: 404, body: { message: 'Not Found' } }, state: 'error', says: /404 for acme\/blog.*does not exist or the token cannot see it/ },
     ];
     it.each(cases)('$name', async ({ response, push, state, says }) => {
-      if (response) fake.respond('repo', response);
-      if (push !== undefined) fake.permissions = { push, pull: true };
+      if (response) gh.fake.respond('repo', response);
+      if (push !== undefined) gh.fake.permissions = { push, pull: true };
       const access = await client().checkAccess();
       expect(access).toMatchObject({ state, checkedAt: expect.any(String) });
       expect(access.message).toMatch(says);
-      const [sent] = fake.requests;
+      const [sent] = gh.fake.requests;
       expect(sent).toMatchObject({ method: 'GET', path: '/repos/acme/blog' });
       expect(sent.headers).toMatchObject({ authorization: `Bearer ${TOKEN}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' });
     });
@@ -148,8 +110,8 @@ describe('GithubClient against a fake GitHub', () => {
       const github = client();
       await github.access();
       await github.access();
-      expect(fake.requests).toHaveLength(1);
-      const held = fake.hold('repo');
+      expect(gh.fake.requests).toHaveLength(1);
+      const held = gh.fake.hold('repo');
       const answer = await github.access({ maxAgeMs: 0, waitMs: 50 });
       await held.arrived;
       expect(answer.state).toBe('ok'); // the last known result, while the new check is still open
@@ -160,8 +122,8 @@ describe('GithubClient against a fake GitHub', () => {
 
   it('on shutdown cancels a running access check but lets a dispatch in flight finish', async () => {
     const github = client({}, { timeoutMs: 30_000 });
-    const heldCheck = fake.hold('repo');
-    const heldDispatch = fake.hold('dispatch');
+    const heldCheck = gh.fake.hold('repo');
+    const heldDispatch = gh.fake.hold('dispatch');
     const access = github.checkAccess();
     const dispatched = github.dispatch(REQUEST);
     await Promise.all([heldCheck.arrived, heldDispatch.arrived]);
@@ -178,7 +140,7 @@ describe('GithubClient against a fake GitHub', () => {
       const dry = client({ GITHUB_TOKEN: undefined });
       await expect(dry.dispatch(REQUEST)).resolves.toEqual({ kind: 'dry-run' });
       await expect(dry.checkAccess()).resolves.toMatchObject({ state: 'dry-run' });
-      expect(fake.requests).toEqual([]);
+      expect(gh.fake.requests).toEqual([]);
 
       const lines = logged.mock.calls.map(([message]) => String(message)).filter((m) => m.includes('curl'));
       expect(lines).toHaveLength(1);
@@ -187,18 +149,18 @@ describe('GithubClient against a fake GitHub', () => {
       const curl = lines[0].slice(lines[0].indexOf('curl '));
       // A real shell parses it (curl swapped for printf): the body is byte for byte what a real dispatch sends.
       const words = execFileSync('sh', ['-c', curl.replace(/^curl /, `printf '%s\\0' `)], { env: { PATH: process.env.PATH, GITHUB_TOKEN: 'from-shell' }, encoding: 'utf8' }).split('\0');
-      expect(words).toContain(`${fake.url}/repos/acme/blog/dispatches`);
+      expect(words).toContain(`${gh.fake.url}/repos/acme/blog/dispatches`);
       expect(words).toContain('Authorization: Bearer from-shell');
       await client().dispatch(REQUEST);
-      expect(JSON.parse(words[words.indexOf('-d') + 1])).toEqual(fake.dispatches()[0].body);
+      expect(JSON.parse(words[words.indexOf('-d') + 1])).toEqual(gh.fake.dispatches()[0].body);
     });
   });
 
   describe('inside Nest', () => {
     it('checks access at start without holding start-up, and logs one clear error line', async () => {
       const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-      const held = fake.hold('repo');
-      const moduleRef = await Test.createTestingModule({ imports: [AppConfigModule.forRoot(loadConfig(env())), GithubModule] }).compile();
+      const held = gh.fake.hold('repo');
+      const moduleRef = await Test.createTestingModule({ imports: [AppConfigModule.forRoot(gh.config()), GithubModule] }).compile();
       await moduleRef.init(); // returns while GitHub has not answered yet
       const github = moduleRef.get(GithubClient);
       await held.arrived;

@@ -82,6 +82,7 @@ describe('hostile input', () => {
       ['/authors', { name: ['x'] }, 'name'],
       ['/authors', { name: 'x', links: 'https://e.com' }, 'links'],
       ['/authors', { name: 'x', links: ['https://e.com'] }, 'links'],
+      ['/authors', { name: 'x', links: [[]] }, 'links'],
       ['/authors', { name: 'x', links: [{ label: 1, url: 'https://e.com' }] }, 'label'],
       ['/authors', { name: 'x', id: 7 }, 'id'],
       ['/posts', { title: 'x', body: { md: 'x' }, authorIds: ['victim'] }, 'body'],

@@ -1,11 +1,16 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, Logger, OnModuleInit, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { AuthenticationRequiredError } from './auth-errors';
 import { bearerToken, tokenAccepted } from './bearer-tokens';
 import { IS_PUBLIC } from './public.decorator';
 
-/** Every route but the @Public() ones needs `Authorization: Bearer <one of API_TOKENS>`, when API_TOKENS is set. */
+/**
+ * Every route but the @Public() ones needs `Authorization: Bearer <one of API_TOKENS>`, when API_TOKENS is set.
+ * Guards run before the request body is read (JsonBodyInterceptor), so an unauthenticated caller gets a 401
+ * whatever it sends and cannot probe the parser.
+ */
 @Injectable()
 export class BearerAuthGuard implements CanActivate, OnModuleInit {
   constructor(
@@ -24,6 +29,6 @@ export class BearerAuthGuard implements CanActivate, OnModuleInit {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const token = bearerToken(context.switchToHttp().getRequest<Request>().headers.authorization);
     if (token !== undefined && tokenAccepted(token, this.config.apiTokens)) return true;
-    throw new UnauthorizedException('send Authorization: Bearer <token> with one of the API_TOKENS configured on the server');
+    throw new AuthenticationRequiredError();
   }
 }

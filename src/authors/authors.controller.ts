@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreateEntity, ApiDeleteEntity, ApiReadEntity, ApiUnreadable, ApiWriteEntity } from '../common/api-docs';
 import type { Response } from 'express';
 import { sendCreated, sendVersioned } from '../content/http-versioning';
 import { IdPipe } from '../common/id.pipe';
@@ -15,7 +16,7 @@ export class AuthorsController {
   constructor(private readonly authors: AuthorsService) {}
 
   @Post()
-  @ApiCreatedResponse({ type: AuthorDto })
+  @ApiCreateEntity(AuthorDto)
   async create(@Body() body: CreateAuthorDto, @Res({ passthrough: true }) res: Response): Promise<Author> {
     return sendCreated(res, await this.authors.create(body), 'authors');
   }
@@ -27,26 +28,26 @@ export class AuthorsController {
   }
 
   @Get(':id')
-  @ApiOkResponse({ type: AuthorDto })
+  @ApiReadEntity(AuthorDto)
   async get(@Param('id', IdPipe) id: string, @Headers('if-none-match') ifNoneMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
     return sendVersioned(res, await this.authors.get(id), ifNoneMatch);
   }
 
   @Put(':id')
-  @ApiOkResponse({ type: AuthorDto })
+  @ApiWriteEntity(AuthorDto)
   async replace(@Param('id', IdPipe) id: string, @Body() body: ReplaceAuthorDto, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
     return sendVersioned(res, await this.authors.replace(id, body, ifMatch));
   }
 
   @Patch(':id')
-  @ApiOkResponse({ type: AuthorDto })
+  @ApiWriteEntity(AuthorDto, [ApiUnreadable('The entity')])
   async patch(@Param('id', IdPipe) id: string, @Body() body: PatchAuthorDto, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
     return sendVersioned(res, await this.authors.patch(id, body, ifMatch));
   }
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiNoContentResponse()
+  @ApiDeleteEntity('The author is still credited on posts (named in the message), or other writers changed it during every attempt')
   async remove(@Param('id', IdPipe) id: string, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
     await this.authors.remove(id, ifMatch);
   }

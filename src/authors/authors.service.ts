@@ -42,19 +42,16 @@ export class AuthorsService {
     const candidates = input.id != null ? [input.id] : idCandidates('author', input.name);
     const now = new Date().toISOString();
     const created = await this.authors.create(candidates, (id) => ({ id, ...fields(input), createdAt: now, updatedAt: now }));
-    await this.changed(created.doc, 'created');
+    await this.changed(created.doc.id, 'created', created.doc.updatedAt);
     return created;
   }
 
   async replace(id: string, input: ReplaceAuthorDto, ifMatch?: string): Promise<Versioned<Author>> {
     checkPathId(id, input.id ?? undefined);
-    const { after } = await this.authors.update(id, ifMatch, (current) => ({
-      id,
-      ...fields(input),
-      createdAt: current.createdAt,
-      updatedAt: new Date().toISOString(),
-    }));
-    await this.changed(after.doc, 'updated');
+    const now = new Date().toISOString();
+    // current is null when the object at the key was not a valid author: PUT replaces it.
+    const { after } = await this.authors.replace(id, ifMatch, (current) => ({ id, ...fields(input), createdAt: current?.createdAt ?? now, updatedAt: now }));
+    await this.changed(id, 'updated', after.doc.updatedAt);
     return after;
   }
 
@@ -64,21 +61,21 @@ export class AuthorsService {
       ...(await applyPatch(current, input, SERVER_FIELDS, AuthorFieldsDto)),
       updatedAt: new Date().toISOString(),
     }));
-    await this.changed(after.doc, 'updated');
+    await this.changed(id, 'updated', after.doc.updatedAt);
     return after;
   }
 
   async remove(id: string, ifMatch?: string): Promise<void> {
-    const removed = await this.authors.remove(id, ifMatch, async () => {
+    await this.authors.remove(id, ifMatch, async () => {
       const citing = (await this.posts.index.all()).filter((post) => post.authorIds.includes(id)).map((post) => post.id);
       if (citing.length > 0) {
         throw new ConflictError(`Author "${id}" is still credited on ${citing.length} post(s): ${citing.sort().join(', ')}. Remove the author from those posts first.`);
       }
     });
-    await this.changed(removed, 'deleted', new Date().toISOString());
+    await this.changed(id, 'deleted', new Date().toISOString());
   }
 
-  private changed(author: Author, action: ChangeAction, at = author.updatedAt): Promise<void> {
-    return this.events.publish({ kind: 'author', id: author.id, action, at });
+  private changed(id: string, action: ChangeAction, at: string): Promise<void> {
+    return this.events.publish({ kind: 'author', id, action, at });
   }
 }

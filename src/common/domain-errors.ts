@@ -4,6 +4,8 @@
  */
 export abstract class DomainError extends Error {
   abstract readonly status: number;
+  /** Response headers the status needs (a 401's challenge, say). */
+  readonly headers: Readonly<Record<string, string>> = {};
   constructor(message: string) {
     super(message);
     this.name = new.target.name;

@@ -66,6 +66,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (body.statusCode >= 500 && error instanceof DomainError) this.repeated.warn(`${error.name}: ${error.message}`);
     else if (body.statusCode >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     if (response.headersSent) return;
+    // An error is not a version of the entity: a tag set before the failure must not be taken for one.
+    response.removeHeader('ETag');
+    if (error instanceof DomainError) for (const [name, value] of Object.entries(error.headers)) response.setHeader(name, value);
     response.status(body.statusCode).json(body);
   }
 }

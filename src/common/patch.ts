@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { InvalidInputError } from './domain-errors';
+import { validationMessages } from './validation-messages';
 
 /**
  * Applies a PATCH body: a field set to null is removed, any other given field replaces the stored one.
@@ -15,9 +16,7 @@ export async function applyPatch<T extends object>(current: T, patch: object, se
   }
   const editable = Object.fromEntries(Object.entries(merged).filter(([field]) => !serverFields.includes(field)));
   const errors = await validate(plainToInstance(fullDto, editable), { whitelist: true, forbidNonWhitelisted: true });
-  if (errors.length > 0) {
-    throw new InvalidInputError(errors.flatMap((e) => Object.values(e.constraints ?? { [e.property]: `${e.property} is invalid` })));
-  }
+  if (errors.length > 0) throw new InvalidInputError(validationMessages(errors));
   return merged as T;
 }
 

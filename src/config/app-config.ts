@@ -6,14 +6,32 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface GithubConfig {
-  /** Unset means dry run: deploys are recorded and logged, never sent. */
+  /** Neither a token nor an App means dry run: deploys are recorded and logged, never sent. */
   token?: string;
+  /** Authenticate as a GitHub App (never together with `token`). */
+  app?: GithubAppConfig;
   owner?: string;
   repo?: string;
   apiUrl: string;
 }
 
+export interface GithubAppConfig {
+  /** GITHUB_APP_ID: the App's numeric id (or its client id), the JWT's `iss`. */
+  appId: string;
+  /** The App's private key as PKCS#8 PEM, checked at start. A secret: never logged. */
+  privateKey: string;
+  /** GITHUB_APP_INSTALLATION_ID; unset = looked up from GITHUB_REPOSITORY. */
+  installationId?: number;
+}
+
+/** How a deploy starts the blog's workflow (DEPLOY_TRIGGER). */
+export type DeployTrigger =
+  | { kind: 'repository_dispatch' }
+  /** `workflow`: DEPLOY_WORKFLOW, a file name or numeric id; `ref`: DEPLOY_REF, unset = the default branch. */
+  | { kind: 'workflow_dispatch'; workflow: string; ref?: string };
+
 export interface DeployConfig {
+  trigger: DeployTrigger;
   eventType: string;
   debounceMs: number;
   maxWaitMs: number;

@@ -1,5 +1,6 @@
 import { AppConfig, AppRole, LOG_LEVELS, LogLevel } from './app-config';
 import { ConfigError } from './config-error';
+import { deployTrigger, githubApp, wantsGithubApp } from './github-config';
 
 type Env = Record<string, string | undefined>;
 
@@ -50,13 +51,25 @@ function tokens(env: Env): string[] {
 
 function github(env: Env, production: boolean): AppConfig['github'] {
   const token = text(env, 'GITHUB_TOKEN');
+  const appVariables = {
+    appId: text(env, 'GITHUB_APP_ID'),
+    privateKey: text(env, 'GITHUB_APP_PRIVATE_KEY'),
+    privateKeyFile: text(env, 'GITHUB_APP_PRIVATE_KEY_FILE'),
+    installationId: text(env, 'GITHUB_APP_INSTALLATION_ID'),
+  };
   const repository = text(env, 'GITHUB_REPOSITORY');
   const apiUrl = url(env, 'GITHUB_API_URL', 'https://api.github.com', ['https:', 'http:'])!;
-  if (production && !token) throw new ConfigError('GITHUB_TOKEN', 'is required when NODE_ENV=production (dry run is for development only)');
-  if (token && !repository) throw new ConfigError('GITHUB_REPOSITORY', 'is required with GITHUB_TOKEN, as owner/repo');
+  if (token && wantsGithubApp(appVariables)) {
+    throw new ConfigError('GITHUB_TOKEN', 'is set together with a GitHub App (GITHUB_APP_*): authenticate either with a token or as a GitHub App, not both; unset one of them');
+  }
+  const app = githubApp(appVariables);
+  if (production && !token && !app) {
+    throw new ConfigError('GITHUB_TOKEN', 'is required when NODE_ENV=production, or a GitHub App (GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY): dry run is for development only');
+  }
+  if ((token || app) && !repository) throw new ConfigError('GITHUB_REPOSITORY', `is required with ${token ? 'GITHUB_TOKEN' : 'a GitHub App'}, as owner/repo`);
   if (repository && !REPOSITORY.test(repository)) throw new ConfigError('GITHUB_REPOSITORY', `must be owner/repo, got "${repository}"`);
   const [owner, repo] = repository ? repository.split('/') : [undefined, undefined];
-  return { token, owner, repo, apiUrl };
+  return { token, app, owner, repo, apiUrl };
 }
 
 function logLevel(env: Env): LogLevel {
@@ -108,6 +121,7 @@ export function loadConfig(env: Env): AppConfig {
     },
     github: github(env, production),
     deploy: {
+      trigger: deployTrigger({ trigger: text(env, 'DEPLOY_TRIGGER'), workflow: text(env, 'DEPLOY_WORKFLOW'), ref: text(env, 'DEPLOY_REF') }),
       eventType,
       debounceMs,
       maxWaitMs,

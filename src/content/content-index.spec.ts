@@ -1,8 +1,10 @@
+import { AuthorDto } from '../authors/dto/author.dto';
 import { RedisService } from '../redis/redis.service';
 import { ListedObject, S3StorageService, StoredObject } from '../storage/s3-storage.service';
 import { ContentIndex, INDEX_MAX_STALENESS_MS, INDEX_REFRESH_AHEAD_MS } from './content-index';
 import { ContentVersion, ContentVersionStore } from './content-version';
 import { Listable } from './paging';
+import { StoredDocumentReader } from './stored-document';
 
 // Unit level: the interleavings below cannot be produced on demand against real servers, so S3 and the
 // Redis version store are small in-memory fakes here. test/content-index.e2e-spec.ts covers the same rules
@@ -10,6 +12,7 @@ import { Listable } from './paging';
 
 interface Doc extends Listable {
   name: string;
+  createdAt: string;
 }
 
 /** An S3 folder in memory whose answers can be held back, to interleave a refresh with writes. */
@@ -38,7 +41,8 @@ class FakeBucket {
 
   storage(): S3StorageService {
     // Every answer reflects the bucket when it was asked for, however late it comes.
-    const fake: Pick<S3StorageService, 'list' | 'getText'> = {
+    const fake: Pick<S3StorageService, 'list' | 'getText' | 'objectKey'> = {
+      objectKey: (key: string) => key,
       list: async (prefix: string): Promise<ListedObject[]> => {
         this.listings++;
         const listed = [...this.objects].filter(([key]) => key.startsWith(prefix)).map(([key, o]) => ({ key, etag: o.etag }));
@@ -115,11 +119,12 @@ class FakeVersions implements ContentVersionStore {
   }
 }
 
-const doc = (id: string, name = id, updatedAt = '2025-01-01T00:00:00.000Z'): Doc => ({ id, name, updatedAt });
+const doc = (id: string, name = id, updatedAt = '2025-01-01T00:00:00.000Z'): Doc => ({ id, name, createdAt: '2025-01-01T00:00:00.000Z', updatedAt });
 const ids = (docs: Doc[]) => docs.map((d) => d.id).sort();
 /** Lets every pending promise callback run, so a refresh that was started has made its S3 calls. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 const noRedis = {} as RedisService;
+const reader = new StoredDocumentReader<Doc>('author', AuthorDto);
 
 describe('ContentIndex', () => {
   let bucket: FakeBucket;
@@ -129,8 +134,8 @@ describe('ContentIndex', () => {
 
   function instances(store: FakeVersions): void {
     versions = store;
-    one = new ContentIndex<Doc>('author', bucket.storage(), noRedis, versions);
-    two = new ContentIndex<Doc>('author', bucket.storage(), noRedis, versions);
+    one = new ContentIndex<Doc>('author', bucket.storage(), noRedis, reader.read.bind(reader), versions);
+    two = new ContentIndex<Doc>('author', bucket.storage(), noRedis, reader.read.bind(reader), versions);
   }
 
   /** A write as ContentRepository does it: S3 first, then the index of the instance that wrote. */

@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 import { RedisService } from '../redis/redis.service';
 import { S3StorageService } from '../storage/s3-storage.service';
 import { contentFolder, contentKey, parseContentKey } from '../storage/s3-layout';
-import type { EntityKind } from './content-events';
+import type { EntityKind } from './content-change';
+import type { Readout } from './stored-document';
 import { ContentVersion, ContentVersionStore, RedisContentVersions } from './content-version';
 import { quoteEtag } from './etag';
 import { Listable, newestFirst } from './paging';
@@ -23,15 +24,6 @@ interface Entry<T> {
   doc: T;
   etag: string;
 }
-
-const isString = (value: unknown): value is string => typeof value === 'string';
-const isStringArray = (value: unknown): boolean => Array.isArray(value) && value.every(isString);
-
-/** What listing and filtering rely on, so one hand-edited object cannot break every listing. */
-const SHAPES: Record<EntityKind, (doc: Record<string, unknown>) => boolean> = {
-  author: (doc) => isString(doc.name),
-  post: (doc) => isString(doc.title) && isString(doc.status) && isStringArray(doc.authorIds) && (doc.tags === undefined || isStringArray(doc.tags)),
-};
 
 const sameVersion = (a: ContentVersion | null, b: ContentVersion | null): boolean => a !== null && b !== null && a.epoch === b.epoch && a.n === b.n;
 
@@ -65,6 +57,8 @@ export class ContentIndex<T extends Listable> {
     private readonly kind: EntityKind,
     private readonly storage: S3StorageService,
     redis: RedisService,
+    /** Reads a stored object as a document, or says what is wrong with it (stored-document.ts). */
+    private readonly read: (id: string, body: string) => Readout<T>,
     versions?: ContentVersionStore,
   ) {
     this.logger = new Logger(`ContentIndex:${kind}`);
@@ -170,27 +164,16 @@ export class ContentIndex<T extends Listable> {
       this.rejected.delete(id);
       return;
     }
-    const doc = this.parse(id, stored.body);
-    if (doc === null) {
-      this.logger.warn(`${key} is not a valid ${this.kind} document; it is left out of listings until fixed`);
+    const read = this.read(id, stored.body);
+    if (read.problem !== undefined) {
+      // Once per version of the object: the ETag is remembered, so the next listings skip it quietly.
+      this.logger.warn(`${this.storage.objectKey(key)} is left out of listings until fixed: ${read.problem}`);
       this.drop(id);
       this.rejected.set(id, quoteEtag(stored.etag));
       return;
     }
     this.rejected.delete(id);
-    this.set(id, doc, stored.etag);
-  }
-
-  private parse(id: string, body: string): T | null {
-    let value: unknown;
-    try {
-      value = JSON.parse(body);
-    } catch {
-      return null;
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-    const doc = value as Record<string, unknown>;
-    return doc.id === id && isString(doc.updatedAt) && SHAPES[this.kind](doc) ? (value as T) : null;
+    this.set(id, read.doc, stored.etag);
   }
 
   private set(id: string, doc: T, etag: string): void {

@@ -1,23 +1,40 @@
-import { etagMatches, quoteEtag } from './etag';
+import { ifMatchPasses, ifNoneMatchHits, quoteEtag } from './etag';
 
-describe('etagMatches', () => {
-  const current = '"abc123"';
+const current = '"abc123"';
 
+describe('ifMatchPasses (strong comparison)', () => {
   it.each([
     ['"abc123"', true],
     ['abc123', true],
-    ['W/"abc123"', true],
     ['"zzz", "abc123"', true],
     ['*', true],
+    ['W/"abc123"', false],
+    ['W/"zzz", W/"abc123"', false],
     ['"zzz"', false],
     ['', false],
     ['"abc1234"', false],
   ])('%s -> %s', (header, expected) => {
-    expect(etagMatches(header, current)).toBe(expected);
+    expect(ifMatchPasses(header, current)).toBe(expected);
+  });
+
+  it('never passes for a missing entity, not even with *', () => {
+    expect(ifMatchPasses('*', null)).toBe(false);
+    expect(ifMatchPasses('"abc123"', null)).toBe(false);
   });
 
   it('accepts an unquoted current ETag from S3-compatible servers', () => {
-    expect(etagMatches('"abc"', 'abc')).toBe(true);
+    expect(ifMatchPasses('"abc"', 'abc')).toBe(true);
+  });
+});
+
+describe('ifNoneMatchHits (weak comparison)', () => {
+  it.each([
+    ['"abc123"', true],
+    ['W/"abc123"', true],
+    ['*', true],
+    ['"zzz"', false],
+  ])('%s -> %s', (header, expected) => {
+    expect(ifNoneMatchHits(header, current)).toBe(expected);
   });
 });
 

@@ -1,23 +1,35 @@
-/** Entity tags as HTTP sends them: a list, `*`, or weak tags (compared weakly, as RFC 9110 allows for If-None-Match). */
+/**
+ * Entity tags (RFC 9110 §8.8.3): If-Match compares strongly (a weak `W/` tag never matches), If-None-Match
+ * weakly. The tags the service sends are always strong.
+ */
+
+/** The tags of an If-Match / If-None-Match list, as written (weak ones keep their `W/`). */
 function tags(header: string): string[] {
   return header
     .split(',')
-    .map((t) => t.trim().replace(/^W\//, ''))
+    .map((t) => t.trim())
     .filter((t) => t !== '');
 }
 
-function normalize(etag: string): string {
-  const bare = etag.replace(/^W\//, '');
+function opaque(tag: string): string {
+  const bare = tag.replace(/^W\//, '');
   return bare.startsWith('"') ? bare : `"${bare}"`;
 }
 
-/** True when an If-Match / If-None-Match header value matches the current ETag of an existing object. */
-export function etagMatches(header: string, current: string): boolean {
-  const wanted = normalize(current);
-  return tags(header).some((t) => t === '*' || normalize(t) === wanted);
+/** If-Match: true when the entity exists and the header is `*` or lists its tag as a strong tag. */
+export function ifMatchPasses(header: string, current: string | null): boolean {
+  if (current === null) return false;
+  const wanted = opaque(current);
+  return tags(header).some((t) => t === '*' || (!t.startsWith('W/') && opaque(t) === wanted));
 }
 
-/** The ETag as sent to clients: always a quoted strong tag. */
+/** If-None-Match: true when the header names the existing entity (`*` or its tag, weak or strong): a GET answers 304. */
+export function ifNoneMatchHits(header: string, current: string): boolean {
+  const wanted = opaque(current);
+  return tags(header).some((t) => t === '*' || opaque(t) === wanted);
+}
+
+/** The ETag as sent to clients: always a quoted strong tag (S3-compatible servers differ in quoting). */
 export function quoteEtag(etag: string): string {
-  return normalize(etag);
+  return opaque(etag);
 }

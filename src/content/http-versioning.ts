@@ -1,11 +1,11 @@
 import type { Response } from 'express';
-import { etagMatches } from './etag';
+import { ifNoneMatchHits } from './etag';
 import { Versioned } from './content-repository';
 
 /** Sets the ETag header and returns the document, or answers 304 when the client's copy is current. */
 export function sendVersioned<T>(res: Response, value: Versioned<T>, ifNoneMatch?: string): T | undefined {
   res.setHeader('ETag', value.etag);
-  if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, value.etag)) {
+  if (ifNoneMatch !== undefined && ifNoneMatchHits(ifNoneMatch, value.etag)) {
     res.status(304);
     return undefined;
   }

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Author } from '../authors/author';
+import { AuthorDto } from '../authors/dto/author.dto';
+import { PostDto } from '../posts/dto/post.dto';
 import type { Post } from '../posts/post';
 import { RedisService } from '../redis/redis.service';
 import { ConditionalWrites } from '../storage/conditional-writes';
@@ -10,13 +12,13 @@ import { ContentRepository } from './content-repository';
 @Injectable()
 export class AuthorRepository extends ContentRepository<Author> {
   constructor(storage: S3StorageService, redis: RedisService, conditional: ConditionalWrites) {
-    super('Author', 'author', storage, redis, conditional);
+    super('Author', 'author', AuthorDto, storage, redis, conditional);
   }
 }
 
 @Injectable()
 export class PostRepository extends ContentRepository<Post> {
   constructor(storage: S3StorageService, redis: RedisService, conditional: ConditionalWrites) {
-    super('Post', 'post', storage, redis, conditional);
+    super('Post', 'post', PostDto, storage, redis, conditional);
   }
 }

@@ -118,10 +118,9 @@ export class DeployProcessor extends WorkerHost implements BeforeApplicationShut
         lastChangeAt: deploy.lastChangeAt,
       });
       const status = outcome.kind === 'dry-run' ? 'dry-run' : 'dispatched';
-      const run = 'run' in outcome ? (outcome as { run?: FinalState['run'] }).run : undefined;
       // Marker first: written after finish, it could overwrite the marker of a deploy that started later.
       await this.snapshots.markDispatched(deploy.id);
-      await this.finish(deploy.id, { status, attempts: attempt, dispatchedAt: Date.now(), run, carry: false });
+      await this.finish(deploy.id, { status, attempts: attempt, dispatchedAt: Date.now(), run: outcome.run, carry: false });
       this.logger.log(`deploy ${deploy.id} ${status}: ${deploy.changeCount} change(s), ${deploy.editCount} edit(s), attempt ${attempt}, ${Date.now() - started} ms`);
       return { status, deployId: deploy.id, attempts: attempt };
     } catch (caught) {

@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { isOnSite, SiteFacts } from '../content/site-rule';
 import { S3StorageService } from '../storage/s3-storage.service';
-import { CONTENT_KINDS, contentFolder, DEPLOY_MARKER_KEY, parseContentKey } from '../storage/s3-layout';
+import { ENTITY_KINDS } from '../content/content-change';
+import { contentFolder, DEPLOY_MARKER_KEY, parseContentKey } from '../storage/s3-layout';
 import { ContentSnapshot } from './content-snapshot';
 
 /** Reading posts to learn their status, this many at a time. */
@@ -30,7 +31,7 @@ export class DispatchMarker {
    * whether they are on the site; the others keep what `last` knew. Without `last`, every post is read.
    */
   async current(last: ContentSnapshot | null): Promise<ContentSnapshot> {
-    const listed = (await Promise.all(CONTENT_KINDS.map((kind) => this.storage.list(contentFolder(kind))))).flat();
+    const listed = (await Promise.all(ENTITY_KINDS.map((kind) => this.storage.list(contentFolder(kind))))).flat();
     const listing = ContentSnapshot.fromListing(listed);
     const offSite = new Set([...(last?.offSite ?? [])].filter((key) => listing.objects.get(key) === last?.objects.get(key)));
     const toRead = listing.changedKeys(last).filter((key) => parseContentKey(key)?.kind === 'post');

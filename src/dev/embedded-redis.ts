@@ -8,6 +8,11 @@ export interface EmbeddedRedisOptions {
   /** Keep data in this folder (append-only file); without it Redis keeps nothing on disk. */
   dir?: string;
   port?: number;
+  /**
+   * Run redis-server in its own process group, out of reach of the terminal's Ctrl-C: the dev runner stops
+   * it itself, after the app, so the app never sees its Redis vanish while it shuts down.
+   */
+  ownProcessGroup?: boolean;
   /** More redis-server arguments (a test plays a read-only replica with `--replicaof 127.0.0.1 1`). */
   args?: string[];
 }
@@ -67,7 +72,7 @@ export class EmbeddedRedis {
       args.push('--appendonly', 'no');
     }
     args.push(...(this.options.args ?? []));
-    const child = spawn(redisBinary(), args, { stdio: 'ignore' });
+    const child = spawn(redisBinary(), args, { stdio: 'ignore', detached: this.options.ownProcessGroup === true });
     this.child = child;
     const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code}`))));
     exited.catch(() => undefined);

@@ -31,4 +31,12 @@ describe('dispatchAsCurl', () => {
     const words = shellWords(command, { GITHUB_TOKEN: 't', GITHUB_REPOSITORY: 'me/site' });
     expect(words[3]).toBe('http://127.0.0.1:9/api/v3/repos/me/site/dispatches');
   });
+
+  it('addresses the workflow endpoint for a workflow_dispatch, also via $GITHUB_REPOSITORY', () => {
+    const endpoint = 'actions/workflows/deploy.yml/dispatches';
+    const named = shellWords(dispatchAsCurl({ apiUrl: 'https://api.github.com', repository: 'acme/blog', endpoint, body }), { GITHUB_TOKEN: 't' });
+    expect(named[3]).toBe('https://api.github.com/repos/acme/blog/actions/workflows/deploy.yml/dispatches');
+    const fromShell = shellWords(dispatchAsCurl({ apiUrl: 'https://api.github.com', endpoint, body }), { GITHUB_TOKEN: 't', GITHUB_REPOSITORY: 'me/site' });
+    expect(fromShell[3]).toBe('https://api.github.com/repos/me/site/actions/workflows/deploy.yml/dispatches');
+  });
 });

@@ -14,6 +14,8 @@ export interface CurlDispatch {
   apiUrl: string;
   /** owner/repo; unset in dry run without GITHUB_REPOSITORY, then the shell's $GITHUB_REPOSITORY is used. */
   repository?: string;
+  /** Under /repos/{owner}/{repo}/: `dispatches`, or `actions/workflows/{workflow}/dispatches`. */
+  endpoint?: string;
   body: unknown;
 }
 
@@ -21,10 +23,10 @@ export interface CurlDispatch {
  * The dispatch as one copy-pasteable curl command, for the dry-run log. The token is never known here:
  * the command reads it from the shell's $GITHUB_TOKEN when someone runs it.
  */
-export function dispatchAsCurl({ apiUrl, repository, body }: CurlDispatch): string {
+export function dispatchAsCurl({ apiUrl, repository, endpoint = 'dispatches', body }: CurlDispatch): string {
   const url = repository
-    ? singleQuoted(`${apiUrl}/repos/${repository}/dispatches`)
-    : `${doubleQuoted(`${apiUrl}/repos/`).slice(0, -1)}$GITHUB_REPOSITORY/dispatches"`;
+    ? singleQuoted(`${apiUrl}/repos/${repository}/${endpoint}`)
+    : `${doubleQuoted(`${apiUrl}/repos/`).slice(0, -1)}$GITHUB_REPOSITORY${doubleQuoted(`/${endpoint}`).slice(1)}`;
   return [
     'curl -sS -X POST',
     url,

@@ -1,9 +1,9 @@
+import { AdviceContext, explainRefusal } from './github-error-advice';
+import { githubMessage, httpFailure, HttpFailure } from './github-failure';
 import { GithubDispatchError } from './github.types';
 
 /** What a message needs to name the place to fix; `secret` is scrubbed from anything GitHub echoes back. */
-export interface GithubErrorContext {
-  /** owner/repo */
-  repository: string;
+export interface GithubErrorContext extends AdviceContext {
   apiUrl: string;
   timeoutMs: number;
   secret?: string;
@@ -17,7 +17,6 @@ export const SECONDARY_LIMIT_MIN_WAIT_MS = 60_000;
 export const MAX_RETRY_AFTER_MS = 3_600_000;
 /** x-ratelimit-reset is GitHub's clock in whole seconds: wait a little past it so a skewed clock does not retry early. */
 const RESET_MARGIN_MS = 1_000;
-const MAX_GITHUB_MESSAGE = 500;
 
 const STATUS_TEXT: Record<number, string> = {
   500: 'Internal Server Error',
@@ -26,48 +25,12 @@ const STATUS_TEXT: Record<number, string> = {
   504: 'Gateway Timeout',
 };
 
-/** The parts of an Octokit RequestError (or any HTTP failure) that classification reads. */
-interface HttpFailure {
-  status: number;
-  headers: Record<string, string | undefined>;
-  data: unknown;
-}
-
-function httpFailure(error: unknown): HttpFailure | undefined {
-  if (typeof error !== 'object' || error === null || !('response' in error)) return undefined;
-  const response = (error as { response?: { status?: unknown; headers?: unknown; data?: unknown } }).response;
-  if (!response || typeof response.status !== 'number') return undefined;
-  const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries((response.headers ?? {}) as Record<string, unknown>)) {
-    if (typeof value === 'string' || typeof value === 'number') headers[name.toLowerCase()] = String(value);
-  }
-  return { status: response.status, headers, data: response.data };
-}
-
 /** Token-shaped strings are scrubbed too, in case GitHub (or a proxy) echoes some other credential. */
 const TOKEN_SHAPES = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g;
 
 export function redactSecrets(text: string, secret?: string): string {
   const scrubbed = secret ? text.split(secret).join('[REDACTED]') : text;
   return scrubbed.replace(TOKEN_SHAPES, '[REDACTED]');
-}
-
-/** GitHub's own words: `{ message, errors?, documentation_url? }`, or a plain body. */
-function githubMessage(data: unknown): string {
-  let text: string;
-  if (typeof data === 'object' && data !== null && typeof (data as { message?: unknown }).message === 'string') {
-    const body = data as { message: string; errors?: unknown; documentation_url?: unknown };
-    text = body.message;
-    if (Array.isArray(body.errors) && body.errors.length > 0) {
-      text += ` (${body.errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))).join('; ')})`;
-    }
-    if (typeof body.documentation_url === 'string') text += ` (see ${body.documentation_url})`;
-  } else if (typeof data === 'string' && data.trim() !== '') {
-    text = data.trim();
-  } else {
-    return 'no message';
-  }
-  return text.length > MAX_GITHUB_MESSAGE ? `${text.slice(0, MAX_GITHUB_MESSAGE)}…` : text;
 }
 
 /** Retry-After (seconds or HTTP date), else x-ratelimit-reset when the primary limit is used up. */
@@ -110,33 +73,10 @@ function isRateLimit(failure: HttpFailure, said: string): boolean {
 
 function fromHttp(failure: HttpFailure, context: GithubErrorContext): GithubDispatchError {
   const { status } = failure;
-  const repo = context.repository;
   const said = githubMessage(failure.data);
-  if (status === 401) {
-    return new GithubDispatchError(
-      `GitHub rejected the token (401 Bad credentials): it is missing, expired or revoked. Create a new token (a classic token with the "repo" scope, or a fine-grained token with Contents: read & write on ${repo}) and set GITHUB_TOKEN.`,
-      false, undefined, status,
-    );
-  }
-  if (status === 404) {
-    return new GithubDispatchError(
-      `GitHub answered 404 for ${repo}: the repository does not exist or the token cannot see it. Check GITHUB_REPOSITORY; a classic token needs the "repo" scope, a fine-grained token needs Contents: read & write on ${repo}, and the token's owner must have access to the repository.`,
-      false, undefined, status,
-    );
-  }
-  if (status === 422) {
-    return new GithubDispatchError(
-      `GitHub rejected the dispatch to ${repo} as invalid (422): ${said}. Check DEPLOY_EVENT_TYPE (1 to 100 characters) and the client_payload (at most 10 top-level keys).`,
-      false, undefined, status,
-    );
-  }
   if (isRateLimit(failure, said)) return rateLimited(failure, context, said);
-  if (status === 403) {
-    return new GithubDispatchError(
-      `GitHub refused the request to ${repo} (403 Forbidden): ${said}. The token is valid but may not do this: a fine-grained token needs Contents: read & write on ${repo}, and an organization that uses SAML single sign-on must have authorized the token.`,
-      false, undefined, status,
-    );
-  }
+  const refusal = explainRefusal(status, said, context);
+  if (refusal !== undefined) return new GithubDispatchError(refusal, false, undefined, status);
   if (status >= 500) {
     const name = STATUS_TEXT[status] ? ` ${STATUS_TEXT[status]}` : '';
     return new GithubDispatchError(
@@ -147,7 +87,7 @@ function fromHttp(failure: HttpFailure, context: GithubErrorContext): GithubDisp
   if (status === 408) {
     return new GithubDispatchError(`GitHub timed out reading the request (408): ${said}.`, true, requestedWaitMs(failure.headers, context.now), status);
   }
-  return new GithubDispatchError(`GitHub refused the request to ${repo} (${status}): ${said}.`, false, undefined, status);
+  return new GithubDispatchError(`GitHub refused the request to ${context.repository} (${status}): ${said}.`, false, undefined, status);
 }
 
 interface ErrorLike {

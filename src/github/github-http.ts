@@ -1,4 +1,4 @@
-/** The headers GitHub documents for REST calls (contract §6); Octokit's default Accept is the older v3 type. */
+/** The headers GitHub documents for REST calls; Octokit's default Accept is the older v3 type. */
 export const GITHUB_MEDIA_TYPE = 'application/vnd.github+json';
 export const GITHUB_API_VERSION = '2022-11-28';
 

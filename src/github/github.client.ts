@@ -1,11 +1,16 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { Octokit } from '@octokit/rest';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { AccessCache } from './access-cache';
+import { AppInstallationAuth } from './app-installation-auth';
+import { neededPermissions, tracksRuns } from './app-permissions';
 import { dispatchAsCurl } from './dry-run-curl';
+import { appVerdict, tokenVerdict } from './github-access';
 import { classifyGithubError, GithubErrorContext } from './github-errors';
-import { GITHUB_REQUEST_HEADERS } from './github-http';
-import { DispatchOutcome, DispatchRequest, GithubAccess } from './github.types';
-import { buildClientPayload } from './payload';
+import { createOctokit, GithubCredentials, tokenCredentials } from './github-octokit';
+import { DispatchRequest, DispatchResult, GithubAccess } from './github.types';
+import { buildClientPayload, buildWorkflowInputs } from './payload';
+import { WorkflowDispatcher } from './workflow-dispatch';
 
 /** Optional tuning, provided under GITHUB_CLIENT_OPTIONS (tests shorten the timeout). */
 export interface GithubClientOptions {
@@ -21,51 +26,43 @@ export const DEFAULT_ACCESS_TTL_MS = 60_000;
 
 const DRY_RUN_ACCESS: GithubAccess = {
   state: 'dry-run',
-  message: 'GITHUB_TOKEN is not set: deploys are dry runs, logged as curl commands and never sent.',
+  message: 'Neither GITHUB_TOKEN nor a GitHub App (GITHUB_APP_ID) is set: deploys are dry runs, logged as curl commands and never sent.',
   checkedAt: null,
 };
 
 /**
- * The only code that talks to GitHub. Octokit does not retry here: @octokit/rest carries no retry or
- * throttling plugin, so each call is exactly one HTTP request and the deploy queue owns retries and backoff.
+ * The only code that talks to GitHub, with a token or as a GitHub App. Octokit does not retry here: each call is
+ * one HTTP request (plus, for an App, one token re-mint after a 401) and the deploy queue owns retries and backoff.
  */
 @Injectable()
 export class GithubClient implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(GithubClient.name);
   private readonly octokit?: Octokit;
+  private readonly app?: AppInstallationAuth;
+  private readonly workflow?: WorkflowDispatcher;
   private readonly shutdown = new AbortController();
   private readonly timeoutMs: number;
-  private readonly accessTtlMs: number;
-  private latest: GithubAccess;
-  private latestAtMs = 0;
-  private running?: Promise<GithubAccess>;
+  private readonly accessCache: AccessCache;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() @Inject(GITHUB_CLIENT_OPTIONS) options: GithubClientOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_GITHUB_TIMEOUT_MS;
-    this.accessTtlMs = options.accessTtlMs ?? DEFAULT_ACCESS_TTL_MS;
-    const { token, apiUrl } = config.github;
-    this.latest = token ? { state: 'unknown', message: 'GitHub access has not been checked yet.', checkedAt: null } : DRY_RUN_ACCESS;
-    if (!token) return;
-    this.octokit = new Octokit({
-      baseUrl: apiUrl,
-      userAgent: 'blog-deployer',
-      // Octokit's request log would print failures to the console; we report them classified instead.
-      log: {
-        debug: () => undefined,
-        info: () => undefined,
-        warn: (message: string) => this.logger.warn(message),
-        error: (message: string) => this.logger.debug(message),
-      },
-      request: { fetch: (url: string, init: RequestInit) => this.fetchWithTimeout(url, init) },
-    });
-    // `Authorization: Bearer <token>`, as GitHub's docs (and our dry-run curl) write it, for classic and
-    // fine-grained tokens alike (Octokit's own token auth would send the older `token <token>` form).
-    this.octokit.hook.before('request', (request) => {
-      request.headers.authorization = `Bearer ${token}`;
-    });
+    const { token, app, apiUrl, owner, repo } = config.github;
+    const settings = { apiUrl, timeoutMs: this.timeoutMs, logger: this.logger };
+    let credentials: GithubCredentials | undefined;
+    if (app && owner && repo) {
+      this.app = new AppInstallationAuth({ app, owner, repo, appOctokit: createOctokit(settings), errorContext: () => this.errorContext() });
+      credentials = this.app;
+    } else if (token) {
+      credentials = tokenCredentials(token);
+    }
+    this.accessCache = new AccessCache(credentials ? () => this.checkAccess() : undefined, DRY_RUN_ACCESS, options.accessTtlMs ?? DEFAULT_ACCESS_TTL_MS, this.logger, this.shutdown.signal);
+    if (!credentials) return;
+    this.octokit = createOctokit(settings, credentials);
+    const trigger = config.deploy.trigger;
+    if (trigger.kind === 'workflow_dispatch') this.workflow = new WorkflowDispatcher(this.octokit, { owner: owner!, repo: repo!, ...trigger }, this.logger);
   }
 
   /** owner/repo, as configured. */
@@ -79,62 +76,48 @@ export class GithubClient implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Sends one repository_dispatch (contract §6). Throws GithubDispatchError, classified as retryable or not.
-   * In dry run nothing is sent: the request is logged as a curl command with the token left as $GITHUB_TOKEN.
+   * Sends one dispatch: a repository_dispatch, or a workflow_dispatch (which may name the run it started).
+   * Throws GithubDispatchError, classified as retryable or not. In dry run nothing is sent: the request is logged
+   * as a curl command with the token left as $GITHUB_TOKEN.
    */
-  async dispatch(request: DispatchRequest): Promise<DispatchOutcome> {
-    const clientPayload = buildClientPayload(request);
-    const eventType = this.config.deploy.eventType;
+  async dispatch(request: DispatchRequest): Promise<DispatchResult> {
     if (!this.octokit) {
-      const curl = dispatchAsCurl({
-        apiUrl: this.config.github.apiUrl,
-        repository: this.repository,
-        body: { event_type: eventType, client_payload: clientPayload },
-      });
-      this.logger.log(`Dry run (GITHUB_TOKEN is not set): deploy ${request.deployId} was not sent. It would have been: ${curl}`);
+      this.logger.log(`Dry run (no GitHub credentials): deploy ${request.deployId} was not sent. It would have been: ${this.asCurl(request)}`);
       return { kind: 'dry-run' };
     }
     const { owner, repo } = this.config.github;
     try {
-      await this.octokit.rest.repos.createDispatchEvent({
-        owner: owner!,
-        repo: repo!,
-        event_type: eventType,
-        client_payload: clientPayload,
-        headers: GITHUB_REQUEST_HEADERS,
-      });
+      if (this.workflow) return await this.workflow.send(buildWorkflowInputs(request));
+      await this.octokit.rest.repos.createDispatchEvent({ owner: owner!, repo: repo!, event_type: this.config.deploy.eventType, client_payload: buildClientPayload(request) });
       return { kind: 'dispatched' };
     } catch (error) {
       throw classifyGithubError(error, this.errorContext());
     }
   }
 
-  /** GET /repos/{owner}/{repo}: 'ok' only when the token is accepted and may push. Never throws. */
+  /**
+   * GET /repos/{owner}/{repo}: 'ok' only when the credentials may dispatch (a token that can push; an App
+   * installation that includes the repository with the permissions the configuration needs). Never throws.
+   */
   async checkAccess(): Promise<GithubAccess> {
     if (!this.octokit) return DRY_RUN_ACCESS;
     const { owner, repo } = this.config.github;
     const repository = this.repository!;
-    const finished = (state: GithubAccess['state'], message: string): GithubAccess => ({ state, message, checkedAt: new Date().toISOString() });
     try {
-      const { data } = await this.octokit.rest.repos.get({
-        owner: owner!,
-        repo: repo!,
-        headers: GITHUB_REQUEST_HEADERS,
-        request: { signal: this.shutdown.signal },
-      });
-      if (data.permissions?.push === true) return finished('ok', `The token can push to ${repository}: deploys can be dispatched.`);
-      return finished(
-        'error',
-        `The token can see ${repository} but cannot push to it, so dispatches will be refused. Give it write access: a classic token needs the "repo" scope, a fine-grained token Contents: read & write on ${repository}, and the token's owner needs write access to the repository.`,
-      );
+      const { data } = await this.octokit.rest.repos.get({ owner: owner!, repo: repo!, request: { signal: this.shutdown.signal } });
+      this.workflow?.rememberDefaultBranch(data.default_branch);
+      const verdict = this.app
+        ? appVerdict(repository, await this.app.token(), neededPermissions(this.config.deploy.trigger, tracksRuns(this.config)))
+        : tokenVerdict(repository, data.permissions, this.config.deploy.trigger);
+      return { ...verdict, checkedAt: new Date().toISOString() };
     } catch (error) {
-      return finished('error', classifyGithubError(error, this.errorContext()).message);
+      return { state: 'error', message: classifyGithubError(error, { ...this.errorContext(), request: 'repository' }).message, checkedAt: new Date().toISOString() };
     }
   }
 
   /** The most recent access check, without waiting ('unknown' until the first one finishes). */
   lastAccess(): GithubAccess {
-    return this.latest;
+    return this.accessCache.last();
   }
 
   /**
@@ -142,22 +125,13 @@ export class GithubClient implements OnModuleInit, OnApplicationShutdown {
    * `waitMs` for a new check and otherwise answers with the last known result, so a hung GitHub cannot
    * stall a readiness probe.
    */
-  async access({ maxAgeMs = this.accessTtlMs, waitMs = Number.POSITIVE_INFINITY } = {}): Promise<GithubAccess> {
-    if (!this.octokit) return DRY_RUN_ACCESS;
-    const fresh = this.latest.state !== 'unknown' && Date.now() - this.latestAtMs < maxAgeMs;
-    if (fresh && !this.running) return this.latest;
-    const check = this.refreshAccess();
-    if (!Number.isFinite(waitMs)) return check;
-    let timer: NodeJS.Timeout | undefined;
-    const giveUp = new Promise<GithubAccess>((resolve) => {
-      timer = setTimeout(() => resolve(this.latest), waitMs);
-    });
-    return Promise.race([check, giveUp]).finally(() => clearTimeout(timer));
+  access(options: { maxAgeMs?: number; waitMs?: number } = {}): Promise<GithubAccess> {
+    return this.accessCache.get(options);
   }
 
   /** Checks access once at start, in the background: GitHub being down or misconfigured never stops the service. */
   onModuleInit(): void {
-    if (this.octokit) void this.refreshAccess();
+    if (this.octokit) void this.accessCache.refresh();
   }
 
   /**
@@ -168,30 +142,15 @@ export class GithubClient implements OnModuleInit, OnApplicationShutdown {
     this.shutdown.abort();
   }
 
-  private refreshAccess(): Promise<GithubAccess> {
-    this.running ??= this.checkAccess()
-      .then((access) => {
-        this.report(this.latest, access);
-        this.latest = access;
-        this.latestAtMs = Date.now();
-        return access;
-      })
-      .finally(() => {
-        this.running = undefined;
-      });
-    return this.running;
-  }
-
-  /** One line when the state changes (and at the first check), not on every probe. */
-  private report(before: GithubAccess, after: GithubAccess): void {
-    if (this.shutdown.signal.aborted || (before.state === after.state && before.message === after.message)) return;
-    if (after.state === 'ok') this.logger.log(`GitHub access: ${after.message}`);
-    else this.logger.error(`GitHub access check failed: ${after.message} Content editing keeps working; deploys will fail until this is fixed.`);
-  }
-
-  private fetchWithTimeout(url: string, init: RequestInit): Promise<Response> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    return fetch(url, { ...init, signal: init.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+  private asCurl(request: DispatchRequest): string {
+    const { apiUrl } = this.config.github;
+    const trigger = this.config.deploy.trigger;
+    if (trigger.kind === 'repository_dispatch') {
+      return dispatchAsCurl({ apiUrl, repository: this.repository, body: { event_type: this.config.deploy.eventType, client_payload: buildClientPayload(request) } });
+    }
+    // Without credentials the default branch cannot be read: the command names the usual one.
+    const body = { ref: trigger.ref ?? 'main', inputs: buildWorkflowInputs(request), return_run_details: true };
+    return dispatchAsCurl({ apiUrl, repository: this.repository, endpoint: `actions/workflows/${trigger.workflow}/dispatches`, body });
   }
 
   private errorContext(): GithubErrorContext {
@@ -200,6 +159,9 @@ export class GithubClient implements OnModuleInit, OnApplicationShutdown {
       apiUrl: this.config.github.apiUrl,
       timeoutMs: this.timeoutMs,
       secret: this.config.github.token,
+      auth: this.app ? 'app' : 'token',
+      trigger: this.config.deploy.trigger,
+      ref: this.workflow?.knownRef,
     };
   }
 }

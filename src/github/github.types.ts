@@ -1,6 +1,6 @@
 /**
  * The seam between the deploy worker and GitHub. GithubClient (github.client.ts) implements it with
- * @octokit/rest; nothing else in the service talks to GitHub.
+ * @octokit/rest (and @octokit/auth-app for a GitHub App); nothing else in the service talks to GitHub.
  */
 export interface DispatchRequest {
   deployId: string;
@@ -12,7 +12,15 @@ export interface DispatchRequest {
   lastChangeAt: string | null;
 }
 
-export type DispatchOutcome = { kind: 'dispatched' } | { kind: 'dry-run' };
+/** The GitHub Actions run a dispatch started, when GitHub says which (workflow_dispatch with run details). */
+export interface DispatchedRun {
+  id: number;
+  /** The run's page on GitHub (html_url). */
+  url: string;
+}
+
+/** What a dispatch did: sent (with its run when known), or only logged in dry run. */
+export type DispatchResult = { kind: 'dispatched'; run?: DispatchedRun } | { kind: 'dry-run'; run?: undefined };
 
 /** Thrown by GithubClient.dispatch. `message` is a sentence a person can act on; it never contains the token. */
 export class GithubDispatchError extends Error {
@@ -31,7 +39,7 @@ export class GithubDispatchError extends Error {
 
 export interface GithubAccess {
   /**
-   * 'ok': the token can push; 'dry-run': no token; 'unknown': not checked yet (the first check runs in the
+   * 'ok': the token (or the GitHub App's installation) may dispatch; 'dry-run': no token; 'unknown': not checked yet (the first check runs in the
    * background at start); 'error': `message` says what is wrong and what to do.
    */
   state: 'ok' | 'dry-run' | 'error' | 'unknown';

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { Public } from '../auth/public.decorator';
 import { GithubClient } from '../github/github.client';
@@ -22,6 +22,7 @@ export class HealthController {
 
   /** Liveness: 200 while the process can answer at all. */
   @Get()
+  @ApiOkResponse({ schema: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } }, required: ['status'], additionalProperties: false } })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -37,7 +38,7 @@ export class HealthController {
     ]);
   }
 
-  /** `up` when the token can push (or in dry run), otherwise `degraded` with the sentence saying what to fix. */
+  /** `up` when the token or the GitHub App may dispatch (or in dry run), otherwise `degraded` with the sentence saying what to fix. */
   private async githubAccess() {
     const { state, message, checkedAt } = await this.github.access({ waitMs: PROBE_TIMEOUT_MS });
     const github = this.indicators.check('github');

@@ -44,6 +44,18 @@ describe('exitGracefullyOnSignals', () => {
     expect(codes).toEqual([1]);
   });
 
+  it('takes a repeat within repeatGraceMs for the same request (Ctrl-C through the terminal and through npm)', async () => {
+    const { codes, next, exit } = exits();
+    let finish!: () => void;
+    exitGracefullyOnSignals(fakeApp(() => new Promise<void>((resolve) => (finish = resolve))), { signals: [SIGNAL], exit, repeatGraceMs: 60_000 });
+    process.emit(SIGNAL, SIGNAL);
+    process.emit(SIGNAL, SIGNAL);
+    await new Promise((resolve) => setImmediate(resolve));
+    finish();
+    expect(await next).toBe(0);
+    expect(codes).toEqual([0]);
+  });
+
   it('exits 1 when closing hangs past the deadline', async () => {
     const { next, exit } = exits();
     exitGracefullyOnSignals(fakeApp(() => new Promise(() => undefined)), { signals: [SIGNAL], exit, deadlineMs: 50 });

@@ -12,6 +12,11 @@ export interface ShutdownOptions {
   signals?: NodeJS.Signals[];
   deadlineMs?: number;
   exit?: (code: number) => void;
+  /**
+   * A repeat of the signal within this many ms is the same request delivered twice (under `npm run`, Ctrl-C
+   * reaches the process from the terminal and again through npm), not a second Ctrl-C asking to hurry.
+   */
+  repeatGraceMs?: number;
 }
 
 /**
@@ -23,16 +28,19 @@ export interface ShutdownOptions {
  * Here a hung close exits 1 after `deadlineMs`, and a second signal exits 1 at once.
  */
 export function exitGracefullyOnSignals(app: INestApplication, options: ShutdownOptions = {}): void {
-  const { signals = ['SIGTERM', 'SIGINT'], deadlineMs = SHUTDOWN_DEADLINE_MS, exit = (code) => process.exit(code) } = options;
+  const { signals = ['SIGTERM', 'SIGINT'], deadlineMs = SHUTDOWN_DEADLINE_MS, exit = (code) => process.exit(code), repeatGraceMs = 0 } = options;
   const logger = new Logger('Shutdown');
   let closing = false;
+  let firstAt = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
+    if (closing && Date.now() - firstAt < repeatGraceMs) return;
     if (closing) {
       logger.warn(`${signal} received again: exiting now without waiting`);
       exit(1);
       return;
     }
     closing = true;
+    firstAt = Date.now();
     logger.log(`${signal} received: no new connections; finishing work in progress (at most ${deadlineMs} ms)`);
     const deadline = setTimeout(() => {
       logger.error(`shutdown did not finish within ${deadlineMs} ms: exiting anyway (another worker takes over a deploy left in progress)`);

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post as HttpPost, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreateEntity, ApiDeleteEntity, ApiReadEntity, ApiUnreadable, ApiWriteEntity } from '../common/api-docs';
 import type { Response } from 'express';
 import { sendCreated, sendVersioned } from '../content/http-versioning';
 import { IdPipe } from '../common/id.pipe';
@@ -14,7 +15,7 @@ export class PostsController {
   constructor(private readonly posts: PostsService) {}
 
   @HttpPost()
-  @ApiCreatedResponse({ type: PostDto })
+  @ApiCreateEntity(PostDto, [ApiUnreadable('An author named in authorIds')])
   async create(@Body() body: CreatePostDto, @Res({ passthrough: true }) res: Response): Promise<Post> {
     return sendCreated(res, await this.posts.create(body), 'posts');
   }
@@ -26,26 +27,26 @@ export class PostsController {
   }
 
   @Get(':id')
-  @ApiOkResponse({ type: PostDto })
+  @ApiReadEntity(PostDto)
   async get(@Param('id', IdPipe) id: string, @Headers('if-none-match') ifNoneMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
     return sendVersioned(res, await this.posts.get(id), ifNoneMatch);
   }
 
   @Put(':id')
-  @ApiOkResponse({ type: PostDto })
+  @ApiWriteEntity(PostDto, [ApiUnreadable('An author named in authorIds')])
   async replace(@Param('id', IdPipe) id: string, @Body() body: ReplacePostDto, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
     return sendVersioned(res, await this.posts.replace(id, body, ifMatch));
   }
 
   @Patch(':id')
-  @ApiOkResponse({ type: PostDto })
+  @ApiWriteEntity(PostDto, [ApiUnreadable('The entity, or an author named in authorIds,')])
   async patch(@Param('id', IdPipe) id: string, @Body() body: PatchPostDto, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
     return sendVersioned(res, await this.posts.patch(id, body, ifMatch));
   }
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiNoContentResponse()
+  @ApiDeleteEntity('Other writers changed the post during every attempt to delete it; nothing was deleted')
   async remove(@Param('id', IdPipe) id: string, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
     await this.posts.remove(id, ifMatch);
   }

@@ -66,15 +66,16 @@ export class PostsService {
     const now = new Date().toISOString();
     const post = fields(input);
     const created = await this.posts.create(candidates, (id) => ({ id, ...post, publishedAt: publishedAt(undefined, post.status, now), createdAt: now, updatedAt: now }));
-    await this.changed(undefined, created.doc, 'created');
+    await this.changed(created.doc.id, undefined, created.doc, 'created');
     return created;
   }
 
   async replace(id: string, input: ReplacePostDto, ifMatch?: string): Promise<Versioned<Post>> {
     checkPathId(id, input.id ?? undefined);
     await this.checkAuthors(input.authorIds);
-    const { before, after } = await this.posts.update(id, ifMatch, (current) => this.next(current, fields(input)));
-    await this.changed(before, after.doc, 'updated');
+    // current is null when the object at the key was not a valid post: PUT replaces it.
+    const { before, after } = await this.posts.replace(id, ifMatch, (current) => this.next(id, current, fields(input)));
+    await this.changed(id, before, after.doc, 'updated');
     return after;
   }
 
@@ -84,20 +85,20 @@ export class PostsService {
     const { before, after } = await this.posts.update(id, ifMatch, async (current) => {
       const merged = await applyPatch(current, input, SERVER_FIELDS, PostFieldsDto);
       // Through fields() like a PUT: `"status": null` falls back to the default (draft) instead of storing a post without one.
-      return this.next(current, fields(merged));
+      return this.next(id, current, fields(merged));
     });
-    await this.changed(before, after.doc, 'updated');
+    await this.changed(id, before, after.doc, 'updated');
     return after;
   }
 
   async remove(id: string, ifMatch?: string): Promise<void> {
     const removed = await this.posts.remove(id, ifMatch);
-    await this.changed(removed, undefined, 'deleted');
+    await this.changed(id, removed, undefined, 'deleted');
   }
 
-  private next(current: Post, input: PostFields): Post {
+  private next(id: string, current: Post | null, input: PostFields): Post {
     const now = new Date().toISOString();
-    return { id: current.id, ...input, publishedAt: publishedAt(current, input.status, now), createdAt: current.createdAt, updatedAt: now };
+    return { id, ...input, publishedAt: publishedAt(current ?? undefined, input.status, now), createdAt: current?.createdAt ?? now, updatedAt: now };
   }
 
   /**
@@ -114,9 +115,9 @@ export class PostsService {
     if (missing.length > 0) throw new InvalidInputError([`authorIds names authors that do not exist: ${missing.join(', ')}`]);
   }
 
-  private async changed(before: Post | undefined, after: Post | undefined, action: ChangeAction): Promise<void> {
-    if (!affectsSite('post', before, after)) return;
-    const id = (after ?? before)!.id;
+  /** `before` null: the object replaced or removed was not a valid post, so what the site showed is unknown: deploy. */
+  private async changed(id: string, before: Post | null | undefined, after: Post | undefined, action: ChangeAction): Promise<void> {
+    if (before !== null && !affectsSite('post', before, after)) return;
     await this.events.publish({ kind: 'post', id, action, at: after?.updatedAt ?? new Date().toISOString() });
   }
 }

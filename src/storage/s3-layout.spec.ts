@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { ID_PATTERN } from '../common/ids';
-import { CONTENT_KINDS, DEPLOY_MARKER_KEY, contentFolder, contentKey, parseContentKey, probeKey, withPrefix, withoutPrefix } from './s3-layout';
+import { ENTITY_KINDS } from '../content/content-change';
+import { DEPLOY_MARKER_KEY, contentFolder, contentKey, parseContentKey, probeKey, withPrefix, withoutPrefix } from './s3-layout';
 
 const validId = fc.stringMatching(ID_PATTERN);
-const kind = fc.constantFrom(...CONTENT_KINDS);
+const kind = fc.constantFrom(...ENTITY_KINDS);
 
 describe('S3 layout', () => {
   it('puts authors and posts at {folder}{id}.json', () => {
@@ -30,7 +31,7 @@ describe('S3 layout', () => {
 
   it("keeps the service's own objects outside the content folders", () => {
     const own = [DEPLOY_MARKER_KEY, probeKey('conditional-writes')];
-    for (const key of own) for (const k of CONTENT_KINDS) expect(key.startsWith(contentFolder(k))).toBe(false);
+    for (const key of own) for (const k of ENTITY_KINDS) expect(key.startsWith(contentFolder(k))).toBe(false);
     expect(probeKey('x')).not.toBe(probeKey('x'));
     expect(() => probeKey('../x')).toThrow();
   });

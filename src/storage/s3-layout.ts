@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isValidId } from '../common/ids';
-import type { EntityKind } from '../content/content-events';
+import { ENTITY_KINDS, EntityKind } from '../content/content-change';
 
 /**
  * Where everything lives in the bucket: the only module that builds or parses an S3 key.
@@ -14,10 +14,8 @@ import type { EntityKind } from '../content/content-events';
  * `withPrefix` / `withoutPrefix`, so no other code concatenates keys.
  */
 
-export const CONTENT_KINDS: readonly EntityKind[] = ['author', 'post'];
-
 const FOLDERS: Record<EntityKind, string> = { author: 'authors/', post: 'posts/' };
-const KIND_OF_FOLDER = new Map<string, EntityKind>(CONTENT_KINDS.map((kind) => [FOLDERS[kind], kind]));
+const KIND_OF_FOLDER = new Map<string, EntityKind>(ENTITY_KINDS.map((kind) => [FOLDERS[kind], kind]));
 const SUFFIX = '.json';
 
 /** The service's own folder, outside the content folders (the site never reads it). */

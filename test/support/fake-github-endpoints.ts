@@ -1,5 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FakeGithub } from './fake-github';
+import { appEndpoints } from './fake-github-app';
+import { workflowEndpoints } from './fake-github-workflows';
 
 /** One scripted answer. `body` is sent as JSON (GitHub's errors look like `{ message, documentation_url }`). */
 export interface FakeResponse {
@@ -51,7 +53,7 @@ export type EndpointGroup = (fake: FakeGithub) => FakeEndpoint[];
 
 export const NOT_FOUND: FakeResponse = { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
 
-/** `GET /repos/:owner/:repo` (the access check) and `POST /repos/:owner/:repo/dispatches` (repository_dispatch). */
+/** `GET /repos/:owner/:repo` (the access check, and the default branch) and `POST /repos/:owner/:repo/dispatches` (repository_dispatch). */
 export const repositoryEndpoints: EndpointGroup = (fake) => [
   {
     route: 'repo',
@@ -62,7 +64,7 @@ export const repositoryEndpoints: EndpointGroup = (fake) => [
       if (response.status !== 200) return response;
       // A scripted body may set its own `permissions` (or leave them out by giving `permissions: undefined`).
       const fullName = request.path.split('?')[0].replace(/^\/repos\//, '');
-      return { ...response, body: { full_name: fullName, permissions: fake.permissions, ...(response.body as object | undefined) } };
+      return { ...response, body: { full_name: fullName, default_branch: 'main', permissions: fake.permissions, ...(response.body as object | undefined) } };
     },
   },
   {
@@ -75,4 +77,4 @@ export const repositoryEndpoints: EndpointGroup = (fake) => [
 ];
 
 /** Served by every FakeGithub. */
-export const DEFAULT_ENDPOINT_GROUPS: EndpointGroup[] = [repositoryEndpoints];
+export const DEFAULT_ENDPOINT_GROUPS: EndpointGroup[] = [repositoryEndpoints, appEndpoints, workflowEndpoints];

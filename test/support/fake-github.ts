@@ -1,6 +1,8 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { FakeGithubApp } from './fake-github-app';
 import { DEFAULT_ENDPOINT_GROUPS, EndpointGroup, FakeEndpoint, FakeResponse, NOT_FOUND, RecordedRequest } from './fake-github-endpoints';
+import { FakeGithubWorkflows } from './fake-github-workflows';
 
 export type { EndpointGroup, FakeEndpoint, FakeResponse, RecordedRequest } from './fake-github-endpoints';
 
@@ -32,6 +34,11 @@ export class FakeGithub {
   /** Dispatch requests open right now, and the most that were ever open at once. */
   inFlightDispatches = 0;
   maxConcurrentDispatches = 0;
+
+  /** Set: every request must authenticate as this GitHub App (fake-github-app.ts). */
+  app?: FakeGithubApp;
+  /** The workflows `workflow_dispatch` can start (fake-github-workflows.ts). */
+  workflows = new FakeGithubWorkflows(() => this.url);
 
   private readonly endpoints: FakeEndpoint[] = [];
   private scripted = new Map<string, FakeResponse[]>();
@@ -91,6 +98,8 @@ export class FakeGithub {
     this.holds.clear();
     this.delayMs = 0;
     this.permissions = { admin: false, push: true, pull: true };
+    this.app = undefined;
+    this.workflows = new FakeGithubWorkflows(() => this.url);
     this.maxConcurrentDispatches = this.inFlightDispatches;
   }
 
@@ -125,8 +134,10 @@ export class FakeGithub {
     });
     recorded.body = await readBody(req);
 
-    let response = endpoint ? endpoint.answer(recorded, this.scripted.get(endpoint.route)?.shift()) : NOT_FOUND;
-    const hold = endpoint && this.holds.get(endpoint.route)?.shift();
+    // A request the App's credentials do not allow is refused before any scripted answer is used up.
+    const refusal = endpoint && this.app?.refuse(recorded);
+    let response = refusal ?? (endpoint ? endpoint.answer(recorded, this.scripted.get(endpoint.route)?.shift()) : NOT_FOUND);
+    const hold = !refusal && endpoint && this.holds.get(endpoint.route)?.shift();
     if (hold) {
       hold.arrive(recorded);
       const released = await hold.released;

@@ -32,6 +32,8 @@ export interface StartOptions {
   cwd?: string;
   /** PORT to give it: a free one unless set; `null` leaves PORT to `env` (e.g. a bad value under test). */
   port?: number | null;
+  /** Its own process group, so `signalGroup` can play a terminal's Ctrl-C (which reaches the whole group). */
+  processGroup?: boolean;
 }
 
 export interface RunResult {
@@ -79,6 +81,7 @@ export class ServiceProcess {
       // Only what a deployment would set: nothing of the test runner's environment leaks in.
       env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env, ...(port === null ? {} : { PORT: String(port) }) },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: options.processGroup === true,
     });
     const service = new ServiceProcess(name, child, `http://127.0.0.1:${port ?? env.PORT ?? 3000}`, Date.now());
     running.add(service);
@@ -123,6 +126,13 @@ export class ServiceProcess {
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<Exit> {
     if (this.exit) return this.exit;
     this.child.kill(signal);
+    return this.exited;
+  }
+
+  /** Sends `signal` to its whole process group (needs `processGroup`), as a terminal does on Ctrl-C. */
+  async signalGroup(signal: NodeJS.Signals): Promise<Exit> {
+    if (this.exit) return this.exit;
+    process.kill(-this.child.pid!, signal);
     return this.exited;
   }
 

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsOptional, IsString, Length, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsISO8601, IsObject, IsOptional, IsString, Length, MaxLength, ValidateNested } from 'class-validator';
 import { EchoedTimestampsDto } from '../../common/echoed-timestamps.dto';
-import { IsEntityId, IsHttpUrl } from '../../common/validators';
+import { ENTITY_ID_SCHEMA, HTTP_URL_SCHEMA, IsEntityId, IsHttpUrl } from '../../common/validators';
 
 export class AuthorLinkDto {
   @ApiProperty({ example: 'Mastodon', minLength: 1, maxLength: 100 })
@@ -10,7 +10,7 @@ export class AuthorLinkDto {
   @Length(1, 100)
   label!: string;
 
-  @ApiProperty({ example: 'https://example.social/@jane' })
+  @ApiProperty({ ...HTTP_URL_SCHEMA, example: 'https://example.social/@jane' })
   @IsHttpUrl()
   url!: string;
 }
@@ -34,7 +34,7 @@ export class AuthorFieldsDto {
   @MaxLength(2000)
   bio?: string;
 
-  @ApiPropertyOptional({ example: 'https://cdn.example.com/jane.png' })
+  @ApiPropertyOptional({ ...HTTP_URL_SCHEMA, example: 'https://cdn.example.com/jane.png' })
   @IsOptional()
   @IsHttpUrl()
   avatarUrl?: string;
@@ -43,13 +43,15 @@ export class AuthorFieldsDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(10)
+  // ValidateNested alone lets a nested array through as if it were a link.
+  @IsObject({ each: true, message: 'each of links must be an object { label, url }' })
   @ValidateNested({ each: true })
   @Type(() => AuthorLinkDto)
   links?: AuthorLinkDto[];
 }
 
 export class CreateAuthorDto extends AuthorFieldsDto {
-  @ApiPropertyOptional({ description: 'Derived from the name when omitted', example: 'jane-doe' })
+  @ApiPropertyOptional({ ...ENTITY_ID_SCHEMA, description: 'Derived from the name when omitted', example: 'jane-doe' })
   @IsOptional()
   @IsEntityId()
   id?: string;
@@ -63,14 +65,18 @@ export class ReplaceAuthorDto extends IntersectionType(CreateAuthorDto, EchoedTi
 
 export class PatchAuthorDto extends PartialType(ReplaceAuthorDto) {}
 
+/** An author as stored and returned; its rules also check objects read from the bucket (stored-document.ts). */
 export class AuthorDto extends AuthorFieldsDto {
-  @ApiProperty({ example: 'jane-doe' })
+  @ApiProperty({ ...ENTITY_ID_SCHEMA, example: 'jane-doe' })
+  @IsEntityId()
   id!: string;
 
   @ApiProperty({ format: 'date-time' })
+  @IsISO8601()
   createdAt!: string;
 
   @ApiProperty({ format: 'date-time' })
+  @IsISO8601()
   updatedAt!: string;
 }
 

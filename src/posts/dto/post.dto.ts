@@ -1,8 +1,8 @@
-import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType, PartialType } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsISO8601, IsOptional, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
 import { EchoedTimestampsDto } from '../../common/echoed-timestamps.dto';
 import { ListQueryDto } from '../../common/list-query.dto';
-import { IsEntityId, IsHttpUrl, MaxBytes } from '../../common/validators';
+import { ENTITY_ID_SCHEMA, HTTP_URL_SCHEMA, IsEntityId, IsHttpUrl, MaxBytes } from '../../common/validators';
 import { POST_STATUSES, PostStatus } from '../post';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -20,12 +20,12 @@ export class PostFieldsDto {
   @MaxLength(500)
   summary?: string;
 
-  @ApiProperty({ description: 'Markdown, at most 1 MiB of UTF-8' })
+  @ApiProperty({ description: 'Markdown, at most 1 MiB of UTF-8', maxLength: MAX_BODY_BYTES })
   @IsString()
   @MaxBytes(MAX_BODY_BYTES)
   body!: string;
 
-  @ApiProperty({ type: [String], minItems: 1, maxItems: 10, example: ['jane-doe'] })
+  @ApiProperty({ type: 'array', items: ENTITY_ID_SCHEMA, minItems: 1, maxItems: 10, uniqueItems: true, example: ['jane-doe'], description: 'Ids of existing authors' })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(10)
@@ -33,7 +33,7 @@ export class PostFieldsDto {
   @IsEntityId({ each: true })
   authorIds!: string[];
 
-  @ApiPropertyOptional({ type: [String], maxItems: 20, example: ['engineering'] })
+  @ApiPropertyOptional({ type: 'array', items: { type: 'string', minLength: 1, maxLength: 40 }, maxItems: 20, example: ['engineering'] })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(20)
@@ -41,7 +41,7 @@ export class PostFieldsDto {
   @Length(1, 40, { each: true })
   tags?: string[];
 
-  @ApiPropertyOptional({ example: 'https://cdn.example.com/cover.png' })
+  @ApiPropertyOptional({ ...HTTP_URL_SCHEMA, example: 'https://cdn.example.com/cover.png' })
   @IsOptional()
   @IsHttpUrl()
   coverImageUrl?: string;
@@ -53,7 +53,7 @@ export class PostFieldsDto {
 }
 
 export class CreatePostDto extends PostFieldsDto {
-  @ApiPropertyOptional({ description: 'Derived from the title when omitted', example: 'hello-world' })
+  @ApiPropertyOptional({ ...ENTITY_ID_SCHEMA, description: 'Derived from the title when omitted', example: 'hello-world' })
   @IsOptional()
   @IsEntityId()
   id?: string;
@@ -69,20 +69,28 @@ export class ReplacePostDto extends IntersectionType(CreatePostDto, EchoedTimest
 
 export class PatchPostDto extends PartialType(ReplacePostDto) {}
 
-export class PostDto extends PostFieldsDto {
-  @ApiProperty({ example: 'hello-world' })
+/** A post as stored and returned; its rules also check objects read from the bucket (stored-document.ts). */
+// Not `extends PostFieldsDto`: there `status` is optional (it defaults on input), in a stored post it is required.
+export class PostDto extends OmitType(PostFieldsDto, ['status'] as const) {
+  @ApiProperty({ ...ENTITY_ID_SCHEMA, example: 'hello-world' })
+  @IsEntityId()
   id!: string;
 
   @ApiProperty({ enum: POST_STATUSES })
-  declare status: PostStatus;
+  @IsIn(POST_STATUSES)
+  status!: PostStatus;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  @ValidateIf((_, value) => value !== null)
+  @IsISO8601()
   publishedAt!: string | null;
 
   @ApiProperty({ format: 'date-time' })
+  @IsISO8601()
   createdAt!: string;
 
   @ApiProperty({ format: 'date-time' })
+  @IsISO8601()
   updatedAt!: string;
 }
 
@@ -95,12 +103,12 @@ export class PostPageDto {
 }
 
 export class ListPostsQueryDto extends ListQueryDto {
-  @ApiPropertyOptional({ description: 'Only posts credited to this author' })
+  @ApiPropertyOptional({ ...ENTITY_ID_SCHEMA, description: 'Only posts credited to this author' })
   @IsOptional()
   @IsEntityId()
   authorId?: string;
 
-  @ApiPropertyOptional({ description: 'Only posts with this tag' })
+  @ApiPropertyOptional({ description: 'Only posts with this tag', minLength: 1, maxLength: 40 })
   @IsOptional()
   @IsString()
   @Length(1, 40)
