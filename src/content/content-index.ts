@@ -45,7 +45,11 @@ export class ContentIndex<T extends Listable> {
   private snapshot: T[] | null = null;
   /** The copy holds every write counted up to this version. */
   private synced: ContentVersion | null = null;
-  /** When the last full listing started. */
+  /**
+   * When the last full listing finished. Ages count from here, not from its start: in a bucket so large that a
+   * listing takes longer than the staleness bound, counting from the start would make every read wait for a
+   * new listing. Edits made directly in the bucket so show up within the bound plus one listing's duration.
+   */
   private listedAt = Number.NEGATIVE_INFINITY;
   /** Refreshes are numbered as they start; `finished` is the number of the last one that completed. */
   private started = 0;
@@ -134,7 +138,7 @@ export class ContentIndex<T extends Listable> {
       await inPool(written, FETCH_CONCURRENCY, (id) => this.fetch(id, contentKey(this.kind, id)));
     } else {
       await this.relist();
-      this.listedAt = startedAt;
+      this.listedAt = Date.now();
     }
     this.synced = version;
     this.finished = number;
