@@ -6,6 +6,7 @@ import { EMBEDDED_S3_CREDENTIALS } from '../src/dev/embedded-s3';
 import { makeAuthors, makePosts } from './data';
 import { HttpClient } from './lib/http-client';
 import { round } from './lib/stats';
+import { imageNodeOptions } from './lib/processes';
 import { summarizeProfiles } from './profile-summary';
 import { BenchResults, machine, ratios, rows, table } from './report';
 import { editBurst } from './scenarios/burst';
@@ -144,8 +145,9 @@ async function main(): Promise<void> {
     log(`service logs in ${workDir}`);
     const results = await run(stack);
     const all = rows(results, RUN);
-    const output = { generatedAt: new Date().toISOString(), durationS: Math.round((Date.now() - startedAt) / 1000), machine: { ...host, loadAverage1mAtEnd: round(loadavg()[0]) }, run: RUN, ratios: ratios(results), results, rows: all };
-    process.stdout.write(`\n${table(all)}\n\n${JSON.stringify(output.machine)} · ${output.durationS} s\n`);
+    const serviceNodeOptions = process.env.BENCH_NODE_OPTIONS ?? imageNodeOptions();
+    const output = { generatedAt: new Date().toISOString(), durationS: Math.round((Date.now() - startedAt) / 1000), machine: { ...host, loadAverage1mAtEnd: round(loadavg()[0]) }, run: { ...RUN, serviceNodeOptions }, ratios: ratios(results), results, rows: all };
+    process.stdout.write(`\n${table(all)}\n\n${JSON.stringify(output.machine)} · service NODE_OPTIONS ${serviceNodeOptions} · ${output.durationS} s\n`);
     if (profiling) {
       await stack.s3.stop(); // writes its profile
       const summary = summarizeProfiles(workDir);

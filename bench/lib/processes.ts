@@ -9,6 +9,14 @@ const REPO = join(__dirname, '..', '..', '..', '..');
 export const BUILT_MAIN = join(REPO, 'dist', 'main.js');
 const BENCH_DIST = join(__dirname, '..');
 
+/** NODE_OPTIONS as the Dockerfile sets it for the production image: the one place it is defined. */
+export function imageNodeOptions(): string {
+  const dockerfile = readFileSync(join(REPO, 'Dockerfile'), 'utf-8');
+  const match = /^\s*(?:ENV\s+)?NODE_OPTIONS=(\S+)/m.exec(dockerfile);
+  if (!match) throw new Error('the Dockerfile sets no NODE_OPTIONS: the benchmark runs the service as the image does');
+  return match[1];
+}
+
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
@@ -79,8 +87,8 @@ export class AppProcess {
     if (options.cpuProfileDir) args.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, '-r', join(BENCH_DIST, 'profile-exit.js'));
     args.push(BUILT_MAIN);
     const logFd = openSync(options.logFile, 'a');
-    // BENCH_NODE_OPTIONS tries runtime flags on the service (e.g. heap limits) without changing the build.
-    const nodeOptions = process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {};
+    // The service runs with the image's NODE_OPTIONS (its heap limit); BENCH_NODE_OPTIONS tries others.
+    const nodeOptions = { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? imageNodeOptions() };
     const env = { PATH: process.env.PATH, ...nodeOptions, ...options.env, PORT: String(port), BENCH_HEAP_FILE: options.heapFile };
     const child = spawn(process.execPath, args, { cwd: REPO, env, stdio: ['ignore', logFd, logFd] });
     const app = new AppProcess(child, `http://127.0.0.1:${port}`, logFd, options.heapFile);
