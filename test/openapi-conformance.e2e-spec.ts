@@ -183,8 +183,9 @@ describe('the OpenAPI document tells the truth', () => {
       const ids = [...idsOf('authors')];
       return ids.length === 0 ? fc.constant<string[]>(['none-yet']) : fc.subarray(ids, { minLength: 1, maxLength: Math.min(3, ids.length) });
     });
-    // A body's id must equal the path's (PUT, PATCH) or be free (POST): mostly leave it out, as clients do.
-    const arbs = new SchemaArbitraries(document.components.schemas, { authorIds: authors, id: fc.constant(undefined) });
+    // A body's id must equal the path's (PUT, PATCH) or be free (POST): mostly leave it out, as clients do. A
+    // publishAt goes only with status "scheduled" and a future instant (a rule across fields): leave it out too.
+    const arbs = new SchemaArbitraries(document.components.schemas, { authorIds: authors, id: fc.constant(undefined), publishAt: fc.constant(undefined) });
     const operations = operationsOf(document);
     const seen = new Map<string, Set<number>>();
     const sent = fc.oneof(...operations.map((op) => requestFor(op, arbs, running.url).map((req) => ({ op, req }))));
@@ -220,7 +221,9 @@ describe('the OpenAPI document tells the truth', () => {
     );
     // Generation reached every operation, and beyond its error answers.
     for (const op of operations) expect(seen.get(`${op.method} ${op.path}`)).toBeDefined();
-    const unsuccessful = [...seen].filter(([, statuses]) => ![...statuses].some((s) => s < 300)).map(([op, statuses]) => `${op}: ${[...statuses].join(',')}`);
+    // A webhook delivery succeeds only when signed with the receiver's secret, which no generated request is.
+    const signed = new Set(operations.filter((op) => op.parameters.some((p) => p.in === 'header' && p.name.toLowerCase() === 'x-hub-signature-256')).map((op) => `${op.method} ${op.path}`));
+    const unsuccessful = [...seen].filter(([op, statuses]) => !signed.has(op) && ![...statuses].some((s) => s < 300)).map(([op, statuses]) => `${op}: ${[...statuses].join(',')}`);
     expect(unsuccessful).toEqual([]);
   }, 240_000); // ~20 s alone; several times that on a loaded machine with other test files in parallel
 });

@@ -1,4 +1,6 @@
-/** Typed configuration, parsed and validated once at start from the environment (contract §2). */
+import type { RedisConfig } from './redis-config';
+
+/** Typed configuration, parsed and validated once at start from the environment. */
 export type AppRole = 'api' | 'worker' | 'all';
 
 /** pino's levels; `silent` turns logging off. */
@@ -40,19 +42,40 @@ export interface DeployConfig {
   reconcileMs: number;
 }
 
+export type { RedisConfig } from './redis-config';
+
+/** Following the GitHub Actions run each dispatch starts (src/runs). */
+export interface RunsConfig {
+  /** DEPLOY_TRACK_RUNS, default true. */
+  track: boolean;
+  /** DEPLOY_RUN_TIMEOUT_MS: stop following a run after this long. */
+  timeoutMs: number;
+  /** GITHUB_WEBHOOK_SECRET: enables POST /webhooks/github. A secret: never logged. */
+  webhookSecret?: string;
+}
+
+export interface NotifyConfig {
+  /** NOTIFY_WEBHOOK_URL: where deploy notices are POSTed. A secret (it carries a token): never logged. */
+  webhookUrl?: string;
+}
+
 export interface AppConfig {
   production: boolean;
   port: number;
   role: AppRole;
+  /** The first of `redis.urls`, for messages. */
   redisUrl: string;
+  redis: RedisConfig;
   queuePrefix: string;
   s3: { bucket: string; region: string; endpoint?: string; prefix: string };
   github: GithubConfig;
   deploy: DeployConfig;
+  runs: RunsConfig;
+  notify: NotifyConfig;
   /** Empty means the API is open (refused in production). */
   apiTokens: string[];
   dashboard?: { username: string; password: string };
-  /** LOG_LEVEL (not in the contract's table: an addition), default info. */
+  /** LOG_LEVEL, default info. */
   logLevel: LogLevel;
 }
 

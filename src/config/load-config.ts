@@ -1,6 +1,7 @@
 import { AppConfig, AppRole, LOG_LEVELS, LogLevel } from './app-config';
 import { ConfigError } from './config-error';
 import { deployTrigger, githubApp, wantsGithubApp } from './github-config';
+import { redisConfig } from './redis-config';
 
 type Env = Record<string, string | undefined>;
 
@@ -34,6 +35,36 @@ function url(env: Env, name: string, fallback: string | undefined, protocols: st
     throw new ConfigError(name, `must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
   }
   return raw.replace(/\/+$/, '');
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = text(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function runs(env: Env): AppConfig['runs'] {
+  return {
+    track: flag(env, 'DEPLOY_TRACK_RUNS', true),
+    timeoutMs: integer(env, 'DEPLOY_RUN_TIMEOUT_MS', 3_600_000, 1_000, 7 * 86_400_000),
+    webhookSecret: text(env, 'GITHUB_WEBHOOK_SECRET'),
+  };
+}
+
+/** The URL is a secret (a Slack or Teams webhook carries its token in the path): no message repeats it. */
+function notify(env: Env): AppConfig['notify'] {
+  const webhookUrl = text(env, 'NOTIFY_WEBHOOK_URL');
+  if (webhookUrl === undefined) return { webhookUrl };
+  let protocol: string;
+  try {
+    protocol = new URL(webhookUrl).protocol;
+  } catch {
+    throw new ConfigError('NOTIFY_WEBHOOK_URL', 'is not a valid URL');
+  }
+  if (protocol !== 'https:' && protocol !== 'http:') throw new ConfigError('NOTIFY_WEBHOOK_URL', `must use http: or https:, got ${protocol}`);
+  return { webhookUrl };
 }
 
 function s3Prefix(env: Env): string {
@@ -91,6 +122,8 @@ export function loadConfig(env: Env): AppConfig {
   const queuePrefix = text(env, 'QUEUE_PREFIX') ?? 'blog';
   if (!/^[A-Za-z0-9_{}:.-]{1,64}$/.test(queuePrefix)) throw new ConfigError('QUEUE_PREFIX', 'may hold only letters, digits and _{}:.-');
 
+  const redis = redisConfig(env, queuePrefix);
+
   const eventType = text(env, 'DEPLOY_EVENT_TYPE') ?? 'webhook';
   if (eventType.length > 100) throw new ConfigError('DEPLOY_EVENT_TYPE', 'must be 1 to 100 characters');
 
@@ -111,7 +144,8 @@ export function loadConfig(env: Env): AppConfig {
     production,
     port: integer(env, 'PORT', 3000, 0, 65_535),
     role,
-    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:'])!,
+    redisUrl: redis.urls[0],
+    redis,
     queuePrefix,
     s3: {
       bucket,
@@ -129,6 +163,8 @@ export function loadConfig(env: Env): AppConfig {
       backoffMs: integer(env, 'DEPLOY_BACKOFF_MS', 5_000, 1, 3_600_000),
       reconcileMs: integer(env, 'DEPLOY_RECONCILE_MS', 60_000, 100, 86_400_000),
     },
+    runs: runs(env),
+    notify: notify(env),
     apiTokens,
     dashboard: username && password ? { username, password } : undefined,
     logLevel: logLevel(env),
