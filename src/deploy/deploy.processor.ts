@@ -1,5 +1,5 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, Logger, BeforeApplicationShutdown } from '@nestjs/common';
+import { Processor } from '@nestjs/bullmq';
+import { Inject, Logger } from '@nestjs/common';
 import { DelayedError, Job, UnrecoverableError } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { GithubClient } from '../github/github.client';
@@ -12,8 +12,7 @@ import { DEPLOY_QUEUE } from './deploy.constants';
 import { Deploy } from './deploy.types';
 import { retryDelay, snapshotLeadMs } from './schedule';
 import { WORKER_OPTIONS } from './worker-options';
-import { WorkerBackoff } from '../redis/worker-backoff';
-import { RepeatedLog } from '../common/repeated-log';
+import { BackedOffWorkerHost } from '../redis/backed-off-worker-host';
 
 type Outcome = { status: string; deployId: string; attempts?: number };
 
@@ -29,10 +28,9 @@ function asDispatchError(error: unknown): GithubDispatchError {
  * in flight across all instances (the claim is atomic in Redis); retries reuse the same job and claim.
  */
 @Processor(DEPLOY_QUEUE, WORKER_OPTIONS)
-export class DeployProcessor extends WorkerHost implements BeforeApplicationShutdown {
+export class DeployProcessor extends BackedOffWorkerHost {
   private readonly logger = new Logger('Deploy');
   private readonly leadMs: number;
-  private readonly backoff = new WorkerBackoff('deploy worker', () => this.worker, new RepeatedLog(this.logger));
 
   constructor(
     private readonly state: DeployState,
@@ -41,7 +39,7 @@ export class DeployProcessor extends WorkerHost implements BeforeApplicationShut
     private readonly snapshots: DispatchSnapshots,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    super();
+    super('deploy worker', new Logger('Deploy'));
     this.leadMs = snapshotLeadMs(config.deploy.debounceMs);
   }
 
@@ -78,25 +76,6 @@ export class DeployProcessor extends WorkerHost implements BeforeApplicationShut
     return next?.deployId === deployId && next.status === 'pending' && inflight === null ? next.scheduledFor : null;
   }
 
-  /** Redis trouble: logged at most once per 10 s; an error Redis answers with pauses the worker (WorkerBackoff). */
-  @OnWorkerEvent('error')
-  onWorkerError(error: Error): void {
-    this.backoff.onError(error);
-  }
-
-  @OnWorkerEvent('active')
-  onJobActive(): void {
-    this.backoff.onHealthy();
-  }
-
-  @OnWorkerEvent('drained')
-  onQueueDrained(): void {
-    this.backoff.onHealthy();
-  }
-
-  beforeApplicationShutdown(): void {
-    this.backoff.stop();
-  }
 
   /** Puts the job back to sleep until `at` (BullMQ delayed job; does not use an attempt). */
   private async sleepUntil(job: Job<DeployJobData>, token: string | undefined, at: number): Promise<never> {

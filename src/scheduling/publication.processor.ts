@@ -1,8 +1,7 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { BeforeApplicationShutdown, Logger } from '@nestjs/common';
+import { Processor } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
-import { RepeatedLog } from '../common/repeated-log';
-import { WorkerBackoff } from '../redis/worker-backoff';
+import { BackedOffWorkerHost } from '../redis/backed-off-worker-host';
 import type { PublicationTarget } from './publication-queue';
 import { PublishOutcome, Publisher } from './publisher';
 import { PUBLICATION_QUEUE } from './scheduling.constants';
@@ -12,11 +11,10 @@ import { PUBLICATION_QUEUE } from './scheduling.constants';
  * seconds; running a job twice is harmless (the publisher publishes a version once).
  */
 @Processor(PUBLICATION_QUEUE, { concurrency: 4, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 5 })
-export class PublicationProcessor extends WorkerHost implements BeforeApplicationShutdown {
-  private readonly backoff = new WorkerBackoff('publication worker', () => this.worker, new RepeatedLog(new Logger('Scheduling')));
+export class PublicationProcessor extends BackedOffWorkerHost {
 
   constructor(private readonly publisher: Publisher) {
-    super();
+    super('publication worker', new Logger('Scheduling'));
   }
 
   async process(job: Job<PublicationTarget>, token?: string): Promise<PublishOutcome> {
@@ -29,23 +27,4 @@ export class PublicationProcessor extends WorkerHost implements BeforeApplicatio
     return outcome;
   }
 
-  /** Redis trouble: logged at most once per 10 s; an error Redis answers with pauses the worker (WorkerBackoff). */
-  @OnWorkerEvent('error')
-  onWorkerError(error: Error): void {
-    this.backoff.onError(error);
-  }
-
-  @OnWorkerEvent('active')
-  onJobActive(): void {
-    this.backoff.onHealthy();
-  }
-
-  @OnWorkerEvent('drained')
-  onQueueDrained(): void {
-    this.backoff.onHealthy();
-  }
-
-  beforeApplicationShutdown(): void {
-    this.backoff.stop();
-  }
 }
