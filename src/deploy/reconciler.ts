@@ -1,3 +1,4 @@
+import { PeriodicPass } from '../common/periodic-pass';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RedisService } from '../redis/redis.service';
@@ -21,8 +22,7 @@ export type ReconcileOutcome =
 export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Reconcile');
   private readonly repeated = new RepeatedLog(this.logger);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly passes: PeriodicPass;
 
   constructor(
     private readonly state: DeployState,
@@ -30,24 +30,24 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly marker: DispatchMarker,
     private readonly redis: RedisService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.passes = new PeriodicPass(
+      this.config.deploy.reconcileMs,
+      () => this.reconcile(),
+      (error) =>
+        this.repeated.warn(
+          `reconcile pass failed (next one in ${this.config.deploy.reconcileMs} ms): ${error.message}`,
+          troubleKey(error),
+        ),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.trigger();
-    this.timer = setInterval(() => this.trigger(), this.config.deploy.reconcileMs);
-    this.timer.unref();
+    this.passes.start({ runNow: true });
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
-
-  private trigger(): void {
-    this.running ??= this.reconcile()
-      .then(() => undefined)
-      .catch((error: Error) => this.repeated.warn(`reconcile pass failed (next one in ${this.config.deploy.reconcileMs} ms): ${error.message}`, troubleKey(error)))
-      .finally(() => (this.running = undefined));
+  onApplicationShutdown(): Promise<void> {
+    return this.passes.stop();
   }
 
   async reconcile(): Promise<ReconcileOutcome> {
@@ -65,7 +65,9 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     const current = await this.marker.current(last?.snapshot ?? null);
     if (last === null) {
       await this.marker.write('baseline', current);
-      this.logger.log(`no record of a previous dispatch: the current content (${current.objects.size} objects) is the baseline`);
+      this.logger.log(
+        `no record of a previous dispatch: the current content (${current.objects.size} objects) is the baseline`,
+      );
       return { outcome: 'baseline' };
     }
     if (last.snapshot.fingerprint === current.fingerprint) return { outcome: 'in-sync' };
@@ -81,7 +83,9 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     if (requested === null) return { outcome: 'deploy-pending' };
     const { deployId, wakeup } = requested;
     if (wakeup !== null) await this.queue.schedule(wakeup, now);
-    this.logger.log(`S3 differs from what was last dispatched (${changes.length} change(s)): deploy ${deployId} requested`);
+    this.logger.log(
+      `S3 differs from what was last dispatched (${changes.length} change(s)): deploy ${deployId} requested`,
+    );
     return { outcome: 'requested', deployId, changeCount: changes.length };
   }
 }

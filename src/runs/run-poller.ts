@@ -1,3 +1,4 @@
+import { PeriodicPass } from '../common/periodic-pass';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DeployEvents } from '../deploy/deploy-events';
 import { RepeatedLog } from '../common/repeated-log';
@@ -25,8 +26,7 @@ export class RunPoller implements OnApplicationBootstrap, OnApplicationShutdown 
   private readonly repeated = new RepeatedLog(new Logger('RunTracking'));
   private readonly tickMs: number;
   private readonly leaseMs: number;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly passes: PeriodicPass;
 
   constructor(
     private readonly tracker: RunTracker,
@@ -37,25 +37,18 @@ export class RunPoller implements OnApplicationBootstrap, OnApplicationShutdown 
   ) {
     this.tickMs = pollIntervalMs(0, config.runs.timeoutMs);
     this.leaseMs = Math.max(1_000, LEASE_TICKS * this.tickMs);
+    this.passes = new PeriodicPass(this.tickMs, () => this.passIfDue(), (error) => this.report(error));
   }
 
   onApplicationBootstrap(): void {
     if (!this.config.runs.track || !this.github.available) return;
     // A new dispatch: look for its run at the next tick instead of waiting out a slow interval.
     this.events.subscribe(({ to }) => (to === 'dispatched' ? this.cache.schedulePoll(0) : undefined));
-    this.timer = setInterval(() => this.tick(), this.tickMs);
-    this.timer.unref();
+    this.passes.start({ runNow: false });
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
-
-  private tick(): void {
-    this.running ??= this.passIfDue()
-      .catch((error: Error) => this.report(error))
-      .finally(() => (this.running = undefined));
+  onApplicationShutdown(): Promise<void> {
+    return this.passes.stop();
   }
 
   private async passIfDue(): Promise<void> {

@@ -1,3 +1,4 @@
+import { PeriodicPass } from '../common/periodic-pass';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { RepeatedLog } from '../common/repeated-log';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -22,10 +23,9 @@ export interface CatchUpResult {
 export class PublicationCatchUp implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Scheduling');
   private readonly repeated = new RepeatedLog(this.logger);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
   /** Posts whose publishAt cannot be read, reported once per version rather than every pass. */
   private readonly reported = new Set<string>();
+  private readonly passes: PeriodicPass;
 
   constructor(
     private readonly posts: PostRepository,
@@ -33,24 +33,24 @@ export class PublicationCatchUp implements OnApplicationBootstrap, OnApplication
     private readonly publisher: Publisher,
     private readonly redis: RedisService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.passes = new PeriodicPass(
+      this.config.deploy.reconcileMs,
+      () => this.pass(),
+      (error) =>
+        this.repeated.warn(
+          `scheduled publications catch-up failed (next one in ${this.config.deploy.reconcileMs} ms): ${error.message}`,
+          troubleKey(error),
+        ),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.trigger();
-    this.timer = setInterval(() => this.trigger(), this.config.deploy.reconcileMs);
-    this.timer.unref();
+    this.passes.start({ runNow: true });
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
-
-  private trigger(): void {
-    this.running ??= this.pass()
-      .then(() => undefined)
-      .catch((error: Error) => this.repeated.warn(`scheduled publications catch-up failed (next one in ${this.config.deploy.reconcileMs} ms): ${error.message}`, troubleKey(error)))
-      .finally(() => (this.running = undefined));
+  onApplicationShutdown(): Promise<void> {
+    return this.passes.stop();
   }
 
   /** One pass; null when another instance is running one. */
@@ -81,6 +81,8 @@ export class PublicationCatchUp implements OnApplicationBootstrap, OnApplication
   private reportUnreadable(id: string, version: string): void {
     if (this.reported.has(version)) return;
     this.reported.add(version);
-    this.logger.warn(`post ${id} is scheduled without a readable publishAt: it is not published until fixed (PUT or PATCH it)`);
+    this.logger.warn(
+      `post ${id} is scheduled without a readable publishAt: it is not published until fixed (PUT or PATCH it)`,
+    );
   }
 }
