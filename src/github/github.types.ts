@@ -1,3 +1,5 @@
+import type { ContentChange } from '../content/content-change';
+
 /**
  * The seam between the deploy worker and GitHub. GithubClient (github.client.ts) implements it with
  * @octokit/rest (and @octokit/auth-app for a GitHub App); nothing else in the service talks to GitHub.
@@ -7,7 +9,7 @@ export interface DispatchRequest {
   reason: string;
   changeCount: number;
   editCount: number;
-  changes: { kind: string; id: string; action: string; at: string }[];
+  changes: ContentChange[];
   firstChangeAt: string | null;
   lastChangeAt: string | null;
 }

@@ -1,11 +1,12 @@
 import fc from 'fast-check';
+import type { ContentChange } from '../content/content-change';
 import { DispatchRequest } from './github.types';
 import { buildClientPayload, buildWorkflowInputs, jsonBytes, MAX_PAYLOAD_CHANGES } from './payload';
 
 const GITHUB_PAYLOAD_LIMIT = 64 * 1024;
 const KEYS = ['deployId', 'reason', 'changeCount', 'editCount', 'changes', 'firstChangeAt', 'lastChangeAt', 'truncated'];
 
-function change(i: number, id = `post-${i}`) {
+function change(i: number, id = `post-${i}`): ContentChange {
   return { kind: i % 2 === 0 ? 'post' : 'author', id, action: 'updated', at: new Date(Date.UTC(2026, 0, 1) + i * 1_000).toISOString() };
 }
 

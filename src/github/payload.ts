@@ -1,3 +1,4 @@
+import type { ContentChange } from '../content/content-change';
 import { DispatchRequest } from './github.types';
 
 /** The workflow sees at most the newest 50 changes; `truncated` says some were left out. */
@@ -8,12 +9,8 @@ export const MAX_PAYLOAD_CHANGES = 50;
  */
 export const MAX_PAYLOAD_BYTES = 60_000;
 
-export interface PayloadChange {
-  kind: string;
-  id: string;
-  action: string;
-  at: string;
-}
+/** One entry of `changes`: the service's one change shape, as the workflow receives it. */
+export type PayloadChange = ContentChange;
 
 /** A type alias, not an interface, so it fits Octokit's `{ [key: string]: unknown }` client_payload. */
 export type ClientPayload = {
