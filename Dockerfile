@@ -1,28 +1,38 @@
-# syntax=docker/dockerfile:1
-# Multi-stage build: the build stage runs the same commands as CI (npm ci, npm run build), then drops
-# the dev dependencies; the runtime stage gets only package.json, production node_modules and dist/.
+# Multi-stage build. No `# syntax=` line: that makes BuildKit fetch a frontend image, which fails offline; the file
+# builds with BuildKit and with the legacy builder (DOCKER_BUILDKIT=0) alike.
+# No install scripts run in any stage: nothing this service uses needs one, and some packages' scripts phone home.
 ARG NODE_IMAGE=node:22-bookworm-slim
 
+# Compiles src/ to dist/ with the dev dependencies (the TypeScript compiler, the Nest CLI).
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+# dist/dev is `npm run dev`'s runner (embedded Redis and S3): never part of a deployment.
+RUN npm run build && rm -rf dist/dev
+
+# Production dependencies only, installed clean rather than pruned from the build stage.
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# typescript comes along as an optional peer of valibot (under @bull-board/api); nothing loads it at runtime.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && rm -rf node_modules/typescript node_modules/.bin/tsc node_modules/.bin/tsserver \
+ && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
-    PORT=3000 \
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+    PORT=3000
 WORKDIR /app
-COPY --from=build /app/package.json ./package.json
-COPY --from=build /app/node_modules ./node_modules
+COPY package.json ./package.json
+COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # The image's own unprivileged user (uid 1000); the app writes nothing to disk.
 USER node
 EXPOSE 3000
 # Liveness through node itself: the slim image has no curl.
-HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+HEALTHCHECK --interval=5s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "dist/main.js"]

@@ -24,9 +24,10 @@ const common = {
 module.exports = {
   // testTimeout is a global option: jest ignores it inside a project entry, so it is set here for all.
   testTimeout: 60000,
-  // Test files run in parallel, each with its own Redis and S3 (test/support/stack.ts). Most of a file's time is
-  // spent waiting (quiet windows, restarts), so more workers than cores pays off; TEST_WORKERS overrides.
-  maxWorkers: process.env.TEST_WORKERS ?? 4,
+  // Test files run in parallel, one per core, each with its own Redis and S3 (test/support/stack.ts). More workers
+  // than cores was slower on a busy 2-core machine, and burst tests then saw edits straggle past their quiet
+  // window; TEST_WORKERS overrides.
+  maxWorkers: process.env.TEST_WORKERS ?? '100%',
   projects: [
     { ...common, displayName: 'unit', rootDir: 'src', testRegex: '.*\\.spec\\.ts$' },
     {

@@ -61,7 +61,7 @@ export function makePosts(first: number, count: number, authorIds: readonly stri
   });
 }
 
-/** The object the service stores for `post` (contract §3: the entity's JSON as the API returns it), for raw PutObject. */
+/** The object the service stores for `post` (the entity JSON exactly as the API returns it), for raw PutObject. */
 export function storedPost(post: BenchPost, now: string): string {
   const { id, ...fields } = post;
   return JSON.stringify({ id, ...fields, publishedAt: now, createdAt: now, updatedAt: now });

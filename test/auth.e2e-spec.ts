@@ -3,7 +3,7 @@ import { RunningApp, TestStack, startApp } from './support/stack';
 
 const TOKENS = ['first-token-value', 'second-token-value'];
 
-/** Bearer auth with API_TOKENS set (contract §4): every route but /health and /health/ready. */
+/** Bearer auth with API_TOKENS set: every route but /health and /health/ready. */
 describe('bearer auth', () => {
   let stack: TestStack;
   let running: RunningApp;

@@ -6,7 +6,7 @@ import { RunningApp, TestStack } from './support/stack';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-/** Authors routes of contract §4 and their S3 objects (§3), with a non-empty S3_PREFIX. */
+/** Authors routes and their S3 objects, with a non-empty S3_PREFIX. */
 describe('authors API', () => {
   let stack: TestStack;
   let running: RunningApp;

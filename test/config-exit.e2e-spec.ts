@@ -32,7 +32,7 @@ describe('node dist/main.js with a bad configuration', () => {
     for (let i = 0; i < cases.length; i += 2) {
       results.push(...(await Promise.all(cases.slice(i, i + 2).map(([, overrides]) => ServiceProcess.run({ ...base, ...overrides }, { cwd })))));
     }
-  });
+  }, 180_000); // ten cold starts: minutes on a machine whose cores are busy
 
   afterAll(() => {
     rmSync(cwd, { recursive: true, force: true });

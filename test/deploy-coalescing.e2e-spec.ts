@@ -83,15 +83,18 @@ describe('deploys: coalescing edits into one repository_dispatch (fake GitHub)',
   it('dispatches within the max-wait cap while edits never stop', async () => {
     await running.close();
     running = await startDeployingApp(stack, github, { DEPLOY_DEBOUNCE_MS: String(DEBOUNCE), DEPLOY_MAX_WAIT_MS: '1500', S3_BUCKET: running.config.s3.bucket });
-    let edits = 0;
-    while (github.dispatches().length === 0 && edits < 200) {
-      await api().patch('/authors/ada').send({ bio: `steady ${edits++}` }).expect(200);
+    const acks = [Date.now()];
+    while (github.dispatches().length === 0 && acks.length < 200) {
+      await api().patch('/authors/ada').send({ bio: `steady ${acks.length}` }).expect(200);
+      acks.push(Date.now());
       await new Promise((resolve) => setTimeout(resolve, 100)); // the steady editor's pace, well inside the quiet window
     }
-    // Edits come every ~100 ms, inside the 400 ms quiet window: only the 1,500 ms cap can have fired this.
+    // No gap between edits reached the quiet window, so only the 1,500 ms cap can have fired this.
+    const gaps = acks.slice(1).map((at, i) => at - acks[i]);
+    expect(Math.max(...gaps)).toBeLessThan(DEBOUNCE);
     expect(github.dispatches()).toHaveLength(1);
-    expect(edits).toBeGreaterThan(3);
-    expect(edits).toBeLessThan(200);
+    expect(github.dispatches()[0].startedAt - acks[acks.length - 1]).toBeLessThan(DEBOUNCE);
+    expect(acks.length).toBeLessThan(200);
   });
 
   it('fires a manual deploy now, taking every pending change with it', async () => {

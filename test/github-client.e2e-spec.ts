@@ -16,7 +16,7 @@ describe('GithubClient against a fake GitHub', () => {
   const gh = githubClients((fake) => ({ S3_BUCKET: 'github-e2e', GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: 'acme/blog', GITHUB_API_URL: fake.url, DEPLOY_EVENT_TYPE: 'blog-deploy' }));
   const client = gh.client.bind(gh);
 
-  it('sends one dispatch with the token, the documented headers and the contract body', async () => {
+  it('sends one dispatch with the token, the documented headers and body', async () => {
     await expect(client().dispatch(REQUEST)).resolves.toEqual({ kind: 'dispatched' });
     const [sent, ...others] = gh.fake.requests;
     expect(others).toEqual([]);

@@ -17,7 +17,7 @@ function expectNewestFirst(items: Item[]): void {
   }
 }
 
-/** GET /authors and GET /posts: paging, order, filters and query validation (contract §4). */
+/** GET /authors and GET /posts: paging, order, filters and query validation. */
 describe('listings', () => {
   let stack: TestStack;
   let running: RunningApp;

@@ -8,7 +8,7 @@ import { TestStack } from './support/stack';
 /**
  * Model-based test of the whole deploy pipeline (issue 4): random interleavings of edits through two
  * in-process instances, GitHub failures, instance crashes and restarts, and Redis restarts that lose
- * everything. After each run settles, the two promises of the deploy trigger must hold: every acknowledged
+ * everything. After each run settles, the two delivery invariants must hold: every acknowledged
  * edit is carried by a dispatch that started after its S3 write, and no two dispatches overlapped.
  */
 describe('deploy pipeline model', () => {

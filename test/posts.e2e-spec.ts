@@ -6,7 +6,7 @@ import { RunningApp, TestStack } from './support/stack';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-/** Posts routes of contract §4 and their S3 objects (§3), with no S3_PREFIX. */
+/** Posts routes and their S3 objects, with no S3_PREFIX. */
 describe('posts API', () => {
   let stack: TestStack;
   let running: RunningApp;

@@ -53,10 +53,10 @@ describe('RedisService.withLock', () => {
       'slow',
       async () => {
         events.push('slow start');
-        await sleep(1_500); // the work itself: five TTLs long
+        await sleep(2_500); // the work itself: two and a half TTLs long
         events.push('slow end');
       },
-      { ttlMs: 300 },
+      { ttlMs: 1_000 },
     );
     while (events.length === 0) await sleep(5);
     await two.withLock('slow', () => {

@@ -9,7 +9,7 @@ import { waitFor } from './support/wait-for';
 const MARKER = 'deploys/last-dispatched.json';
 
 /**
- * Redis outages and edits behind the service's back (issue 4, contract §5.3), with the built service in
+ * Redis outages and edits behind the service's back, with the built service in
  * separate processes: an `api` and an `all` instance on a redis-server without persistence, which the
  * test kills (SIGKILL: everything in it is lost) and restarts empty on the same port.
  */

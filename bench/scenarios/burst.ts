@@ -10,7 +10,7 @@ export interface BurstResult {
   durationMs: number;
   throughput: number;
   latency: LatencySummary;
-  /** Dispatches that reached GitHub for the burst (the contract wants exactly one). */
+  /** Dispatches that reached GitHub for the burst (exactly one is the goal). */
   dispatches: number;
   /** editCount in the dispatch payload: how many acknowledged edits it says it carries. */
   payloadEditCount: number | null;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-/** The contract's id rule: lowercase ASCII letters, digits and inner hyphens, 1 to 64 characters. */
+/** The id rule: lowercase ASCII letters, digits and inner hyphens, 1 to 64 characters. */
 export const ID_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 export const ID_MAX_LENGTH = 64;
 

@@ -9,7 +9,7 @@ const ENTITY_PATH = /^\/(?:authors|posts)\/(.+?)\/?$/;
 
 /**
  * `/authors/a/b` (or `/authors/../x` sent raw) matches no route and would be a 404; it is an id with a `/`
- * in it, which the contract makes a 400 like any other bad id. Never reaches a controller, so never S3.
+ * in it, which is a 400 like any other bad id. Never reaches a controller, so never S3.
  */
 export function rejectNestedIds(req: Request, _res: Response, next: NextFunction): void {
   const id = ENTITY_PATH.exec(req.path)?.[1];

@@ -1,4 +1,6 @@
-/** Typed configuration, parsed and validated once at start from the environment (contract §2). */
+import type { RedisConfig } from './redis-config';
+
+/** Typed configuration, parsed and validated once at start from the environment. */
 export type AppRole = 'api' | 'worker' | 'all';
 
 /** pino's levels; `silent` turns logging off. */
@@ -40,11 +42,15 @@ export interface DeployConfig {
   reconcileMs: number;
 }
 
+export type { RedisConfig } from './redis-config';
+
 export interface AppConfig {
   production: boolean;
   port: number;
   role: AppRole;
+  /** The first of `redis.urls`, for messages. */
   redisUrl: string;
+  redis: RedisConfig;
   queuePrefix: string;
   s3: { bucket: string; region: string; endpoint?: string; prefix: string };
   github: GithubConfig;
@@ -52,7 +58,7 @@ export interface AppConfig {
   /** Empty means the API is open (refused in production). */
   apiTokens: string[];
   dashboard?: { username: string; password: string };
-  /** LOG_LEVEL (not in the contract's table: an addition), default info. */
+  /** LOG_LEVEL, default info. */
   logLevel: LogLevel;
 }
 

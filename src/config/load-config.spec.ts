@@ -15,8 +15,8 @@ function errorOf(env: Record<string, string | undefined>): ConfigError {
 }
 
 describe('loadConfig', () => {
-  it('applies the contract defaults with only S3_BUCKET set', () => {
-    // toMatchObject: additions beyond the contract's table (LOG_LEVEL, say) have their own checks.
+  it('applies the documented defaults with only S3_BUCKET set', () => {
+    // toMatchObject: variables with defaults checked elsewhere (LOG_LEVEL, say) have their own checks.
     expect(loadConfig(minimal)).toMatchObject({
       production: false,
       port: 3000,

@@ -1,6 +1,7 @@
 import { AppConfig, AppRole, LOG_LEVELS, LogLevel } from './app-config';
 import { ConfigError } from './config-error';
 import { deployTrigger, githubApp, wantsGithubApp } from './github-config';
+import { redisConfig } from './redis-config';
 
 type Env = Record<string, string | undefined>;
 
@@ -91,6 +92,8 @@ export function loadConfig(env: Env): AppConfig {
   const queuePrefix = text(env, 'QUEUE_PREFIX') ?? 'blog';
   if (!/^[A-Za-z0-9_{}:.-]{1,64}$/.test(queuePrefix)) throw new ConfigError('QUEUE_PREFIX', 'may hold only letters, digits and _{}:.-');
 
+  const redis = redisConfig(env, queuePrefix);
+
   const eventType = text(env, 'DEPLOY_EVENT_TYPE') ?? 'webhook';
   if (eventType.length > 100) throw new ConfigError('DEPLOY_EVENT_TYPE', 'must be 1 to 100 characters');
 
@@ -111,7 +114,8 @@ export function loadConfig(env: Env): AppConfig {
     production,
     port: integer(env, 'PORT', 3000, 0, 65_535),
     role,
-    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:'])!,
+    redisUrl: redis.urls[0],
+    redis,
     queuePrefix,
     s3: {
       bucket,

@@ -57,6 +57,11 @@ export class DeployQueue {
     }
   }
 
+  /** How many deploy jobs are in each BullMQ state (for metrics). */
+  jobCounts(): Promise<Record<string, number>> {
+    return this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed');
+  }
+
   private async add(deployId: string, jobId: string, delay: number): Promise<void> {
     await this.queue.add(
       `deploy ${deployId}`,

@@ -3,7 +3,7 @@ import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { QueueOptions } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { GithubModule } from '../github/github.module';
-import { reconnectDelay } from '../redis/redis.service';
+import { QueueConnection } from '../redis/queue-connection';
 import { DeployController } from './deploy.controller';
 import { DeployProcessor } from './deploy.processor';
 import { DeployQueue } from './deploy-queue';
@@ -31,9 +31,9 @@ export class DeployModule {
       module: DeployModule,
       imports: [
         BullModule.forRootAsync({
-          inject: [APP_CONFIG],
-          useFactory: (c: AppConfig): QueueOptions => ({
-            connection: { url: c.redisUrl, retryStrategy: reconnectDelay },
+          inject: [APP_CONFIG, QueueConnection],
+          useFactory: (c: AppConfig, connection: QueueConnection): QueueOptions => ({
+            connection: connection.options(),
             prefix: c.queuePrefix,
           }),
         }),

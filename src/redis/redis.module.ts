@@ -1,4 +1,6 @@
 import { Global, Module } from '@nestjs/common';
+import { QueueConnection } from './queue-connection';
+import { RedisModeCheck } from './redis-mode-check';
 import { RedisService } from './redis.service';
 
 /**
@@ -6,5 +8,5 @@ import { RedisService } from './redis.service';
  * write locks, deploy state, run tracking, health) reaches Redis, through RedisService's named methods.
  */
 @Global()
-@Module({ providers: [RedisService], exports: [RedisService] })
+@Module({ providers: [RedisModeCheck, RedisService, QueueConnection], exports: [RedisService, QueueConnection] })
 export class RedisModule {}

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { Redis, RedisOptions } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,16 +7,8 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { LuaScript, loadLuaScript, scriptArguments } from './lua-script';
 import { classifyRedisError, RedisCommandError, troubleKey } from './redis-errors';
 import { RepeatedLog } from '../common/repeated-log';
+import { RedisConnection, openRedis, redisDisplayName } from './redis-connection';
 
-/** Reconnect forever with a capped delay: a Redis restart must not need a service restart. Shared with BullMQ's connections. */
-export function reconnectDelay(times: number): number {
-  return Math.min(50 * 2 ** Math.min(times, 6), 2_000);
-}
-
-/** ioredis options shared by every connection the service opens itself. */
-export function redisOptions(): RedisOptions {
-  return { retryStrategy: reconnectDelay, enableReadyCheck: true };
-}
 
 const LUA = join(__dirname, 'lua');
 const ACQUIRE = loadLuaScript(LUA, 'acquire-lock', ['lock'], ['token', 'ttlMs']);
@@ -35,12 +26,11 @@ type ScriptCommand = (...args: (string | number)[]) => Promise<unknown>;
 export class RedisService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RedisService.name);
   private readonly repeated = new RepeatedLog(this.logger);
-  private readonly client: Redis;
+  private readonly client: RedisConnection;
   private readonly defined = new Map<string, string>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.client = new Redis(config.redisUrl, {
-      ...redisOptions(),
+    this.client = openRedis(config, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectionName: 'blog-api',
@@ -53,7 +43,7 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
    * app takes requests. A Redis that is down at start does not stop the service: writes answer 503 until it is back.
    */
   async onModuleInit(): Promise<void> {
-    if (!(await this.waitUntilReady(5_000))) this.logger.error(`Redis at ${new URL(this.config.redisUrl).host} is not reachable yet: content writes answer 503 until it is`);
+    if (!(await this.waitUntilReady(5_000))) this.logger.error(`Redis at ${redisDisplayName(this.config)} is not reachable yet: content writes answer 503 until it is`);
   }
 
   /** Every key the service writes goes through here, so QUEUE_PREFIX (a Cluster hash tag, say) applies to all. */

@@ -72,7 +72,7 @@ export class ServiceProcess {
 
   /** Spawns the service (on a free port unless told) and waits as `options.wait` says (default: until /health/ready answers 200). */
   static async start(name: string, env: Record<string, string | undefined>, options: StartOptions = {}): Promise<ServiceProcess> {
-    const { wait = 'ready', timeoutMs = 20_000, entry = 'main', cwd = join(__dirname, '..') } = options;
+    const { wait = 'ready', timeoutMs = 60_000, entry = 'main', cwd = join(__dirname, '..') } = options;
     const main = ENTRIES[entry];
     if (!existsSync(main)) throw new Error(`${main} is missing: run \`npx nest build\` (npm test does it first)`);
     const port = options.port === undefined ? await freePort() : options.port;
@@ -105,7 +105,7 @@ export class ServiceProcess {
 
   /** Runs the service until it exits by itself (a start-up failure, say); SIGKILLed and rejected after `timeoutMs`. */
   static async run(env: Record<string, string | undefined>, options: Omit<StartOptions, 'wait' | 'port'> = {}): Promise<RunResult> {
-    const { timeoutMs = 20_000 } = options;
+    const { timeoutMs = 60_000 } = options;
     const service = await ServiceProcess.start('run', env, { ...options, wait: 'none', port: null });
     const timer = setTimeout(() => void service.kill('SIGKILL'), timeoutMs);
     const { code, signal } = await service.exited;
