@@ -14,8 +14,11 @@ const transform = {
     },
   ],
 };
+// @octokit/webhooks-methods exports only an `import` entry, which jest's CommonJS resolver does not match.
+const moduleNameMapper = { '^@octokit/webhooks-methods$': `${__dirname}/node_modules/@octokit/webhooks-methods/dist-node/index.js` };
 const common = {
   moduleFileExtensions: ['js', 'json', 'ts'],
+  moduleNameMapper,
   testEnvironment: 'node',
   transform,
   transformIgnorePatterns: [`/node_modules/(?!(${esm.join('|')})/)`],

@@ -1,25 +1,23 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadConfig } from '../src/config/load-config';
 import { EMBEDDED_S3_CREDENTIALS } from '../src/dev/embedded-s3';
-import { EmbeddedRedis } from '../src/dev/embedded-redis';
-import { S3StorageService } from '../src/storage/s3-storage.service';
-import { FakeGithub } from '../test/support/fake-github';
 import { makeAuthors, makePosts } from './data';
 import { HttpClient } from './lib/http-client';
 import { round } from './lib/stats';
-import { AppProcess, S3ServerProcess } from './lib/processes';
+import { imageNodeOptions } from './lib/processes';
 import { summarizeProfiles } from './profile-summary';
 import { BenchResults, machine, ratios, rows, table } from './report';
 import { editBurst } from './scenarios/burst';
+import { largeListing } from './scenarios/large-listing';
 import { contentListing } from './scenarios/listing';
 import { redisRoundTrip } from './scenarios/redis-floor';
 import { readLatency } from './scenarios/reads';
 import { WritePlan, apiCreate, interleavedWrites, rawPutObject } from './scenarios/writes';
+import { Service, Stack, startService, startStack, stopService, stopStack, storageFor } from './stack';
 
-/** Sizes of one run: about 75 s on 2 cores. */
+/** Sizes of one run: about three minutes on 2 cores. */
 const RUN = {
   posts: 2_000,
   /** Of the posts, per target: warm-up, then one client, then `writeClients` clients; in `rounds` interleaved slices. */
@@ -34,8 +32,9 @@ const RUN = {
   debounceMs: 1_000,
   readSamples: 300,
   afterWriteSamples: 20,
+  /** Posts in the bucket for the large listing point (the rest added behind the service's back). */
+  largeListingPosts: 20_000,
 };
-const API_TOKEN = 'bench-api-token';
 const REPO_ROOT = join(__dirname, '..', '..', '..');
 
 const profiling = process.argv.includes('--profile');
@@ -45,52 +44,6 @@ process.env.AWS_ACCESS_KEY_ID = EMBEDDED_S3_CREDENTIALS.accessKeyId;
 process.env.AWS_SECRET_ACCESS_KEY = EMBEDDED_S3_CREDENTIALS.secretAccessKey;
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-interface Stack {
-  redis: EmbeddedRedis;
-  s3: S3ServerProcess;
-  github: FakeGithub;
-  workDir: string;
-}
-
-/** The production configuration (NODE_ENV=production, tokens required), pointed at the benchmark's servers. */
-function serviceEnv(stack: Stack, name: string): Record<string, string> {
-  return {
-    NODE_ENV: 'production',
-    REDIS_URL: stack.redis.url,
-    QUEUE_PREFIX: name,
-    S3_BUCKET: name,
-    S3_ENDPOINT: stack.s3.endpoint,
-    AWS_ACCESS_KEY_ID: EMBEDDED_S3_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: EMBEDDED_S3_CREDENTIALS.secretAccessKey,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    API_TOKENS: API_TOKEN,
-    GITHUB_TOKEN: 'bench-github-token',
-    GITHUB_REPOSITORY: 'bench/blog',
-    GITHUB_API_URL: stack.github.url,
-    DEPLOY_DEBOUNCE_MS: String(RUN.debounceMs),
-    // Long enough that the whole burst is one quiet window; reconcile/watchdog passes stay out of the run.
-    DEPLOY_MAX_WAIT_MS: '600000',
-    DEPLOY_RECONCILE_MS: '3600000',
-  };
-}
-
-async function startService(stack: Stack, name: string, deploysOff: boolean): Promise<{ app: AppProcess; client: HttpClient }> {
-  const app = await AppProcess.start({
-    env: serviceEnv(stack, name),
-    logFile: join(stack.workDir, `${name}.log`),
-    deploysOff,
-    cpuProfileDir: profiling ? join(stack.workDir, `profile-${name}`) : undefined,
-  });
-  const client = new HttpClient(app.url, API_TOKEN, 64);
-  for (const author of makeAuthors(RUN.authors)) await client.expect(201, 'POST', '/authors', author);
-  return { app, client };
-}
-
-async function stopService({ app, client }: { app: AppProcess; client: HttpClient }): Promise<void> {
-  client.close();
-  await app.stop();
-}
-
 /** No deploy pending or in flight: the next dispatch belongs to whatever comes next. */
 async function deploysSettled(client: HttpClient): Promise<void> {
   for (;;) {
@@ -98,6 +51,13 @@ async function deploysSettled(client: HttpClient): Promise<void> {
     if (!items.some((d) => ['pending', 'dispatching', 'retrying'].includes(d.status))) return;
     await sleep(20);
   }
+}
+
+/** What the service said at start about the S3 server's conditional writes (its log line). */
+function detectedConditionalWrites(stack: Stack, name: string): boolean | null {
+  const logText = readFileSync(join(stack.workDir, `${name}.log`), 'utf-8');
+  if (logText.includes('S3 enforces conditional writes')) return true;
+  return logText.includes('S3 ignores If-Match') ? false : null;
 }
 
 async function run(stack: Stack): Promise<BenchResults> {
@@ -110,45 +70,64 @@ async function run(stack: Stack): Promise<BenchResults> {
     concurrency: RUN.writeClients,
     rounds: RUN.rounds,
   };
-  const storage = (bucket: string) => new S3StorageService(loadConfig({ S3_BUCKET: bucket, S3_ENDPOINT: stack.s3.endpoint }));
-
-  log('starting the service twice: deploys off and deploys on');
-  const off = await startService(stack, 'bench-off', true);
-  const on = await startService(stack, 'bench-on', false);
+  const common = { debounceMs: RUN.debounceMs, authors: RUN.authors, profiling };
+  log('starting the service three times: deploys off and on against the default S3 server, deploys on against moto');
+  const services: Service[] = [];
+  const start = async (name: string, s3Endpoint: string, deploysOff: boolean): Promise<Service> => {
+    const service = await startService(stack, { name, s3Endpoint, deploysOff, ...common });
+    services.push(service);
+    return service;
+  };
+  const off = await start('bench-off', stack.s3.endpoint, true);
+  const on = await start('bench-on', stack.s3.endpoint, false);
+  const moto = await start('bench-moto', stack.moto.endpoint, false);
   try {
     const rss = { started: on.app.phasePeakRssMb(), writes: 0, burst: 0, reads: 0 };
     const redisRoundTripMs = await redisRoundTrip(stack.redis.url, 500);
-    log(`${posts.length} posts each through raw PutObject, POST /posts with deploys off, and with deploys on (interleaved)`);
-    const rawStorage = storage('bench-raw');
+    log(`${posts.length} posts each through raw PutObject and POST /posts on both S3 servers (interleaved)`);
+    const raw = storageFor(stack.s3.endpoint, 'bench-raw');
+    const rawMoto = storageFor(stack.moto.endpoint, 'bench-raw-moto');
     const writes = await interleavedWrites(
       [
-        { name: 'raw', write: rawPutObject(rawStorage) },
+        { name: 'raw', write: rawPutObject(raw) },
         { name: 'off', write: apiCreate(off.client) },
         // Its deploy goes out between slices, so the dispatch's S3 listing does not weigh on the next target's slice.
         { name: 'on', write: apiCreate(on.client), afterSlice: () => deploysSettled(on.client) },
+        { name: 'rawMoto', write: rawPutObject(rawMoto) },
+        { name: 'moto', write: apiCreate(moto.client), afterSlice: () => deploysSettled(moto.client) },
       ],
       plan,
     );
-    rawStorage.onApplicationShutdown();
+    raw.onApplicationShutdown();
+    rawMoto.onApplicationShutdown();
+    const perSecond = Object.entries(writes).map(([name, w]) => `${name} ${w.concurrent.throughput.toFixed(0)}/s`);
+    log(`writes, ${RUN.writeClients} clients: ${perSecond.join(' · ')} (load ${loadavg()[0].toFixed(1)})`);
+    const conditionalWrites = { default: detectedConditionalWrites(stack, 'bench-on'), moto: detectedConditionalWrites(stack, 'bench-moto') };
     const offPeakRssMb = off.app.peakRssMb();
-    await stopService(off);
+    const motoPeakRssMb = moto.app.peakRssMb();
+    await Promise.all([stopService(off), stopService(moto)]);
     rss.writes = on.app.phasePeakRssMb();
 
     log(`burst of ${RUN.burstEdits} edits from ${RUN.burstClients} clients`);
     const burst = await editBurst(on.client, stack.github, posts.map((p) => p.id), RUN.burstEdits, RUN.burstClients, RUN.debounceMs);
     await deploysSettled(on.client);
     rss.burst = on.app.phasePeakRssMb();
-    const onStorage = storage('bench-on');
+    const onStorage = storageFor(stack.s3.endpoint, 'bench-on');
     const contentListingMs = await contentListing(onStorage, 5);
-    onStorage.onApplicationShutdown();
 
     log('read latency');
     const reads = await readLatency(on.client, { authorId: authorIds[3], tag: 'tag-5', postIds: posts.map((p) => p.id) }, RUN.readSamples, RUN.afterWriteSamples);
     rss.reads = on.app.phasePeakRssMb();
-    const peakRssMb = { deploysOn: on.app.peakRssMb(), deploysOff: offPeakRssMb };
-    return { raw: writes.raw, deploysOff: writes.off, deploysOn: writes.on, redisRoundTripMs, burst, contentListingMs, reads, peakRssMb, rssByPhaseMb: rss };
+    const peakRssMb = { deploysOn: on.app.peakRssMb(), deploysOff: offPeakRssMb, moto: motoPeakRssMb };
+
+    log(`${RUN.largeListingPosts - RUN.posts} more posts straight into the bucket, then the listing over ${RUN.largeListingPosts}`);
+    const extra = makePosts(RUN.posts, RUN.largeListingPosts - RUN.posts, authorIds, RUN.bodyBytes);
+    const large = await largeListing(on.app, on.client, onStorage, extra, RUN.largeListingPosts, 'tag-5', RUN.readSamples);
+    onStorage.onApplicationShutdown();
+    const results = { raw: writes.raw, deploysOff: writes.off, deploysOn: writes.on, rawMoto: writes.rawMoto, moto: writes.moto, conditionalWrites };
+    return { ...results, redisRoundTripMs, burst, contentListingMs, reads, peakRssMb, rssByPhaseMb: rss, large };
   } finally {
-    await Promise.allSettled([stopService(off), stopService(on)]);
+    await Promise.allSettled(services.map(stopService));
   }
 }
 
@@ -157,31 +136,31 @@ async function main(): Promise<void> {
   const host = machine();
   const workDir = mkdtempSync(join(tmpdir(), 'blog-bench-'));
   const s3Profile = profiling ? join(workDir, 'profile-s3-server') : undefined;
-  const [redis, s3, github] = await Promise.all([EmbeddedRedis.start(), S3ServerProcess.start(['bench-raw', 'bench-off', 'bench-on'], s3Profile), FakeGithub.start()]);
-  const stack: Stack = { redis, s3, github, workDir };
+  const stack = await startStack(workDir, { s3: ['bench-raw', 'bench-off', 'bench-on'], moto: ['bench-raw-moto', 'bench-moto'] }, s3Profile);
   process.once('exit', () => {
-    redis.killNow();
-    s3.killNow();
+    stack.redis.killNow();
+    stack.s3.killNow();
   });
   try {
     log(`service logs in ${workDir}`);
     const results = await run(stack);
     const all = rows(results, RUN);
-    const output = { generatedAt: new Date().toISOString(), durationS: Math.round((Date.now() - startedAt) / 1000), machine: { ...host, loadAverage1mAtEnd: round(loadavg()[0]) }, run: RUN, ratios: ratios(results), results, rows: all };
-    process.stdout.write(`\n${table(all)}\n\n${JSON.stringify(output.machine)} · ${output.durationS} s\n`);
+    const serviceNodeOptions = process.env.BENCH_NODE_OPTIONS ?? imageNodeOptions();
+    const output = { generatedAt: new Date().toISOString(), durationS: Math.round((Date.now() - startedAt) / 1000), machine: { ...host, loadAverage1mAtEnd: round(loadavg()[0]) }, run: { ...RUN, serviceNodeOptions }, ratios: ratios(results), results, rows: all };
+    process.stdout.write(`\n${table(all)}\n\n${JSON.stringify(output.machine)} · service NODE_OPTIONS ${serviceNodeOptions} · ${output.durationS} s\n`);
     if (profiling) {
-      await s3.stop(); // writes its profile
+      await stack.s3.stop(); // writes its profile
       const summary = summarizeProfiles(workDir);
       process.stdout.write(`\n${summary}\n`);
       writeFileSync(join(REPO_ROOT, 'bench', 'profile-summary.md'), `${summary}\n`);
     } else {
+      // Not committed (.gitignore): a run leaves the working tree clean; docs/performance.md keeps a table.
       mkdirSync(join(REPO_ROOT, 'bench'), { recursive: true });
       writeFileSync(join(REPO_ROOT, 'bench', 'results.json'), `${JSON.stringify(output, null, 2)}\n`);
       log('wrote bench/results.json');
     }
   } finally {
-    await github.close();
-    await Promise.all([redis.stop('SIGKILL'), s3.stop()]);
+    await stopStack(stack);
   }
 }
 

@@ -33,6 +33,7 @@ describe('posts API', () => {
         authorIds: ['ann'],
         tags: ['news'],
         status: 'draft',
+        publishAt: null,
         publishedAt: null,
         createdAt: expect.stringMatching(ISO),
         updatedAt: res.body.createdAt,
@@ -120,6 +121,7 @@ describe('posts API', () => {
         body: 'v3',
         authorIds: ['bob'],
         status: 'published',
+        publishAt: null,
         publishedAt,
         createdAt: doc.createdAt,
         updatedAt: expect.stringMatching(ISO),
@@ -130,7 +132,7 @@ describe('posts API', () => {
     it('PATCH: null clears optional fields, status null falls back to draft, null on a required field is a 400', async () => {
       const { doc } = await create(url, 'posts', { title: 'Clear me', body: 'x', summary: 's', tags: ['t'], coverImageUrl: 'https://e.com/c.png', authorIds: ['ann'], status: 'published' });
       const res = await request(url).patch(`/posts/${doc.id}`).send({ summary: null, tags: null, coverImageUrl: null, status: null }).expect(200);
-      expect(res.body).toEqual({ id: doc.id, title: 'Clear me', body: 'x', authorIds: ['ann'], status: 'draft', publishedAt: doc.publishedAt, createdAt: doc.createdAt, updatedAt: expect.stringMatching(ISO) });
+      expect(res.body).toEqual({ id: doc.id, title: 'Clear me', body: 'x', authorIds: ['ann'], status: 'draft', publishAt: null, publishedAt: doc.publishedAt, createdAt: doc.createdAt, updatedAt: expect.stringMatching(ISO) });
       for (const field of ['title', 'body', 'authorIds']) {
         expect(messageOf(await request(url).patch(`/posts/${doc.id}`).send({ [field]: null }).expect(400))).toContain(field);
       }

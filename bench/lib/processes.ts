@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../src/dev/free-port';
@@ -8,6 +8,14 @@ const REPO = join(__dirname, '..', '..', '..', '..');
 /** The production build (`nest build`), run exactly as `npm start` does. */
 export const BUILT_MAIN = join(REPO, 'dist', 'main.js');
 const BENCH_DIST = join(__dirname, '..');
+
+/** NODE_OPTIONS as the Dockerfile sets it for the production image: the one place it is defined. */
+export function imageNodeOptions(): string {
+  const dockerfile = readFileSync(join(REPO, 'Dockerfile'), 'utf-8');
+  const match = /^\s*(?:ENV\s+)?NODE_OPTIONS=(\S+)/m.exec(dockerfile);
+  if (!match) throw new Error('the Dockerfile sets no NODE_OPTIONS: the benchmark runs the service as the image does');
+  return match[1];
+}
 
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -54,6 +62,8 @@ export interface AppProcessOptions {
   deploysOff?: boolean;
   /** Write a V8 CPU profile (node --cpu-prof) into this folder when the process ends. */
   cpuProfileDir?: string;
+  /** Where bench/heap-report.ts writes the live heap when asked (liveHeapMb). */
+  heapFile: string;
 }
 
 /** `node dist/main.js` as a child process, so its memory is measured on its own. */
@@ -67,20 +77,21 @@ export class AppProcess {
     private readonly child: ChildProcess,
     readonly url: string,
     private readonly logFd: number,
+    private readonly heapFile: string,
   ) {}
 
   static async start(options: AppProcessOptions): Promise<AppProcess> {
     const port = await freePort();
-    const args = ['--openssl-legacy-provider'];
+    const args = ['--openssl-legacy-provider', '--expose-gc', '-r', join(BENCH_DIST, 'heap-report.js')];
     if (options.deploysOff) args.push('-r', join(BENCH_DIST, 'deploys-off.js'));
     if (options.cpuProfileDir) args.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, '-r', join(BENCH_DIST, 'profile-exit.js'));
     args.push(BUILT_MAIN);
     const logFd = openSync(options.logFile, 'a');
-    // BENCH_NODE_OPTIONS tries runtime flags on the service (e.g. heap limits) without changing the build.
-    const nodeOptions = process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {};
-    const env = { PATH: process.env.PATH, ...nodeOptions, ...options.env, PORT: String(port) };
+    // The service runs with the image's NODE_OPTIONS (its heap limit); BENCH_NODE_OPTIONS tries others.
+    const nodeOptions = { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? imageNodeOptions() };
+    const env = { PATH: process.env.PATH, ...nodeOptions, ...options.env, PORT: String(port), BENCH_HEAP_FILE: options.heapFile };
     const child = spawn(process.execPath, args, { cwd: REPO, env, stdio: ['ignore', logFd, logFd] });
-    const app = new AppProcess(child, `http://127.0.0.1:${port}`, logFd);
+    const app = new AppProcess(child, `http://127.0.0.1:${port}`, logFd, options.heapFile);
     const deadline = Date.now() + 30_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the service exited with code ${child.exitCode} at start: see ${options.logFile}`);
@@ -114,11 +125,28 @@ export class AppProcess {
     }
   }
 
+  /** Resident set size now, in MiB. */
+  currentRssMb(): number {
+    return this.statusKb('VmRSS') / 1024;
+  }
+
   /** The highest resident set size sampled since the previous call: which phase drives the peak. */
   phasePeakRssMb(): number {
     const peak = Math.max(this.phasePeakKb, this.statusKb('VmRSS'));
     this.phasePeakKb = 0;
     return Math.round(peak / 1024);
+  }
+
+  /** The live heap after a full garbage collection, in MiB (bench/heap-report.ts answers SIGUSR2). */
+  async liveHeapMb(): Promise<number> {
+    if (existsSync(this.heapFile)) unlinkSync(this.heapFile);
+    this.child.kill('SIGUSR2');
+    const deadline = Date.now() + 10_000;
+    while (!existsSync(this.heapFile)) {
+      if (Date.now() > deadline) throw new Error('the service did not report its heap within 10 s');
+      await sleep(20);
+    }
+    return (JSON.parse(readFileSync(this.heapFile, 'utf-8')) as { heapUsed: number }).heapUsed / 2 ** 20;
   }
 
   private statusKb(field: string): number {

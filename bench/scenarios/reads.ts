@@ -17,7 +17,8 @@ export interface ReadResult {
   listAfterWrite: LatencySummary;
 }
 
-async function sequentially(count: number, path: (i: number) => string, client: HttpClient): Promise<LatencySummary> {
+/** `count` GETs from one client after 20 to warm up: latency without queueing. */
+export async function sequentially(count: number, path: (i: number) => string, client: HttpClient): Promise<LatencySummary> {
   const items = Array.from({ length: count }, (_, i) => i);
   await runLoad(items.slice(0, 20), 1, async (i) => void (await client.expect(200, 'GET', path(i))));
   const run = await runLoad(items, 1, async (i) => void (await client.expect(200, 'GET', path(i))));

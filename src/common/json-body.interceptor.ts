@@ -2,6 +2,7 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import express, { NextFunction, Request, Response } from 'express';
 import { Observable } from 'rxjs';
 import { rejectHostileJson } from './hostile-json';
+import { KEEP_RAW_BODY } from './raw-body.decorator';
 import { JSON_MEDIA_TYPES, requireJsonBody } from './request-shape';
 
 /** Posts carry up to 1 MiB of Markdown; JSON escaping can grow that, so the parser allows a margin. */
@@ -18,12 +19,19 @@ type Step = (req: Request, res: Response, next: NextFunction) => void;
 @Injectable()
 export class JsonBodyInterceptor implements NestInterceptor {
   private readonly steps: Step[] = [express.json({ limit: JSON_BODY_LIMIT, strict: true, type: JSON_MEDIA_TYPES }), requireJsonBody, rejectHostileJson];
+  /** For @KeepRawBody() routes: the same, keeping the bytes as `req.rawBody` too. */
+  private readonly keepingRaw: Step[] = [
+    express.json({ limit: JSON_BODY_LIMIT, strict: true, type: JSON_MEDIA_TYPES, verify: (req, _res, body) => Object.assign(req, { rawBody: body }) }),
+    requireJsonBody,
+    rejectHostileJson,
+  ];
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     if (context.getType() === 'http') {
       const http = context.switchToHttp();
       const [req, res] = [http.getRequest<Request>(), http.getResponse<Response>()];
-      for (const step of this.steps) {
+      const keepRaw = Reflect.getMetadata(KEEP_RAW_BODY, context.getHandler()) === true;
+      for (const step of keepRaw ? this.keepingRaw : this.steps) {
         // Express middleware reports failures as next(error); body-parser's errors carry their HTTP status.
         const failure = await new Promise<unknown>((resolve) => step(req, res, resolve));
         if (failure !== undefined && failure !== null) throw failure as Error;

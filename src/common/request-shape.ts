@@ -5,7 +5,7 @@ import { ID_RULE } from './id.pipe';
 /** Media types the JSON parser reads: `application/json` and the `+json` family (merge-patch, say). */
 export const JSON_MEDIA_TYPES = ['application/json', 'application/*+json'];
 
-const ENTITY_PATH = /^\/(?:authors|posts)\/(.+?)\/?$/;
+const ENTITY_PATH = /^\/(?:authors|posts)\/(.+?)(?:\/deploy-status)?\/?$/;
 
 /**
  * `/authors/a/b` (or `/authors/../x` sent raw) matches no route and would be a 404; it is an id with a `/`

@@ -44,6 +44,21 @@ export interface DeployConfig {
 
 export type { RedisConfig } from './redis-config';
 
+/** Following the GitHub Actions run each dispatch starts (src/runs). */
+export interface RunsConfig {
+  /** DEPLOY_TRACK_RUNS, default true. */
+  track: boolean;
+  /** DEPLOY_RUN_TIMEOUT_MS: stop following a run after this long. */
+  timeoutMs: number;
+  /** GITHUB_WEBHOOK_SECRET: enables POST /webhooks/github. A secret: never logged. */
+  webhookSecret?: string;
+}
+
+export interface NotifyConfig {
+  /** NOTIFY_WEBHOOK_URL: where deploy notices are POSTed. A secret (it carries a token): never logged. */
+  webhookUrl?: string;
+}
+
 export interface AppConfig {
   production: boolean;
   port: number;
@@ -55,6 +70,8 @@ export interface AppConfig {
   s3: { bucket: string; region: string; endpoint?: string; prefix: string };
   github: GithubConfig;
   deploy: DeployConfig;
+  runs: RunsConfig;
+  notify: NotifyConfig;
   /** Empty means the API is open (refused in production). */
   apiTokens: string[];
   dashboard?: { username: string; password: string };

@@ -37,6 +37,36 @@ function url(env: Env, name: string, fallback: string | undefined, protocols: st
   return raw.replace(/\/+$/, '');
 }
 
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = text(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function runs(env: Env): AppConfig['runs'] {
+  return {
+    track: flag(env, 'DEPLOY_TRACK_RUNS', true),
+    timeoutMs: integer(env, 'DEPLOY_RUN_TIMEOUT_MS', 3_600_000, 1_000, 7 * 86_400_000),
+    webhookSecret: text(env, 'GITHUB_WEBHOOK_SECRET'),
+  };
+}
+
+/** The URL is a secret (a Slack or Teams webhook carries its token in the path): no message repeats it. */
+function notify(env: Env): AppConfig['notify'] {
+  const webhookUrl = text(env, 'NOTIFY_WEBHOOK_URL');
+  if (webhookUrl === undefined) return { webhookUrl };
+  let protocol: string;
+  try {
+    protocol = new URL(webhookUrl).protocol;
+  } catch {
+    throw new ConfigError('NOTIFY_WEBHOOK_URL', 'is not a valid URL');
+  }
+  if (protocol !== 'https:' && protocol !== 'http:') throw new ConfigError('NOTIFY_WEBHOOK_URL', `must use http: or https:, got ${protocol}`);
+  return { webhookUrl };
+}
+
 function s3Prefix(env: Env): string {
   const raw = text(env, 'S3_PREFIX') ?? '';
   if (raw === '') return '';
@@ -133,6 +163,8 @@ export function loadConfig(env: Env): AppConfig {
       backoffMs: integer(env, 'DEPLOY_BACKOFF_MS', 5_000, 1, 3_600_000),
       reconcileMs: integer(env, 'DEPLOY_RECONCILE_MS', 60_000, 100, 86_400_000),
     },
+    runs: runs(env),
+    notify: notify(env),
     apiTokens,
     dashboard: username && password ? { username, password } : undefined,
     logLevel: logLevel(env),

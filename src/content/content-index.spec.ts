@@ -317,6 +317,40 @@ describe('ContentIndex', () => {
     expect(ids(await one.all())).toEqual(['a', 'b']);
   });
 
+  it('past the staleness bound, answers from the copy while a listing is already running, and waits when none is', async () => {
+    fakeClock();
+    await write(two, doc('a'));
+    await one.all();
+    bucket.put('authors/b.json', JSON.stringify(doc('b')));
+
+    later(INDEX_REFRESH_AHEAD_MS);
+    bucket.hold();
+    expect(ids(await one.all())).toEqual(['a']); // starts the background listing, which S3 holds
+    later(INDEX_MAX_STALENESS_MS);
+    expect(ids(await one.all())).toEqual(['a']); // a slow listing (a large bucket) does not make readers queue
+    bucket.release();
+    await settle();
+    bucket.put('authors/c.json', JSON.stringify(doc('c')));
+    later(INDEX_MAX_STALENESS_MS);
+    expect(ids(await one.all())).toEqual(['a', 'b', 'c']); // no listing running: this read lists and waits
+  });
+
+  it('after a listing slower than the staleness bound (a large bucket), answers the next reads from the copy', async () => {
+    fakeClock();
+    await write(two, doc('a'));
+    await one.all();
+    later(INDEX_MAX_STALENESS_MS);
+    bucket.hold();
+    const slow = one.all(); // waits for the listing, which takes longer than the bound
+    await settle();
+    later(INDEX_MAX_STALENESS_MS + 1_000);
+    bucket.release();
+    await slow;
+    bucket.hold();
+    expect(ids(await one.all())).toEqual(['a']); // did not wait for yet another listing
+    bucket.release();
+  });
+
   it('skips objects that are not valid documents, fetches them again only when they change, and drops a document spoiled in place', async () => {
     fakeClock();
     await write(two, doc('a'));

@@ -14,6 +14,12 @@ export const INDEX_MAX_STALENESS_MS = 5_000;
 export const INDEX_REFRESH_AHEAD_MS = 3_000;
 const FETCH_CONCURRENCY = 16;
 
+/** What the copy looked like when a write began (ContentIndex.beforeWrite). */
+export interface WriteMark {
+  readonly quiet: boolean;
+  readonly started: number;
+}
+
 interface Entry<T> {
   doc: T;
   etag: string;
@@ -39,7 +45,11 @@ export class ContentIndex<T extends Listable> {
   private snapshot: T[] | null = null;
   /** The copy holds every write counted up to this version. */
   private synced: ContentVersion | null = null;
-  /** When the last full listing started. */
+  /**
+   * When the last full listing finished. Ages count from here, not from its start: in a bucket so large that a
+   * listing takes longer than the staleness bound, counting from the start would make every read wait for a
+   * new listing. Edits made directly in the bucket so show up within the bound plus one listing's duration.
+   */
   private listedAt = Number.NEGATIVE_INFINITY;
   /** Refreshes are numbered as they start; `finished` is the number of the last one that completed. */
   private started = 0;
@@ -66,7 +76,10 @@ export class ContentIndex<T extends Listable> {
     const needed = this.started + 1;
     const version = await this.versions.read();
     const age = Date.now() - this.listedAt;
-    if (!sameVersion(version, this.synced) || age >= INDEX_MAX_STALENESS_MS) {
+    // Past the staleness bound a read waits for a listing, unless one is already running: in a large bucket a
+    // listing takes seconds, and readers are then answered from the copy meanwhile instead of queueing behind it.
+    const listingRuns = this.inFlight !== null && this.listedAt > Number.NEGATIVE_INFINITY;
+    if (!sameVersion(version, this.synced) || (age >= INDEX_MAX_STALENESS_MS && !listingRuns)) {
       while (this.finished < needed) await this.refreshShared(false);
     } else if (age >= INDEX_REFRESH_AHEAD_MS && this.inFlight === null) {
       this.refreshShared(true).catch((error: Error) => this.logger.warn(`background listing failed: ${error.message}`));
@@ -76,25 +89,32 @@ export class ContentIndex<T extends Listable> {
     return this.snapshot.slice();
   }
 
-  /** Called after a successful write through this instance, with the new object's ETag. */
-  async remember(doc: T, etag: string): Promise<void> {
-    await this.changedHere(doc.id, () => this.set(doc.id, doc, etag));
+  /**
+   * Taken just before a write's S3 request and handed to remember/forget: a refresh that starts in between may
+   * already hold a later version of the object (written through another instance), so the copy must not then
+   * count itself current without asking.
+   */
+  beforeWrite(): WriteMark {
+    return { quiet: this.inFlight === null, started: this.started };
   }
 
-  async forget(id: string): Promise<void> {
-    await this.changedHere(id, () => this.drop(id));
+  /** Called after a successful write through this instance, with the new object's ETag. */
+  async remember(doc: T, etag: string, mark: WriteMark = this.beforeWrite()): Promise<void> {
+    await this.changedHere(doc.id, mark, () => this.set(doc.id, doc, etag));
+  }
+
+  async forget(id: string, mark: WriteMark = this.beforeWrite()): Promise<void> {
+    await this.changedHere(id, mark, () => this.drop(id));
   }
 
   /**
    * Applies a write made here and counts it in Redis. When the count shows no other write since this copy
-   * was synced, and no refresh touched the copy meanwhile, the copy is current without asking S3.
+   * was synced, and no refresh touched the copy since the write began, the copy is current without asking S3.
    */
-  private async changedHere(id: string, apply: () => void): Promise<void> {
-    const quiet = this.inFlight === null;
-    const startedBefore = this.started;
+  private async changedHere(id: string, mark: WriteMark, apply: () => void): Promise<void> {
     apply();
     const version = await this.versions.bump(id);
-    const untouched = quiet && this.started === startedBefore;
+    const untouched = mark.quiet && this.started === mark.started;
     if (untouched && version !== null && this.synced?.epoch === version.epoch && this.synced.n === version.n - 1) this.synced = version;
   }
 
@@ -118,7 +138,7 @@ export class ContentIndex<T extends Listable> {
       await inPool(written, FETCH_CONCURRENCY, (id) => this.fetch(id, contentKey(this.kind, id)));
     } else {
       await this.relist();
-      this.listedAt = startedAt;
+      this.listedAt = Date.now();
     }
     this.synced = version;
     this.finished = number;

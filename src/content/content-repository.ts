@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../common/domain-errors';
 import { RedisService } from '../redis/redis.service';
+import { ConditionalWrites } from '../storage/conditional-writes';
 import { contentKey } from '../storage/s3-layout';
 import { S3StorageService } from '../storage/s3-storage.service';
 import { StorageConflictError } from '../storage/storage-errors';
@@ -9,6 +10,7 @@ import { ContentIndex } from './content-index';
 import { ifMatchPasses, quoteEtag } from './etag';
 import { Listable } from './paging';
 import { StoredDocumentReader } from './stored-document';
+import { WriteGuard } from './write-guard';
 
 export interface Versioned<T> {
   doc: T;
@@ -33,21 +35,24 @@ export const MAX_WRITE_ATTEMPTS = 5;
 
 /**
  * One S3 folder of JSON documents (`authors/` or `posts/`), one object per entity; the key is the identity.
- * Every write holds a per-key Redis lock and compares ETags itself, and also sends If-Match /
- * If-None-Match to S3: the lock makes writes safe on S3-compatible servers that ignore those headers,
- * the headers keep them safe on real S3 against writers that bypass the service.
+ * Every write sends If-Match / If-None-Match to S3 and compares ETags itself. Where S3 enforces those
+ * headers they alone keep concurrent writers apart, also writers that bypass the service (a create is one
+ * S3 request); where it ignores them a per-key Redis lock does, and a create first reads the key (WriteGuard).
  */
 export class ContentRepository<T extends Listable> {
   readonly index: ContentIndex<T>;
   private readonly reader: StoredDocumentReader<T>;
+  private readonly guard: WriteGuard;
 
   constructor(
     private readonly label: 'Author' | 'Post',
     private readonly kind: EntityKind,
     schema: new () => object,
     private readonly storage: S3StorageService,
-    private readonly redis: RedisService,
+    redis: RedisService,
+    conditional: ConditionalWrites,
   ) {
+    this.guard = new WriteGuard(redis, conditional);
     this.reader = new StoredDocumentReader<T>(kind, schema);
     this.index = new ContentIndex<T>(kind, storage, redis, (id, body) => this.reader.read(id, body));
   }
@@ -75,9 +80,13 @@ export class ContentRepository<T extends Listable> {
    */
   async create(candidates: string[], build: (id: string) => T): Promise<Versioned<T>> {
     for (const id of candidates) {
-      const created = await this.locked(id, async () => {
-        if ((await this.storage.getText(this.key(id))) !== null) return null;
-        return this.write(id, build(id), { ifNoneMatch: '*' });
+      const created = await this.guard.exclusive(this.key(id), async (s3Refuses) => {
+        if (!s3Refuses && (await this.storage.getText(this.key(id))) !== null) return null;
+        // S3 refusing If-None-Match: * is the id taken (by another writer since the read, or, unread, at all).
+        return this.write(id, build(id), { ifNoneMatch: '*' }).catch((error: unknown) => {
+          if (error instanceof ConflictError) return null;
+          throw error;
+        });
       });
       if (created !== null) return created;
     }
@@ -98,8 +107,9 @@ export class ContentRepository<T extends Listable> {
   async remove(id: string, ifMatch: string | undefined, check: () => Promise<void> = async () => {}): Promise<T | null> {
     return this.attempts(id, ifMatch, async (stored) => {
       await check();
+      const mark = this.index.beforeWrite();
       await this.storage.delete(this.key(id), { ifMatch: stored.etag });
-      await this.index.forget(id);
+      await this.index.forget(id, mark);
       return stored.doc;
     });
   }
@@ -112,7 +122,7 @@ export class ContentRepository<T extends Listable> {
   }
 
   /**
-   * Runs `work` on the current object under the per-key lock. The client's If-Match is checked first (strong
+   * Runs `work` on the current object as the key's one writer (WriteGuard). The client's If-Match is checked first (strong
    * comparison; nothing matches a missing entity, so `If-Match: *` there is a 412). When S3 refuses the
    * conditional write because the object changed meanwhile, the client's own precondition has failed (412);
    * without one, the edit is retried on the new version, MAX_WRITE_ATTEMPTS times at most.
@@ -151,8 +161,9 @@ export class ContentRepository<T extends Listable> {
   private async write(id: string, doc: T, conditions: { ifMatch?: string; ifNoneMatch?: '*' }): Promise<Versioned<T>> {
     if (doc.id !== id) throw new Error(`refusing to write ${this.label} "${doc.id}" at the key of "${id}"`);
     try {
+      const mark = this.index.beforeWrite();
       const etag = quoteEtag(await this.storage.putJson(this.key(id), JSON.stringify(doc), conditions));
-      await this.index.remember(doc, etag);
+      await this.index.remember(doc, etag, mark);
       return { doc, etag };
     } catch (error) {
       if (error instanceof StorageConflictError && conditions.ifNoneMatch) throw new ConflictError(`${this.label} id "${id}" is already taken: choose another id`);
@@ -161,6 +172,6 @@ export class ContentRepository<T extends Listable> {
   }
 
   private locked<R>(id: string, work: () => Promise<R>): Promise<R> {
-    return this.redis.withLock(this.key(id), work);
+    return this.guard.exclusive(this.key(id), work);
   }
 }

@@ -5,6 +5,7 @@ import { DynamicModule, Logger, Module, OnModuleInit } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { DEPLOY_QUEUE } from '../deploy/deploy.constants';
+import { PUBLICATION_QUEUE } from '../scheduling/scheduling.constants';
 import { basicAuth } from './basic-auth';
 
 export const DASHBOARD_ROUTE = '/admin/queues';
@@ -31,7 +32,7 @@ class DashboardNotice implements OnModuleInit {
 }
 
 /**
- * Bull Board at /admin/queues, showing the deploy queue. It is Express middleware, not a Nest route, so
+ * Bull Board at /admin/queues, showing the deploy queue and the upcoming publications. It is Express middleware, not a Nest route, so
  * the bearer-token guard of the API does not apply: the dashboard has its own HTTP Basic auth.
  */
 @Module({})
@@ -54,6 +55,11 @@ export class DashboardModule {
           name: DEPLOY_QUEUE,
           adapter: BullMQAdapter,
           options: { displayName: 'deploys', description: 'Coalesced GitHub repository_dispatch deploys: one job per deploy, with its changes' },
+        }),
+        BullBoardModule.forFeature({
+          name: PUBLICATION_QUEUE,
+          adapter: BullMQAdapter,
+          options: { displayName: 'scheduled publications', description: 'Upcoming publications of scheduled posts: one delayed job per post version, named with the post id and title' },
         }),
       ],
     };

@@ -15,6 +15,9 @@ export interface DeployJobData {
   changeCount?: number;
   editCount?: number;
   changes?: string[];
+  /** The GitHub Actions run the dispatch started, and how its deploy stands (set by run tracking). */
+  run?: string;
+  runStatus?: string;
 }
 
 /** Kept so the dashboard can show recent deploys; Redis memory stays bounded. */
@@ -84,6 +87,13 @@ export class DeployQueue {
     const state = await job.getState();
     if (state === 'delayed') await job.promote().catch(() => undefined); // it may have started meanwhile
     return state !== 'completed' && state !== 'failed' && state !== 'unknown';
+  }
+
+  /** Adds `note` to the data of the job that dispatched `deployId` (one of the newest finished jobs), for the dashboard. */
+  async annotate(deployId: string, note: Pick<DeployJobData, 'run' | 'runStatus'>): Promise<void> {
+    const recent = await this.queue.getJobs(['completed'], 0, 49);
+    const job = recent.find((candidate) => candidate.data.deployId === deployId && (candidate.returnvalue as { status?: unknown } | undefined)?.status === 'dispatched');
+    if (job) await job.updateData({ ...job.data, ...note });
   }
 
   /** 'unknown' when the job no longer exists. */

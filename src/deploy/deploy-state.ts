@@ -1,4 +1,4 @@
-import type { ContentChange } from '../content/content-change';
+import type { ContentChange, EntityKind } from '../content/content-change';
 import type { Deploy, DeployReason, DeployRun, DeployStatus } from './deploy.types';
 
 /*
@@ -18,10 +18,12 @@ import type { Deploy, DeployReason, DeployRun, DeployStatus } from './deploy.typ
  *   dispatching --> failed: finish (refused, or out of attempts)
  *   retrying --> failed: finish (the worker died: the watchdog ends it)
  *   failed --> held: finish carries the changes into a new held deploy (or the pending one)
- *   dispatched --> building: run tracking (added by its own scripts)
- *   building --> live
- *   building --> build_failed
- *   building --> superseded
+ *   dispatched --> building: runObserved (the run exists: waiting, queued or running)
+ *   dispatched --> live: runObserved (each step may be skipped: the run was first seen finished)
+ *   building --> live: runObserved (conclusion success)
+ *   building --> build_failed: runObserved (any other conclusion)
+ *   building --> superseded: runObserved (cancelled after a newer deploy was dispatched)
+ *   dispatched --> dispatched: stopTracking (no run found, or it outlived DEPLOY_RUN_TIMEOUT_MS: lastError)
  * ```
  *
  * At most one deploy collects changes (`next`: pending or held) and at most one is in flight
@@ -85,6 +87,28 @@ export interface Pointers {
 export const HELD_NOTE =
   'A deploy failed, so these changes are held: nothing is sent until the next edit, a manual deploy (POST /deploys) or a restart of the service. Fix the cause first (see the failed deploy\'s lastError).';
 
+/** The statuses run tracking moves a dispatched deploy to. */
+export type RunStatus = Extract<DeployStatus, 'building' | 'live' | 'build-failed' | 'superseded'>;
+
+/** A dispatched deploy whose GitHub Actions run is followed. */
+export interface TrackedDeploy {
+  id: string;
+  status: Extract<DeployStatus, 'dispatched' | 'building'>;
+  /** Known from the dispatch (workflow_dispatch) or once found; null while still looking for it. */
+  run: DeployRun | null;
+  /** Epoch ms. */
+  dispatchedAt: number;
+}
+
+export interface TrackedRuns {
+  /** Dispatched deploys still followed (not finished, not given up on). */
+  deploys: TrackedDeploy[];
+  /** Epoch ms of the newest dispatch of any deploy, null if none is recorded. */
+  newestDispatchAt: number | null;
+  /** A dispatch is on its way right now (its run may already be cancelling older ones). */
+  dispatchInFlight: boolean;
+}
+
 /** The deploy state owner. Nest injects RedisDeployState; unit tests use the in-memory fake. */
 export abstract class DeployState {
   /** Adds an acknowledged change to the deploy collecting changes; a wake-up when a job must be queued. */
@@ -105,4 +129,16 @@ export abstract class DeployState {
   /** Newest first. */
   abstract list(limit: number): Promise<Deploy[]>;
   abstract pointers(): Promise<Pointers>;
+
+  /** Run tracking: the dispatched deploys whose run is still followed. */
+  abstract trackedRuns(): Promise<TrackedRuns>;
+  /**
+   * Run tracking saw the deploy's run: stores it and moves the deploy to `to`. Refused (false) when that would
+   * move it backwards or out of a finished status, or it is no longer followed: late and replayed reports are harmless.
+   */
+  abstract runObserved(deployId: string, run: DeployRun, to: RunStatus, lastError: string | null): Promise<boolean>;
+  /** Run tracking gives up on a deploy: it keeps its status, with a lastError saying why. */
+  abstract stopTracking(deployId: string, lastError: string): Promise<void>;
+  /** The newest deploy whose changes name the entity, then every deploy created after it, oldest first; [] when none is kept. */
+  abstract deploysSinceChange(kind: EntityKind, id: string): Promise<Deploy[]>;
 }

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { join } from 'node:path';
-import type { ContentChange } from '../content/content-change';
+import type { ContentChange, EntityKind } from '../content/content-change';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { loadLuaScript } from '../redis/lua-script';
 import { RedisService } from '../redis/redis.service';
 import { DeployEvents } from './deploy-events';
-import { Claim, DeployState, FinalState, HELD_NOTE, Pointers, Requested, Wakeup } from './deploy-state';
+import { Claim, DeployState, FinalState, HELD_NOTE, Pointers, Requested, RunStatus, TrackedDeploy, TrackedRuns, Wakeup } from './deploy-state';
 import { newDeployId, toDeploy } from './deploy-record';
 import { Deploy, DeployReason, DeployRun, DeployStatus } from './deploy.types';
 
@@ -27,6 +27,10 @@ const SCRIPTS = {
   ]),
   pointers: loadLuaScript(LUA, 'pointers', ['next', 'inflight'], ['prefix']),
   read: loadLuaScript(LUA, 'read-deploys', ['history'], ['prefix', 'limit', 'ids']),
+  trackedRuns: loadLuaScript(LUA, 'tracked-runs', ['history', 'inflight'], ['prefix']),
+  runObserved: loadLuaScript(LUA, 'run-observed', ['record'], ['to', 'run', 'lastError']),
+  stopTracking: loadLuaScript(LUA, 'run-tracking-stopped', ['record'], ['lastError']),
+  sinceChange: loadLuaScript(LUA, 'deploys-since-change', ['history'], ['prefix', 'field']),
 };
 
 /** The reply of a script that moved a deploy. */
@@ -170,6 +174,35 @@ export class RedisDeployState extends DeployState {
       next: reply.next ? { deployId: reply.next.id, status: reply.next.status, scheduledFor: reply.next.scheduledFor ?? null, jobs: reply.next.jobs } : null,
       inflight: reply.inflight ? { deployId: reply.inflight.id, jobId: reply.inflight.jobId } : null,
     };
+  }
+
+  async trackedRuns(): Promise<TrackedRuns> {
+    const keys = { history: this.keys.history, inflight: this.keys.inflight };
+    const reply = await this.json<{ deploys: (Omit<TrackedDeploy, 'run'> & { run?: DeployRun })[] | Record<string, never>; newestDispatchAt?: number; dispatchInFlight: boolean }>(
+      this.redis.run(SCRIPTS.trackedRuns, keys, { prefix: this.prefix }, 'The followed deploys could not be read'),
+    );
+    const deploys = Array.isArray(reply.deploys) ? reply.deploys.map((deploy) => ({ ...deploy, run: deploy.run ?? null })) : [];
+    return { deploys, newestDispatchAt: reply.newestDispatchAt ?? null, dispatchInFlight: reply.dispatchInFlight };
+  }
+
+  async runObserved(deployId: string, run: DeployRun, to: RunStatus, lastError: string | null): Promise<boolean> {
+    const args = { to, run: JSON.stringify(run), lastError: lastError ?? '' };
+    const reply = await this.json<{ from?: DeployStatus; to?: DeployStatus }>(
+      this.redis.run(SCRIPTS.runObserved, { record: `${this.prefix}rec:${deployId}` }, args, `The run of deploy ${deployId} could not be recorded`),
+    );
+    if (!reply.to) return false;
+    await this.moved(deployId, reply.from, reply.to, Date.now());
+    return true;
+  }
+
+  async stopTracking(deployId: string, lastError: string): Promise<void> {
+    await this.redis.run(SCRIPTS.stopTracking, { record: `${this.prefix}rec:${deployId}` }, { lastError }, `Deploy ${deployId} could not be updated`);
+  }
+
+  async deploysSinceChange(kind: EntityKind, id: string): Promise<Deploy[]> {
+    const args = { prefix: this.prefix, field: `${kind}:${id}` };
+    const ids = await this.json<string[] | Record<string, never>>(this.redis.run(SCRIPTS.sinceChange, { history: this.keys.history }, args, 'The deploy history could not be read'));
+    return Array.isArray(ids) && ids.length > 0 ? this.read(ids, ids.length) : [];
   }
 
   private async read(ids: string[], limit: number): Promise<Deploy[]> {

@@ -75,6 +75,12 @@ export class GithubClient implements OnModuleInit, OnApplicationShutdown {
     return this.octokit === undefined;
   }
 
+  /** The same Octokit instance (auth, timeout, headers) for the run reader beside this class; undefined in dry run. */
+  get session(): { octokit: Octokit; owner: string; repo: string; errorContext: GithubErrorContext } | undefined {
+    const { owner, repo } = this.config.github;
+    return this.octokit && owner && repo ? { octokit: this.octokit, owner, repo, errorContext: this.errorContext() } : undefined;
+  }
+
   /**
    * Sends one dispatch: a repository_dispatch, or a workflow_dispatch (which may name the run it started).
    * Throws GithubDispatchError, classified as retryable or not. In dry run nothing is sent: the request is logged

@@ -8,6 +8,8 @@ import { Versioned } from '../content/content-repository';
 import { Page, paginate } from '../content/paging';
 import { AuthorRepository, PostRepository } from '../content/repositories';
 import { affectsSite } from '../content/site-rule';
+import { PublicationQueue } from '../scheduling/publication-queue';
+import { checkedPublishAt, publishAtAfterPatch } from '../scheduling/publish-at';
 import { CreatePostDto, ListPostsQueryDto, PatchPostDto, PostFieldsDto, ReplacePostDto } from './dto/post.dto';
 import { Post } from './post';
 
@@ -15,15 +17,18 @@ const SERVER_FIELDS = ['id', 'createdAt', 'updatedAt', 'publishedAt'] as const;
 type PostFields = Omit<Post, (typeof SERVER_FIELDS)[number]>;
 
 function fields(input: PostFieldsDto): PostFields {
-  return compact({
+  const status = input.status ?? 'draft';
+  const post = compact({
     title: input.title,
     summary: input.summary,
     body: input.body,
     authorIds: [...input.authorIds],
     tags: input.tags ? [...input.tags] : undefined,
     coverImageUrl: input.coverImageUrl,
-    status: input.status ?? 'draft',
+    status,
   });
+  // Kept as null (not left out) when the post is not scheduled, so every post has the field.
+  return { ...post, publishAt: checkedPublishAt(status, input.publishAt, Date.now()) };
 }
 
 /** publishedAt is set the first time a post is published and kept from then on. */
@@ -42,6 +47,7 @@ export class PostsService {
     private readonly posts: PostRepository,
     private readonly authors: AuthorRepository,
     private readonly events: ContentEvents,
+    private readonly publications: PublicationQueue,
   ) {}
 
   async list(query: ListPostsQueryDto): Promise<Page<Post>> {
@@ -66,6 +72,7 @@ export class PostsService {
     const now = new Date().toISOString();
     const post = fields(input);
     const created = await this.posts.create(candidates, (id) => ({ id, ...post, publishedAt: publishedAt(undefined, post.status, now), createdAt: now, updatedAt: now }));
+    await this.publications.follow(undefined, created.doc);
     await this.changed(created.doc.id, undefined, created.doc, 'created');
     return created;
   }
@@ -75,6 +82,7 @@ export class PostsService {
     await this.checkAuthors(input.authorIds);
     // current is null when the object at the key was not a valid post: PUT replaces it.
     const { before, after } = await this.posts.replace(id, ifMatch, (current) => this.next(id, current, fields(input)));
+    await this.publications.follow(before, after.doc);
     await this.changed(id, before, after.doc, 'updated');
     return after;
   }
@@ -85,14 +93,16 @@ export class PostsService {
     const { before, after } = await this.posts.update(id, ifMatch, async (current) => {
       const merged = await applyPatch(current, input, SERVER_FIELDS, PostFieldsDto);
       // Through fields() like a PUT: `"status": null` falls back to the default (draft) instead of storing a post without one.
-      return this.next(id, current, fields(merged));
+      return this.next(id, current, fields({ ...merged, publishAt: publishAtAfterPatch(merged, input) }));
     });
+    await this.publications.follow(before, after.doc);
     await this.changed(id, before, after.doc, 'updated');
     return after;
   }
 
   async remove(id: string, ifMatch?: string): Promise<void> {
     const removed = await this.posts.remove(id, ifMatch);
+    await this.publications.follow(removed, undefined);
     await this.changed(id, removed, undefined, 'deleted');
   }
 

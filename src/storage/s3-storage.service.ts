@@ -34,6 +34,8 @@ export interface WriteConditions {
 }
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+/** Sockets per S3 endpoint: above the API's busiest concurrency (a burst of clients plus listing fetches). */
+const S3_SOCKETS = 64;
 
 function isConditionFailure(error: unknown): boolean {
   if (!(error instanceof S3ServiceException)) return false;
@@ -43,8 +45,8 @@ function isConditionFailure(error: unknown): boolean {
 
 /**
  * The one class that talks to S3. Keys passed in are relative to S3_PREFIX (built by s3-layout.ts); the prefix is added here.
- * Sends If-Match / If-None-Match so real S3 and MinIO refuse lost updates; callers also serialize
- * writes per key because some S3-compatible servers ignore those headers.
+ * Sends If-Match / If-None-Match so real S3 and MinIO refuse lost updates; where the server ignores
+ * those headers (ConditionalWrites finds out), callers serialize writes per key instead.
  */
 @Injectable()
 export class S3StorageService implements OnApplicationShutdown {
@@ -55,15 +57,19 @@ export class S3StorageService implements OnApplicationShutdown {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.bucket = config.s3.bucket;
     this.prefix = config.s3.prefix;
-    const agentOptions = { keepAlive: true, maxSockets: 64 };
+    // Keep-alive sockets, enough for every request in flight at once (each API call makes one or two small
+    // S3 requests; connection set-up would dominate) and all kept open between bursts.
+    const agentOptions = { keepAlive: true, maxSockets: S3_SOCKETS, maxFreeSockets: S3_SOCKETS };
     this.client = new S3Client({
       region: config.s3.region,
       endpoint: config.s3.endpoint,
       forcePathStyle: config.s3.endpoint !== undefined,
-      // Checksums only where S3 requires them: some S3-compatible servers store aws-chunked framing otherwise.
+      // Checksums only where S3 requires them: some S3-compatible servers store aws-chunked framing otherwise,
+      // and the SigV4 payload hash already covers the body (no second hash of every document).
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
-      // Keep-alive sockets: every API call is one or two small S3 requests, connection set-up would dominate.
+      // Resolve each command's middleware stack once, not on every call (nothing here changes it later).
+      cacheMiddleware: true,
       requestHandler: {
         httpAgent: new HttpAgent(agentOptions),
         httpsAgent: new HttpsAgent(agentOptions),

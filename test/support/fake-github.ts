@@ -41,6 +41,7 @@ export class FakeGithub {
   workflows = new FakeGithubWorkflows(() => this.url);
 
   private readonly endpoints: FakeEndpoint[] = [];
+  private readonly answeredListeners: ((request: RecordedRequest) => void)[] = [];
   private scripted = new Map<string, FakeResponse[]>();
   private holds = new Map<string, PendingHold[]>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -64,6 +65,12 @@ export class FakeGithub {
   /** Adds a group of endpoints (a feature's own file) to this fake. */
   serve(group: EndpointGroup): this {
     this.endpoints.push(...group(this));
+    return this;
+  }
+
+  /** Calls `listener` after each answer (a feature's fake reacting to what GitHub accepted, e.g. a dispatch starting a run). */
+  onAnswered(listener: (request: RecordedRequest) => void): this {
+    this.answeredListeners.push(listener);
     return this;
   }
 
@@ -155,6 +162,7 @@ export class FakeGithub {
       res.end();
     }
     recorded.status = response.status;
+    for (const listener of this.answeredListeners) listener(recorded);
   }
 
   private sleep(ms: number): Promise<void> {

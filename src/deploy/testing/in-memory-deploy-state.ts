@@ -1,13 +1,18 @@
-import type { ContentChange } from '../../content/content-change';
-import { Claim, DeployState, FinalState, HELD_NOTE, Pointers, Requested, Wakeup } from '../deploy-state';
+import type { ContentChange, EntityKind } from '../../content/content-change';
+import { Claim, DeployState, FinalState, HELD_NOTE, Pointers, Requested, RunStatus, TrackedRuns, Wakeup } from '../deploy-state';
 import { newestFirst } from '../deploy-record';
-import type { Deploy, DeployReason, DeployStatus } from '../deploy.types';
+import type { Deploy, DeployReason, DeployRun, DeployStatus } from '../deploy.types';
 
 interface Stored {
   deploy: Deploy;
   forced: boolean;
   jobs: number;
+  /** Run tracking gave up on it. */
+  untracked?: boolean;
 }
+
+/** How far a dispatched deploy has come; run tracking never moves one back, nor out of the last step. */
+const RUN_STEP: Partial<Record<DeployStatus, number>> = { dispatched: 0, building: 1, live: 2, 'build-failed': 2, superseded: 2 };
 
 /**
  * DeployState in memory, for fast unit tests of the code that asks it (processor, watchdog, reconciler).
@@ -144,6 +149,38 @@ export class InMemoryDeployState extends DeployState {
       next: next && { deployId: next.deploy.id, status: next.deploy.status, scheduledFor, jobs: next.jobs },
       inflight: this.inflight && { ...this.inflight },
     });
+  }
+
+  trackedRuns(): Promise<TrackedRuns> {
+    const all = [...this.deploys.values()];
+    const dispatched = all.filter((s) => s.deploy.dispatchedAt !== null);
+    const deploys = dispatched
+      .filter((s) => (s.deploy.status === 'dispatched' || s.deploy.status === 'building') && !s.untracked)
+      .map(({ deploy }) => ({ id: deploy.id, status: deploy.status as 'dispatched' | 'building', run: deploy.run, dispatchedAt: Date.parse(deploy.dispatchedAt!) }));
+    const newest = dispatched.length === 0 ? null : Math.max(...dispatched.map((s) => Date.parse(s.deploy.dispatchedAt!)));
+    return Promise.resolve({ deploys, newestDispatchAt: newest, dispatchInFlight: this.inflight !== null });
+  }
+
+  runObserved(deployId: string, run: DeployRun, to: RunStatus, lastError: string | null): Promise<boolean> {
+    const stored = this.deploys.get(deployId);
+    const from = stored && RUN_STEP[stored.deploy.status];
+    if (!stored || stored.untracked || from === undefined || from === 2 || RUN_STEP[to]! < from) return Promise.resolve(false);
+    stored.deploy.run = { ...run };
+    if (lastError !== null) stored.deploy.lastError = lastError;
+    this.move(stored.deploy, stored.deploy.status, to);
+    return Promise.resolve(true);
+  }
+
+  stopTracking(deployId: string, lastError: string): Promise<void> {
+    const stored = this.deploys.get(deployId)!;
+    if (stored.deploy.status === 'dispatched' || stored.deploy.status === 'building') Object.assign(stored, { untracked: true }).deploy.lastError = lastError;
+    return Promise.resolve();
+  }
+
+  deploysSinceChange(kind: EntityKind, id: string): Promise<Deploy[]> {
+    const oldestFirst = [...this.deploys.values()].map((s) => s.deploy).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const carrier = oldestFirst.findLastIndex((deploy) => deploy.changes.some((c) => c.kind === kind && c.id === id));
+    return Promise.resolve(carrier < 0 ? [] : structuredClone(oldestFirst.slice(carrier)));
   }
 
   private ensureNext(now: number, reason: DeployReason): { stored: Stored; from: DeployStatus | null } {

@@ -3,6 +3,7 @@ import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsISO8601, IsOp
 import { EchoedTimestampsDto } from '../../common/echoed-timestamps.dto';
 import { ListQueryDto } from '../../common/list-query.dto';
 import { ENTITY_ID_SCHEMA, HTTP_URL_SCHEMA, IsEntityId, IsHttpUrl, MaxBytes } from '../../common/validators';
+import { IsPublishAt } from '../../scheduling/publish-at';
 import { POST_STATUSES, PostStatus } from '../post';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -50,6 +51,10 @@ export class PostFieldsDto {
   @IsOptional()
   @IsIn(POST_STATUSES)
   status?: PostStatus;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'Required with status "scheduled" (then in the future), else null: when the post goes live. ISO 8601 with an offset; stored in UTC' })
+  @IsPublishAt()
+  publishAt?: string | null;
 }
 
 export class CreatePostDto extends PostFieldsDto {
@@ -79,6 +84,11 @@ export class PostDto extends OmitType(PostFieldsDto, ['status'] as const) {
   @ApiProperty({ enum: POST_STATUSES })
   @IsIn(POST_STATUSES)
   status!: PostStatus;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When a scheduled post goes live (UTC); null for any other status' })
+  @IsPublishAt()
+  override publishAt!: string | null;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   @ValidateIf((_, value) => value !== null)
