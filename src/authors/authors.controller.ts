@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiCreateEntity, ApiDeleteEntity, ApiReadEntity, ApiUnreadable, ApiWriteEntity } from '../common/api-docs';
 import type { Response } from 'express';
 import { sendCreated, sendVersioned } from '../content/http-versioning';
+import { TrackWritesInterceptor } from '../content/track-writes.interceptor';
 import { IdPipe } from '../common/id.pipe';
 import { ListQueryDto } from '../common/list-query.dto';
 import { Author } from './author';
@@ -12,6 +13,7 @@ import { AuthorDto, AuthorPageDto, CreateAuthorDto, PatchAuthorDto, ReplaceAutho
 @ApiTags('authors')
 @ApiBearerAuth()
 @Controller('authors')
+@UseInterceptors(TrackWritesInterceptor)
 export class AuthorsController {
   constructor(private readonly authors: AuthorsService) {}
 

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
+import type { WritesInProgress } from '../content/writes-in-progress';
 import type { RedisService } from '../redis/redis.service';
 import { ContentSnapshot } from './content-snapshot';
 import type { DeployQueue } from './deploy-queue';
@@ -9,7 +10,7 @@ import { InMemoryDeployState } from './testing/in-memory-deploy-state';
 
 const config = { deploy: { reconcileMs: 60_000 } } as AppConfig;
 
-function setup(last: ContentSnapshot | null, now: ContentSnapshot) {
+function setup(last: ContentSnapshot | null, now: ContentSnapshot, writing = false) {
   const state = new InMemoryDeployState();
   const queue = { schedule: jest.fn(() => Promise.resolve()) };
   const marker = {
@@ -18,8 +19,9 @@ function setup(last: ContentSnapshot | null, now: ContentSnapshot) {
     write: jest.fn(() => Promise.resolve()),
   };
   const redis = { tryWithLock: <T>(_name: string, work: () => Promise<T>) => work().then((value) => ({ value })) };
-  const reconciler = new Reconciler(state, queue as unknown as DeployQueue, marker as unknown as DispatchMarker, redis as unknown as RedisService, config);
-  return { state, queue, marker, reconciler };
+  const writes = { any: jest.fn(() => Promise.resolve(writing)) };
+  const reconciler = new Reconciler(state, queue as unknown as DeployQueue, marker as unknown as DispatchMarker, redis as unknown as RedisService, writes as unknown as WritesInProgress, config);
+  return { state, queue, marker, writes, reconciler };
 }
 
 const snapshot = (objects: Record<string, string>, offSite: string[] = []) => ContentSnapshot.fromJson(objects, offSite);
@@ -60,6 +62,15 @@ describe('Reconciler (against the in-memory deploy state)', () => {
     state.seed({ id: 'kept', status: 'held', scheduledFor: null }, 'next');
     await expect(reconciler.reconcile()).resolves.toEqual({ outcome: 'deploy-pending' });
     expect(marker.read).not.toHaveBeenCalled();
+  });
+
+  it('leaves a difference to the content write in progress, which records its own change', async () => {
+    const { state, queue, marker, writes, reconciler } = setup(snapshot({}), snapshot({ 'authors/a.json': '1' }), true);
+    await expect(reconciler.reconcile()).resolves.toEqual({ outcome: 'write-in-progress' });
+    expect(writes.any).toHaveBeenCalled();
+    expect(await state.list(10)).toEqual([]);
+    expect(queue.schedule).not.toHaveBeenCalled();
+    expect(marker.write).not.toHaveBeenCalled();
   });
 
   it('is in sync when nothing changed', async () => {

@@ -1,6 +1,7 @@
 import { PeriodicPass } from '../common/periodic-pass';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { WritesInProgress } from '../content/writes-in-progress';
 import { RedisService } from '../redis/redis.service';
 import { RepeatedLog } from '../common/repeated-log';
 import { troubleKey } from '../redis/redis-errors';
@@ -9,7 +10,7 @@ import { DeployQueue } from './deploy-queue';
 import { DeployState } from './deploy-state';
 
 export type ReconcileOutcome =
-  | { outcome: 'locked' | 'deploy-pending' | 'in-sync' | 'baseline' }
+  | { outcome: 'locked' | 'deploy-pending' | 'write-in-progress' | 'in-sync' | 'baseline' }
   | { outcome: 'requested'; deployId: string; changeCount: number };
 
 /**
@@ -17,6 +18,8 @@ export type ReconcileOutcome =
  * compares S3 with the marker of what was last dispatched and requests a `reconcile` deploy for the
  * difference. It catches changes whose queue state Redis lost, and edits made directly in the bucket.
  * The very first start (no marker) takes the current content as its baseline and dispatches nothing.
+ * A difference seen while a content write is in progress is left to that write, which records its own change
+ * (S3 shows an edit before the edit's change is recorded); the next pass looks again.
  */
 @Injectable()
 export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -29,6 +32,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly queue: DeployQueue,
     private readonly marker: DispatchMarker,
     private readonly redis: RedisService,
+    private readonly writes: WritesInProgress,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.passes = new PeriodicPass(
@@ -78,6 +82,8 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
       await this.marker.write(last.deployId, current); // the marker moves past the drafts: later passes stay quiet
       return { outcome: 'in-sync' };
     }
+    // Checked after listing S3: a write the listing shows is either still noted, or its change is recorded by now.
+    if (await this.writes.any()) return { outcome: 'write-in-progress' };
     // Atomic: if edits started a deploy while S3 was being listed, that deploy carries the bucket instead.
     const requested = await this.state.reconcile(changes, now);
     if (requested === null) return { outcome: 'deploy-pending' };

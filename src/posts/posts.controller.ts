@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post as HttpPost, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post as HttpPost, Put, Query, Res, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiCreateEntity, ApiDeleteEntity, ApiReadEntity, ApiUnreadable, ApiWriteEntity } from '../common/api-docs';
 import type { Response } from 'express';
 import { sendCreated, sendVersioned } from '../content/http-versioning';
+import { TrackWritesInterceptor } from '../content/track-writes.interceptor';
 import { IdPipe } from '../common/id.pipe';
 import { CreatePostDto, ListPostsQueryDto, PatchPostDto, PostDto, PostPageDto, ReplacePostDto } from './dto/post.dto';
 import { Post } from './post';
@@ -11,6 +12,7 @@ import { PostsService } from './posts.service';
 @ApiTags('posts')
 @ApiBearerAuth()
 @Controller('posts')
+@UseInterceptors(TrackWritesInterceptor)
 export class PostsController {
   constructor(private readonly posts: PostsService) {}
 

@@ -3,6 +3,7 @@ import { NotFoundError, PreconditionFailedError } from '../common/domain-errors'
 import { UnreadableDocumentError } from '../content/content-errors';
 import { ContentEvents } from '../content/content-events';
 import { PostRepository } from '../content/repositories';
+import { WritesInProgress } from '../content/writes-in-progress';
 import { affectsSite } from '../content/site-rule';
 import type { PublicationTarget } from './publication-queue';
 import { publishedVersion, scheduleVersion } from './publish-at';
@@ -30,9 +31,15 @@ export class Publisher {
   constructor(
     private readonly posts: PostRepository,
     private readonly events: ContentEvents,
+    private readonly writes: WritesInProgress,
   ) {}
 
-  async publish(target: PublicationTarget): Promise<PublishOutcome> {
+  /** A content write like an API edit: in progress (for the reconcile pass) until its change is recorded. */
+  publish(target: PublicationTarget): Promise<PublishOutcome> {
+    return this.writes.during(() => this.rewrite(target));
+  }
+
+  private async rewrite(target: PublicationTarget): Promise<PublishOutcome> {
     let published;
     try {
       published = await this.posts.update(target.postId, undefined, (current) => {

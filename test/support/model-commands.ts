@@ -88,7 +88,8 @@ class RestartRedis implements Command {
     const during = await p.editor.save(p.apps[0].url, 'ann', 'while Redis is down');
     if (during.status !== 503) throw new Error(`a write while Redis was down answered ${during.status}, not 503`);
     await p.stack.redis.start();
-    await waitFor('writes to be accepted again', async () => (await fetch(`${p.apps[0].url}/health/ready`)).ok);
+    // Each instance reconnects on its own backoff (up to 2 s apart): the next step may write through any of them.
+    await Promise.all(p.apps.map((app, i) => waitFor(`instance ${i} to accept writes again`, async () => (await fetch(`${app.url}/health/ready`)).ok)));
     p.log.push(this.toString());
   }
   toString = () => 'redisRestartEmpty';

@@ -1,7 +1,9 @@
-import { GenericContainer, StartedTestContainer, Wait } from 'testcontainers';
+import { StartedTestContainer, Wait } from 'testcontainers';
 import { EmbeddedRedis } from '../../../src/dev/embedded-redis';
-import { freePort } from '../../../src/dev/free-port';
+import { freePort, portTaken } from '../../../src/dev/free-port';
+import { waitFor } from '../wait-for';
 import { BackendKind } from './backend-choice';
+import { RemovableContainer, startContainer } from './container-start';
 import { REDIS_IMAGE, RUN_LABEL } from './images';
 
 /**
@@ -17,26 +19,39 @@ export interface TestRedis {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Redis in a container (testcontainers), published on a fixed host port so a restart keeps the URL. */
+/**
+ * Redis in a container (testcontainers), published on a fixed host port so a restart keeps the URL. The first
+ * start takes another free port if the one chosen was taken before Docker bound it; a restart must keep its
+ * port, so it waits for the port to be free again before trying once more.
+ */
 class ContainerRedis implements TestRedis {
   private container: StartedTestContainer | undefined;
+  private started = false;
 
   constructor(
-    readonly port: number,
+    private hostPort: number,
     private readonly args: string[] = [],
   ) {}
 
+  get port(): number {
+    return this.hostPort;
+  }
+
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return `redis://127.0.0.1:${this.hostPort}`;
   }
 
   async start(): Promise<void> {
-    this.container = await new GenericContainer(REDIS_IMAGE)
-      .withCommand(['redis-server', '--save', '', '--appendonly', 'no', ...this.args])
-      .withExposedPorts({ container: 6379, host: this.port })
-      .withLabels({ [RUN_LABEL]: process.env.TEST_RUN_ID ?? 'none' })
-      .withWaitStrategy(Wait.forLogMessage('Ready to accept connections'))
-      .start();
+    this.container = await startContainer(async (attempt) => {
+      if (attempt > 1 && !this.started) this.hostPort = await freePort();
+      if (attempt > 1 && this.started) await waitFor(`host port ${this.hostPort} to be free again`, async () => !(await portTaken(this.hostPort)), 10_000, 50);
+      return new RemovableContainer(REDIS_IMAGE)
+        .withCommand(['redis-server', '--save', '', '--appendonly', 'no', ...this.args])
+        .withExposedPorts({ container: 6379, host: this.hostPort })
+        .withLabels({ [RUN_LABEL]: process.env.TEST_RUN_ID ?? 'none' })
+        .withWaitStrategy(Wait.forLogMessage('Ready to accept connections'));
+    });
+    this.started = true;
   }
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {

@@ -1,6 +1,7 @@
-import { GenericContainer, StartedTestContainer, Wait } from 'testcontainers';
+import { StartedTestContainer, Wait } from 'testcontainers';
 import { EMBEDDED_S3_CREDENTIALS, EmbeddedS3 } from '../../../src/dev/embedded-s3';
 import { BackendKind } from './backend-choice';
+import { RemovableContainer, startContainer } from './container-start';
 import { MINIO_IMAGE, RUN_LABEL } from './images';
 import { startMoto } from './moto';
 
@@ -25,13 +26,17 @@ const MINIO_CREDENTIALS: S3Credentials = { accessKeyId: 'blog-test', secretAcces
 
 async function startMinio(): Promise<TestS3> {
   // GenericContainer rather than @testcontainers/minio: its releases that run on Node 20 need a newer testcontainers.
-  const container: StartedTestContainer = await new GenericContainer(MINIO_IMAGE)
-    .withCommand(['server', '/data'])
-    .withEnvironment({ MINIO_ROOT_USER: MINIO_CREDENTIALS.accessKeyId, MINIO_ROOT_PASSWORD: MINIO_CREDENTIALS.secretAccessKey })
-    .withExposedPorts(9000)
-    .withLabels({ [RUN_LABEL]: process.env.TEST_RUN_ID ?? 'none' })
-    .withWaitStrategy(Wait.forHttp('/minio/health/live', 9000))
-    .start();
+  // Docker picks the host port; a start that finds it taken meanwhile is tried again (startContainer).
+  const container: StartedTestContainer = await startContainer(() =>
+    Promise.resolve(
+      new RemovableContainer(MINIO_IMAGE)
+        .withCommand(['server', '/data'])
+        .withEnvironment({ MINIO_ROOT_USER: MINIO_CREDENTIALS.accessKeyId, MINIO_ROOT_PASSWORD: MINIO_CREDENTIALS.secretAccessKey })
+        .withExposedPorts(9000)
+        .withLabels({ [RUN_LABEL]: process.env.TEST_RUN_ID ?? 'none' })
+        .withWaitStrategy(Wait.forHttp('/minio/health/live', 9000)),
+    ),
+  );
   return {
     endpoint: `http://127.0.0.1:${container.getMappedPort(9000)}`,
     credentials: MINIO_CREDENTIALS,
