@@ -1,6 +1,15 @@
 // swc instead of ts-jest: @octokit/* and @nestjs/terminus 12 are ESM-only and jest on Node 20 cannot require(esm), so those
 // packages are transformed to CommonJS along with our TypeScript. Types are checked by `npm run typecheck`.
-const esm = ['@nestjs/terminus', '@octokit', 'universal-user-agent', 'before-after-hook', 'content-type', 'fast-content-type-parse', 'json-with-bigint', 'universal-github-app-jwt'];
+const esm = [
+  '@nestjs/terminus',
+  '@octokit',
+  'universal-user-agent',
+  'before-after-hook',
+  'content-type',
+  'fast-content-type-parse',
+  'json-with-bigint',
+  'universal-github-app-jwt',
+];
 const transform = {
   '^.+\\.(t|j)s$': [
     '@swc/jest',
@@ -15,7 +24,9 @@ const transform = {
   ],
 };
 // @octokit/webhooks-methods exports only an `import` entry, which jest's CommonJS resolver does not match.
-const moduleNameMapper = { '^@octokit/webhooks-methods$': `${__dirname}/node_modules/@octokit/webhooks-methods/dist-node/index.js` };
+const moduleNameMapper = {
+  '^@octokit/webhooks-methods$': `${__dirname}/node_modules/@octokit/webhooks-methods/dist-node/index.js`,
+};
 const common = {
   moduleFileExtensions: ['js', 'json', 'ts'],
   moduleNameMapper,

@@ -16,7 +16,10 @@ export interface BenchPost {
   status: 'published';
 }
 
-const WORDS = 'static site deploy bucket object markdown editor coalesce queue worker redis latency index listing author post tag draft publish review cache header render build pipeline workflow dispatch'.split(' ');
+const WORDS =
+  'static site deploy bucket object markdown editor coalesce queue worker redis latency index listing author post tag draft publish review cache header render build pipeline workflow dispatch'.split(
+    ' ',
+  );
 export const TAGS = Array.from({ length: 40 }, (_, i) => `tag-${i}`);
 
 /** A small linear congruential generator: reproducible, and fast enough to build megabytes of text. */
@@ -56,8 +59,18 @@ export function makePosts(first: number, count: number, authorIds: readonly stri
     const n = first + k;
     const title = `Post ${n}: ${words(next, 5)}`;
     const authors = new Set([authorIds[n % authorIds.length], authorIds[Math.floor(next() * authorIds.length)]]);
-    const tags = new Set(Array.from({ length: 1 + Math.floor(next() * 3) }, () => TAGS[Math.floor(next() * TAGS.length)]));
-    return { id: `post-${n}`, title, summary: words(next, 20), body: markdown(next, title, bodyBytes), authorIds: [...authors], tags: [...tags], status: 'published' };
+    const tags = new Set(
+      Array.from({ length: 1 + Math.floor(next() * 3) }, () => TAGS[Math.floor(next() * TAGS.length)]),
+    );
+    return {
+      id: `post-${n}`,
+      title,
+      summary: words(next, 20),
+      body: markdown(next, title, bodyBytes),
+      authorIds: [...authors],
+      tags: [...tags],
+      status: 'published',
+    };
   });
 }
 

@@ -47,7 +47,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 /** No deploy pending or in flight: the next dispatch belongs to whatever comes next. */
 async function deploysSettled(client: HttpClient): Promise<void> {
   for (;;) {
-    const { items } = JSON.parse((await client.expect(200, 'GET', '/deploys?limit=5')).body) as { items: { status: string }[] };
+    const { items } = JSON.parse((await client.expect(200, 'GET', '/deploys?limit=5')).body) as {
+      items: { status: string }[];
+    };
     if (!items.some((d) => ['pending', 'dispatching', 'retrying'].includes(d.status))) return;
     await sleep(20);
   }
@@ -102,29 +104,61 @@ async function run(stack: Stack): Promise<BenchResults> {
     rawMoto.onApplicationShutdown();
     const perSecond = Object.entries(writes).map(([name, w]) => `${name} ${w.concurrent.throughput.toFixed(0)}/s`);
     log(`writes, ${RUN.writeClients} clients: ${perSecond.join(' · ')} (load ${loadavg()[0].toFixed(1)})`);
-    const conditionalWrites = { default: detectedConditionalWrites(stack, 'bench-on'), moto: detectedConditionalWrites(stack, 'bench-moto') };
+    const conditionalWrites = {
+      default: detectedConditionalWrites(stack, 'bench-on'),
+      moto: detectedConditionalWrites(stack, 'bench-moto'),
+    };
     const offPeakRssMb = off.app.peakRssMb();
     const motoPeakRssMb = moto.app.peakRssMb();
     await Promise.all([stopService(off), stopService(moto)]);
     rss.writes = on.app.phasePeakRssMb();
 
     log(`burst of ${RUN.burstEdits} edits from ${RUN.burstClients} clients`);
-    const burst = await editBurst(on.client, stack.github, posts.map((p) => p.id), RUN.burstEdits, RUN.burstClients, RUN.debounceMs);
+    const burst = await editBurst(
+      on.client,
+      stack.github,
+      posts.map((p) => p.id),
+      RUN.burstEdits,
+      RUN.burstClients,
+      RUN.debounceMs,
+    );
     await deploysSettled(on.client);
     rss.burst = on.app.phasePeakRssMb();
     const onStorage = storageFor(stack.s3.endpoint, 'bench-on');
     const contentListingMs = await contentListing(onStorage, 5);
 
     log('read latency');
-    const reads = await readLatency(on.client, { authorId: authorIds[3], tag: 'tag-5', postIds: posts.map((p) => p.id) }, RUN.readSamples, RUN.afterWriteSamples);
+    const reads = await readLatency(
+      on.client,
+      { authorId: authorIds[3], tag: 'tag-5', postIds: posts.map((p) => p.id) },
+      RUN.readSamples,
+      RUN.afterWriteSamples,
+    );
     rss.reads = on.app.phasePeakRssMb();
     const peakRssMb = { deploysOn: on.app.peakRssMb(), deploysOff: offPeakRssMb, moto: motoPeakRssMb };
 
-    log(`${RUN.largeListingPosts - RUN.posts} more posts straight into the bucket, then the listing over ${RUN.largeListingPosts}`);
+    log(
+      `${RUN.largeListingPosts - RUN.posts} more posts straight into the bucket, then the listing over ${RUN.largeListingPosts}`,
+    );
     const extra = makePosts(RUN.posts, RUN.largeListingPosts - RUN.posts, authorIds, RUN.bodyBytes);
-    const large = await largeListing(on.app, on.client, onStorage, extra, RUN.largeListingPosts, 'tag-5', RUN.readSamples);
+    const large = await largeListing(
+      on.app,
+      on.client,
+      onStorage,
+      extra,
+      RUN.largeListingPosts,
+      'tag-5',
+      RUN.readSamples,
+    );
     onStorage.onApplicationShutdown();
-    const results = { raw: writes.raw, deploysOff: writes.off, deploysOn: writes.on, rawMoto: writes.rawMoto, moto: writes.moto, conditionalWrites };
+    const results = {
+      raw: writes.raw,
+      deploysOff: writes.off,
+      deploysOn: writes.on,
+      rawMoto: writes.rawMoto,
+      moto: writes.moto,
+      conditionalWrites,
+    };
     return { ...results, redisRoundTripMs, burst, contentListingMs, reads, peakRssMb, rssByPhaseMb: rss, large };
   } finally {
     await Promise.allSettled(services.map(stopService));
@@ -136,7 +170,11 @@ async function main(): Promise<void> {
   const host = machine();
   const workDir = mkdtempSync(join(tmpdir(), 'blog-bench-'));
   const s3Profile = profiling ? join(workDir, 'profile-s3-server') : undefined;
-  const stack = await startStack(workDir, { s3: ['bench-raw', 'bench-off', 'bench-on'], moto: ['bench-raw-moto', 'bench-moto'] }, s3Profile);
+  const stack = await startStack(
+    workDir,
+    { s3: ['bench-raw', 'bench-off', 'bench-on'], moto: ['bench-raw-moto', 'bench-moto'] },
+    s3Profile,
+  );
   process.once('exit', () => {
     stack.redis.killNow();
     stack.s3.killNow();
@@ -146,8 +184,18 @@ async function main(): Promise<void> {
     const results = await run(stack);
     const all = rows(results, RUN);
     const serviceNodeOptions = process.env.BENCH_NODE_OPTIONS ?? imageNodeOptions();
-    const output = { generatedAt: new Date().toISOString(), durationS: Math.round((Date.now() - startedAt) / 1000), machine: { ...host, loadAverage1mAtEnd: round(loadavg()[0]) }, run: { ...RUN, serviceNodeOptions }, ratios: ratios(results), results, rows: all };
-    process.stdout.write(`\n${table(all)}\n\n${JSON.stringify(output.machine)} · service NODE_OPTIONS ${serviceNodeOptions} · ${output.durationS} s\n`);
+    const output = {
+      generatedAt: new Date().toISOString(),
+      durationS: Math.round((Date.now() - startedAt) / 1000),
+      machine: { ...host, loadAverage1mAtEnd: round(loadavg()[0]) },
+      run: { ...RUN, serviceNodeOptions },
+      ratios: ratios(results),
+      results,
+      rows: all,
+    };
+    process.stdout.write(
+      `\n${table(all)}\n\n${JSON.stringify(output.machine)} · service NODE_OPTIONS ${serviceNodeOptions} · ${output.durationS} s\n`,
+    );
     if (profiling) {
       await stack.s3.stop(); // writes its profile
       const summary = summarizeProfiles(workDir);

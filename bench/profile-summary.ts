@@ -63,7 +63,9 @@ export function summarizeProfile(file: string, title: string): string {
 /** Every profile written under `workDir/profile-*` (one folder per process). */
 export function summarizeProfiles(workDir: string): string {
   const parts = ['## CPU profiles (node --cpu-prof), self time while busy'];
-  for (const folder of readdirSync(workDir).filter((name) => name.startsWith('profile-')).sort()) {
+  for (const folder of readdirSync(workDir)
+    .filter((name) => name.startsWith('profile-'))
+    .sort()) {
     const dir = join(workDir, folder);
     for (const file of readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'))) {
       parts.push('', summarizeProfile(join(dir, file), folder.replace(/^profile-/, '')));

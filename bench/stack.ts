@@ -33,8 +33,17 @@ export function storageFor(endpoint: string, bucket: string): S3StorageService {
   return new S3StorageService(loadConfig({ S3_BUCKET: bucket, S3_ENDPOINT: endpoint }));
 }
 
-export async function startStack(workDir: string, buckets: { s3: string[]; moto: string[] }, s3ProfileDir?: string): Promise<Stack> {
-  const [redis, s3, moto, github] = await Promise.all([EmbeddedRedis.start(), S3ServerProcess.start(buckets.s3, s3ProfileDir), startMoto(), FakeGithub.start()]);
+export async function startStack(
+  workDir: string,
+  buckets: { s3: string[]; moto: string[] },
+  s3ProfileDir?: string,
+): Promise<Stack> {
+  const [redis, s3, moto, github] = await Promise.all([
+    EmbeddedRedis.start(),
+    S3ServerProcess.start(buckets.s3, s3ProfileDir),
+    startMoto(),
+    FakeGithub.start(),
+  ]);
   for (const bucket of buckets.moto) {
     const storage = storageFor(moto.endpoint, bucket);
     await storage.createBucketIfMissing();

@@ -34,7 +34,9 @@ function swagger(app: INestApplication): void {
     app,
     new DocumentBuilder()
       .setTitle('Blog back-office API')
-      .setDescription('Authors and posts stored in S3; every change that affects the published site requests a coalesced GitHub deploy.')
+      .setDescription(
+        'Authors and posts stored in S3; every change that affects the published site requests a coalesced GitHub deploy.',
+      )
       .setVersion('1')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'One of the tokens in API_TOKENS' })
       .build(),

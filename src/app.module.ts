@@ -24,7 +24,24 @@ export class AppModule {
     const deploy = DeployModule.forRoot(config);
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), LoggingModule.forRoot(config), RedisModule, StorageModule, ContentModule, AuthModule, HealthModule, AuthorsModule, PostsModule, deploy, RunsModule.forRoot(config, deploy), NotifyModule.forRoot(config, deploy), SchedulingModule.forRoot(config), MetricsModule, DashboardModule.forRoot(config), LifecycleModule.forRoot(config)],
+      imports: [
+        AppConfigModule.forRoot(config),
+        LoggingModule.forRoot(config),
+        RedisModule,
+        StorageModule,
+        ContentModule,
+        AuthModule,
+        HealthModule,
+        AuthorsModule,
+        PostsModule,
+        deploy,
+        RunsModule.forRoot(config, deploy),
+        NotifyModule.forRoot(config, deploy),
+        SchedulingModule.forRoot(config),
+        MetricsModule,
+        DashboardModule.forRoot(config),
+        LifecycleModule.forRoot(config),
+      ],
     };
   }
 }

@@ -28,7 +28,8 @@ export async function serve(config: AppConfig, shutdown: ShutdownOptions = {}): 
   exitGracefullyOnSignals(app, shutdown);
   await app.listen(config.port);
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
-  if (config.role === 'worker') new Logger('Main').log(`deploy worker (APP_ROLE=worker): health probes on ${url}/health and ${url}/health/ready`);
+  if (config.role === 'worker')
+    new Logger('Main').log(`deploy worker (APP_ROLE=worker): health probes on ${url}/health and ${url}/health/ready`);
   else new Logger('Main').log(`API ${url}  docs ${url}/docs  dashboard ${url}/admin/queues  (APP_ROLE=${config.role})`);
   return url;
 }

@@ -41,20 +41,31 @@ describe('bearer auth', () => {
   };
 
   // Objects, not rows: a row shorter than the callback's parameter list makes jest pass `done` as the last one.
-  it.each(routes.map(([method, path, body]) => ({ method, path, body })))('$method $path without a token, with a wrong one or a wrong scheme -> 401 JSON', async ({ method, path, body }) => {
-    for (const authorization of [undefined, 'Bearer wrong-token', `Bearer ${TOKENS[0]}x`, `Basic ${TOKENS[0]}`, TOKENS[0], 'Bearer ', `Bearer ${TOKENS[0]} extra`]) {
-      const test = call(method, path, body);
-      if (authorization !== undefined) test.set('Authorization', authorization);
-      const res = await test;
-      expect(res.status).toBe(401);
-      expect(res.headers['content-type']).toMatch(/^application\/json/);
-      expect(res.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: expect.any(String) });
-      expect(res.headers['www-authenticate']).toBe('Bearer');
-      expect(res.headers.etag).toBeUndefined();
-      expect(res.text).not.toContain(TOKENS[0]);
-      expect(res.text).not.toContain(TOKENS[1]);
-    }
-  });
+  it.each(routes.map(([method, path, body]) => ({ method, path, body })))(
+    '$method $path without a token, with a wrong one or a wrong scheme -> 401 JSON',
+    async ({ method, path, body }) => {
+      for (const authorization of [
+        undefined,
+        'Bearer wrong-token',
+        `Bearer ${TOKENS[0]}x`,
+        `Basic ${TOKENS[0]}`,
+        TOKENS[0],
+        'Bearer ',
+        `Bearer ${TOKENS[0]} extra`,
+      ]) {
+        const test = call(method, path, body);
+        if (authorization !== undefined) test.set('Authorization', authorization);
+        const res = await test;
+        expect(res.status).toBe(401);
+        expect(res.headers['content-type']).toMatch(/^application\/json/);
+        expect(res.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: expect.any(String) });
+        expect(res.headers['www-authenticate']).toBe('Bearer');
+        expect(res.headers.etag).toBeUndefined();
+        expect(res.text).not.toContain(TOKENS[0]);
+        expect(res.text).not.toContain(TOKENS[1]);
+      }
+    },
+  );
 
   it.each([
     ['malformed JSON', 'application/json', '{"name": '],
@@ -68,15 +79,27 @@ describe('bearer auth', () => {
       expect(res.status).toBe(401);
       expect(res.headers['www-authenticate']).toBe('Bearer');
     }
-    const authorized = await request(url).post('/authors').set('Authorization', `Bearer ${TOKENS[0]}`).set('Content-Type', type).send(body);
+    const authorized = await request(url)
+      .post('/authors')
+      .set('Authorization', `Bearer ${TOKENS[0]}`)
+      .set('Content-Type', type)
+      .send(body);
     expect([400, 413, 415]).toContain(authorized.status);
   });
 
   it('accepts every configured token', async () => {
-    await request(url).post('/authors').set('Authorization', `Bearer ${TOKENS[0]}`).send({ id: 'jane', name: 'Jane' }).expect(201);
+    await request(url)
+      .post('/authors')
+      .set('Authorization', `Bearer ${TOKENS[0]}`)
+      .send({ id: 'jane', name: 'Jane' })
+      .expect(201);
     await request(url).get('/authors/jane').set('Authorization', `Bearer ${TOKENS[1]}`).expect(200);
     await request(url).get('/authors').set('Authorization', `bearer ${TOKENS[1]}`).expect(200);
-    await request(url).patch('/authors/jane').set('Authorization', `Bearer ${TOKENS[0]}`).send({ bio: 'ok' }).expect(200);
+    await request(url)
+      .patch('/authors/jane')
+      .set('Authorization', `Bearer ${TOKENS[0]}`)
+      .send({ bio: 'ok' })
+      .expect(200);
   });
 
   it('an unauthenticated request changes nothing', async () => {

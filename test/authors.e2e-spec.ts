@@ -21,7 +21,10 @@ describe('authors API', () => {
 
   describe('POST /authors', () => {
     it('creates an author: 201, ETag, Location, id derived from the name, server fields set', async () => {
-      const res = await request(url).post('/authors').send({ name: 'Zoë Écrivain', title: 'Editor', links: [{ label: 'Site', url: 'https://zoe.example' }] }).expect(201);
+      const res = await request(url)
+        .post('/authors')
+        .send({ name: 'Zoë Écrivain', title: 'Editor', links: [{ label: 'Site', url: 'https://zoe.example' }] })
+        .expect(201);
       expect(res.body).toEqual({
         id: 'zoe-ecrivain',
         name: 'Zoë Écrivain',
@@ -35,7 +38,10 @@ describe('authors API', () => {
     });
 
     it('stores the API JSON exactly at {S3_PREFIX}authors/{id}.json as application/json; charset=utf-8', async () => {
-      const res = await request(url).post('/authors').send({ name: 'Stored Exactly', bio: 'line one\nline "two"' }).expect(201);
+      const res = await request(url)
+        .post('/authors')
+        .send({ name: 'Stored Exactly', bio: 'line one\nline "two"' })
+        .expect(201);
       const stored = await bucket.object('site/content/authors/stored-exactly.json');
       expect(stored).not.toBeNull();
       expect(stored!.text).toBe(res.text);
@@ -44,7 +50,9 @@ describe('authors API', () => {
       // S3_PREFIX applies to every key the service writes (the deploy record included), not only to content.
       const keys = await bucket.keys();
       expect(keys.filter((key) => !key.startsWith('site/content/'))).toEqual([]);
-      expect(keys.filter((key) => key.startsWith('site/content/authors/'))).toContain('site/content/authors/stored-exactly.json');
+      expect(keys.filter((key) => key.startsWith('site/content/authors/'))).toContain(
+        'site/content/authors/stored-exactly.json',
+      );
     });
 
     it('round-trips Hangul and emoji exactly and generates a valid id when the name has no ASCII letters', async () => {
@@ -81,15 +89,26 @@ describe('authors API', () => {
     });
 
     it('refuses unknown fields, naming them, and bad fields, naming each', async () => {
-      const unknown = await request(url).post('/authors').send({ name: 'X', nickname: 'x', createdAt: '2020-01-01T00:00:00Z' }).expect(400);
+      const unknown = await request(url)
+        .post('/authors')
+        .send({ name: 'X', nickname: 'x', createdAt: '2020-01-01T00:00:00Z' })
+        .expect(400);
       expect(unknown.body).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.any(Array) });
       expect(messageOf(unknown)).toContain('nickname');
       expect(messageOf(unknown)).toContain('createdAt');
       const bad = await request(url)
         .post('/authors')
-        .send({ name: 'x'.repeat(101), title: 't'.repeat(101), bio: 'b'.repeat(2001), avatarUrl: 'javascript:alert(1)', links: [{ label: 'ok', url: 'nope' }], id: 'Bad Id' })
+        .send({
+          name: 'x'.repeat(101),
+          title: 't'.repeat(101),
+          bio: 'b'.repeat(2001),
+          avatarUrl: 'javascript:alert(1)',
+          links: [{ label: 'ok', url: 'nope' }],
+          id: 'Bad Id',
+        })
         .expect(400);
-      for (const field of ['name', 'title', 'bio', 'avatarUrl', 'links.0.url', 'id']) expect(messageOf(bad)).toContain(field);
+      for (const field of ['name', 'title', 'bio', 'avatarUrl', 'links.0.url', 'id'])
+        expect(messageOf(bad)).toContain(field);
       const tooMany = await request(url)
         .post('/authors')
         .send({ name: 'x', links: Array.from({ length: 11 }, () => ({ label: 'l', url: 'https://e.com' })) })
@@ -114,7 +133,11 @@ describe('authors API', () => {
 
     it('answers 404 in the error shape for a missing author', async () => {
       const res = await request(url).get('/authors/nobody-here').expect(404);
-      expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', message: expect.stringContaining('nobody-here') });
+      expect(res.body).toEqual({
+        statusCode: 404,
+        error: 'Not Found',
+        message: expect.stringContaining('nobody-here'),
+      });
     });
   });
 
@@ -124,10 +147,22 @@ describe('authors API', () => {
       const res = await request(url)
         .put(`/authors/${doc.id}`)
         .set('If-Match', etag)
-        .send({ ...doc, name: 'Put Me Again', title: undefined, createdAt: '2000-01-01T00:00:00.000Z', updatedAt: '2000-01-01T00:00:00.000Z' })
+        .send({
+          ...doc,
+          name: 'Put Me Again',
+          title: undefined,
+          createdAt: '2000-01-01T00:00:00.000Z',
+          updatedAt: '2000-01-01T00:00:00.000Z',
+        })
         .expect(200);
-      expect(res.body).toEqual({ id: doc.id, name: 'Put Me Again', bio: 'Old bio', createdAt: doc.createdAt, updatedAt: expect.stringMatching(ISO) });
-      expect(res.body.updatedAt >= (doc.updatedAt)).toBe(true);
+      expect(res.body).toEqual({
+        id: doc.id,
+        name: 'Put Me Again',
+        bio: 'Old bio',
+        createdAt: doc.createdAt,
+        updatedAt: expect.stringMatching(ISO),
+      });
+      expect(res.body.updatedAt >= doc.updatedAt).toBe(true);
       expect(res.headers.etag).not.toBe(etag);
       expect((await bucket.entity('authors', doc.id))!.text).toBe(res.text);
     });
@@ -136,29 +171,51 @@ describe('authors API', () => {
       const { doc, etag } = await create(url, 'authors', { name: 'Guarded' });
       await request(url).patch(`/authors/${doc.id}`).send({ title: 'Changed' }).expect(200);
       const before = (await bucket.entity('authors', doc.id))!.text;
-      const res = await request(url).put(`/authors/${doc.id}`).set('If-Match', etag).send({ name: 'Lost update' }).expect(412);
+      const res = await request(url)
+        .put(`/authors/${doc.id}`)
+        .set('If-Match', etag)
+        .send({ name: 'Lost update' })
+        .expect(412);
       expect(res.body).toEqual({ statusCode: 412, error: 'Precondition Failed', message: expect.any(String) });
       expect((await bucket.entity('authors', doc.id))!.text).toBe(before);
       await request(url).put('/authors/missing-author').send({ name: 'X' }).expect(404);
-      expect(messageOf(await request(url).put(`/authors/${doc.id}`).send({ id: 'other', name: 'X' }).expect(400))).toContain('id');
-      expect(messageOf(await request(url).put(`/authors/${doc.id}`).send({ title: 'no name' }).expect(400))).toContain('name');
+      expect(
+        messageOf(await request(url).put(`/authors/${doc.id}`).send({ id: 'other', name: 'X' }).expect(400)),
+      ).toContain('id');
+      expect(messageOf(await request(url).put(`/authors/${doc.id}`).send({ title: 'no name' }).expect(400))).toContain(
+        'name',
+      );
     });
   });
 
   describe('PATCH /authors/:id', () => {
     it('changes only the given fields; null clears an optional field', async () => {
       const { doc, etag } = await create(url, 'authors', { name: 'Patch Me', title: 'Writer', bio: 'Bio' });
-      const res = await request(url).patch(`/authors/${doc.id}`).set('If-Match', etag).send({ title: null, bio: 'New bio' }).expect(200);
-      expect(res.body).toEqual({ id: doc.id, name: 'Patch Me', bio: 'New bio', createdAt: doc.createdAt, updatedAt: expect.stringMatching(ISO) });
+      const res = await request(url)
+        .patch(`/authors/${doc.id}`)
+        .set('If-Match', etag)
+        .send({ title: null, bio: 'New bio' })
+        .expect(200);
+      expect(res.body).toEqual({
+        id: doc.id,
+        name: 'Patch Me',
+        bio: 'New bio',
+        createdAt: doc.createdAt,
+        updatedAt: expect.stringMatching(ISO),
+      });
       expect(res.headers.etag).not.toBe(etag);
       expect((await bucket.entity('authors', doc.id))!.text).toBe(res.text);
     });
 
     it('refuses null on a required field (400 naming it), a stale If-Match (412) and a missing author (404)', async () => {
       const { doc, etag } = await create(url, 'authors', { name: 'Keep Name' });
-      expect(messageOf(await request(url).patch(`/authors/${doc.id}`).send({ name: null }).expect(400))).toContain('name');
+      expect(messageOf(await request(url).patch(`/authors/${doc.id}`).send({ name: null }).expect(400))).toContain(
+        'name',
+      );
       expect(messageOf(await request(url).patch(`/authors/${doc.id}`).send({ name: 5 }).expect(400))).toContain('name');
-      expect(messageOf(await request(url).patch(`/authors/${doc.id}`).send({ unknown: 1 }).expect(400))).toContain('unknown');
+      expect(messageOf(await request(url).patch(`/authors/${doc.id}`).send({ unknown: 1 }).expect(400))).toContain(
+        'unknown',
+      );
       await request(url).patch(`/authors/${doc.id}`).send({ bio: 'v2' }).expect(200);
       await request(url).patch(`/authors/${doc.id}`).set('If-Match', etag).send({ bio: 'v3' }).expect(412);
       expect(JSON.parse((await bucket.entity('authors', doc.id))!.text).bio).toBe('v2');

@@ -28,13 +28,27 @@ describe('dashboard in a real browser', () => {
   beforeAll(async () => {
     stack = await TestStack.start();
     // A quiet window long enough to coalesce the two edits below into one deploy; dry run (no GitHub).
-    running = await startApp(stack.config({ DASHBOARD_USERNAME: USER, DASHBOARD_PASSWORD: PASSWORD, API_TOKENS: API_TOKEN, DEPLOY_DEBOUNCE_MS: '1000', DEPLOY_MAX_WAIT_MS: '5000' }));
+    running = await startApp(
+      stack.config({
+        DASHBOARD_USERNAME: USER,
+        DASHBOARD_PASSWORD: PASSWORD,
+        API_TOKENS: API_TOKEN,
+        DEPLOY_DEBOUNCE_MS: '1000',
+        DEPLOY_MAX_WAIT_MS: '5000',
+      }),
+    );
 
     await api().post('/authors').set(bearer).send({ id: 'grace-hopper', name: 'Grace Hopper' }).expect(201);
     await api()
       .post('/posts')
       .set(bearer)
-      .send({ id: 'hello-cobol', title: 'Hello, COBOL', body: '# Hello', authorIds: ['grace-hopper'], status: 'published' })
+      .send({
+        id: 'hello-cobol',
+        title: 'Hello, COBOL',
+        body: '# Hello',
+        authorIds: ['grace-hopper'],
+        status: 'published',
+      })
       .expect(201);
     deploy = await waitFor('the dry-run deploy of both edits', async () => {
       const { body } = await api().get('/deploys').set(bearer).expect(200);
@@ -44,7 +58,15 @@ describe('dashboard in a real browser', () => {
     // A fresh temporary profile per launch (Playwright's default), removed on close.
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 

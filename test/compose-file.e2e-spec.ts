@@ -6,7 +6,16 @@ const ROOT = join(__dirname, '..');
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
 
 /** Variables the compose file sets itself because it wires its own Redis, MinIO and port. */
-const WIRED_BY_COMPOSE = ['PORT', 'REDIS_URL', 'REDIS_CLUSTER', 'REDIS_TLS_CA_FILE', 'S3_ENDPOINT', 'S3_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
+const WIRED_BY_COMPOSE = [
+  'PORT',
+  'REDIS_URL',
+  'REDIS_CLUSTER',
+  'REDIS_TLS_CA_FILE',
+  'S3_ENDPOINT',
+  'S3_REGION',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+];
 /** Read only by `npm run dev` (its embedded S3 server and data folder), never by the service in a container. */
 const DEV_ONLY = ['DEV_S3_PORT', 'DEV_DATA_DIR'];
 
@@ -22,7 +31,12 @@ describe('docker-compose.yml', () => {
   it('passes every variable of .env.example through to the app', () => {
     const names = [...read('.env.example').matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]);
     expect(names.length).toBeGreaterThan(10);
-    const missing = names.filter((name) => !WIRED_BY_COMPOSE.includes(name) && !DEV_ONLY.includes(name) && !new RegExp(`^\\s+${name}: \\$\\{${name}:-`, 'm').test(app));
+    const missing = names.filter(
+      (name) =>
+        !WIRED_BY_COMPOSE.includes(name) &&
+        !DEV_ONLY.includes(name) &&
+        !new RegExp(`^\\s+${name}: \\$\\{${name}:-`, 'm').test(app),
+    );
     expect(missing).toEqual([]);
   });
 
@@ -33,7 +47,9 @@ describe('docker-compose.yml', () => {
   });
 
   it('pins every image to a version', () => {
-    const images = [...compose.matchAll(/^\s+image: (\S+)/gm)].map((m) => m[1]).filter((image) => image !== 'blog-deployer:local');
+    const images = [...compose.matchAll(/^\s+image: (\S+)/gm)]
+      .map((m) => m[1])
+      .filter((image) => image !== 'blog-deployer:local');
     expect(images.length).toBe(3);
     for (const image of images) expect(image).not.toMatch(/:latest$|^[^:]+$/);
   });

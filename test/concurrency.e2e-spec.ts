@@ -31,7 +31,8 @@ describe.each<[string, S3Kind]>([
     separate = await ServiceProcess.start('separate', env);
     bucket = new DirectS3(stack.s3, first.config.s3.bucket, first.config.s3.prefix);
     urls = [first.url, second.url, separate.url];
-    if (s3Kind === 'moto' && !(await bucket.enforcesConditionalWrites())) throw new Error('moto accepted a write whose If-None-Match failed');
+    if (s3Kind === 'moto' && !(await bucket.enforcesConditionalWrites()))
+      throw new Error('moto accepted a write whose If-None-Match failed');
     await create(first.url, 'authors', { id: 'ann', name: 'Ann' });
   });
 
@@ -44,7 +45,12 @@ describe.each<[string, S3Kind]>([
   });
 
   it('10 concurrent PATCHes with the same If-Match across three instances: one 200, nine 412, S3 holds the winner', async () => {
-    const { doc, etag } = await create(first.url, 'posts', { id: 'contested', title: 'Contested', body: 'original', authorIds: ['ann'] });
+    const { doc, etag } = await create(first.url, 'posts', {
+      id: 'contested',
+      title: 'Contested',
+      body: 'original',
+      authorIds: ['ann'],
+    });
     const responses = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
         request(urls[i % urls.length])
@@ -83,8 +89,19 @@ describe.each<[string, S3Kind]>([
 
   it('PATCHes without If-Match are serialized: every concurrent change of a different field survives', async () => {
     await create(first.url, 'authors', { id: 'many-hands', name: 'Many Hands' });
-    const changes = [{ title: 'Editor' }, { bio: 'Writes a lot' }, { avatarUrl: 'https://e.com/a.png' }, { links: [{ label: 'Home', url: 'https://e.com' }] }];
-    const responses = await Promise.all(changes.map((change, i) => request(urls[i % urls.length]).patch('/authors/many-hands').send(change)));
+    const changes = [
+      { title: 'Editor' },
+      { bio: 'Writes a lot' },
+      { avatarUrl: 'https://e.com/a.png' },
+      { links: [{ label: 'Home', url: 'https://e.com' }] },
+    ];
+    const responses = await Promise.all(
+      changes.map((change, i) =>
+        request(urls[i % urls.length])
+          .patch('/authors/many-hands')
+          .send(change),
+      ),
+    );
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200]);
     const final = JSON.parse((await bucket.entity('authors', 'many-hands'))!.text);
     expect(final).toMatchObject(Object.assign({ name: 'Many Hands' }, ...changes));
@@ -104,7 +121,15 @@ describe.each<[string, S3Kind]>([
   });
 
   it('concurrent creates deriving the same slug all succeed with distinct ids', async () => {
-    const responses = await Promise.all(urls.flatMap((url) => [0, 1].map(() => request(url).post('/posts').send({ title: 'Same Title', body: 'x', authorIds: ['ann'] }))));
+    const responses = await Promise.all(
+      urls.flatMap((url) =>
+        [0, 1].map(() =>
+          request(url)
+            .post('/posts')
+            .send({ title: 'Same Title', body: 'x', authorIds: ['ann'] }),
+        ),
+      ),
+    );
     expect(responses.map((r) => r.status)).toEqual(Array(6).fill(201));
     const ids = responses.map((r) => r.body.id as string);
     expect(new Set(ids).size).toBe(6);

@@ -40,24 +40,36 @@ describe.each<[string, S3Kind, boolean]>([
     expect((await bucket.keys()).filter((key) => key.includes('probe'))).toEqual([]);
   });
 
-  it(enforced ? 'creates and updates without the Redis lock' : 'waits for the Redis lock held by another writer', async () => {
-    // Another writer (say, an instance stuck mid-write) holds the post's lock.
-    const lock = `${running.config.queuePrefix}:lock:${contentKey('post', 'locked')}`;
-    await redis.set(lock, 'another-writer', 'PX', 60_000);
-    const created = await request(running.url).post('/posts').send({ id: 'locked', title: 'Locked', body: 'x', authorIds: ['ann'] });
-    if (enforced) {
-      expect(created.status).toBe(201);
-      await request(running.url).patch('/posts/locked').send({ body: 'y' }).expect(200);
-      expect(JSON.parse((await bucket.entity('posts', 'locked'))!.text)).toMatchObject({ body: 'y' });
-    } else {
-      expect(created.status).toBe(503);
-      expect(await bucket.entity('posts', 'locked')).toBeNull();
-    }
-    await redis.del(lock);
-  }, 30_000);
+  it(
+    enforced ? 'creates and updates without the Redis lock' : 'waits for the Redis lock held by another writer',
+    async () => {
+      // Another writer (say, an instance stuck mid-write) holds the post's lock.
+      const lock = `${running.config.queuePrefix}:lock:${contentKey('post', 'locked')}`;
+      await redis.set(lock, 'another-writer', 'PX', 60_000);
+      const created = await request(running.url)
+        .post('/posts')
+        .send({ id: 'locked', title: 'Locked', body: 'x', authorIds: ['ann'] });
+      if (enforced) {
+        expect(created.status).toBe(201);
+        await request(running.url).patch('/posts/locked').send({ body: 'y' }).expect(200);
+        expect(JSON.parse((await bucket.entity('posts', 'locked'))!.text)).toMatchObject({ body: 'y' });
+      } else {
+        expect(created.status).toBe(503);
+        expect(await bucket.entity('posts', 'locked')).toBeNull();
+      }
+      await redis.del(lock);
+    },
+    30_000,
+  );
 
   it('refuses a create whose id another writer took, with one answer per writer', async () => {
-    const answers = await Promise.all([0, 1, 2, 3].map((i) => request(running.url).post('/authors').send({ id: 'twin', name: `Writer ${i}` })));
+    const answers = await Promise.all(
+      [0, 1, 2, 3].map((i) =>
+        request(running.url)
+          .post('/authors')
+          .send({ id: 'twin', name: `Writer ${i}` }),
+      ),
+    );
     expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409]);
     const winner = answers.find((a) => a.status === 201)!;
     expect((await bucket.entity('authors', 'twin'))!.text).toBe(winner.text);

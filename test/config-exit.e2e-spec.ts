@@ -30,7 +30,11 @@ describe('node dist/main.js with a bad configuration', () => {
     // Two at a time (one per core): each is an independent cold start of the built app.
     results = [];
     for (let i = 0; i < cases.length; i += 2) {
-      results.push(...(await Promise.all(cases.slice(i, i + 2).map(([, overrides]) => ServiceProcess.run({ ...base, ...overrides }, { cwd })))));
+      results.push(
+        ...(await Promise.all(
+          cases.slice(i, i + 2).map(([, overrides]) => ServiceProcess.run({ ...base, ...overrides }, { cwd })),
+        )),
+      );
     }
   }, 180_000); // ten cold starts: minutes on a machine whose cores are busy
 
@@ -38,16 +42,19 @@ describe('node dist/main.js with a bad configuration', () => {
     rmSync(cwd, { recursive: true, force: true });
   });
 
-  it.each(cases.map(([variable], index) => [variable, index]))('%s: exits non-zero with exactly one stderr line naming it, no stack trace', (variable, index) => {
-    const result = results[index];
-    expect(result.code).not.toBe(0);
-    expect(result.code).not.toBeNull();
-    const lines = result.stderr.split('\n').filter((line) => line.trim() !== '');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain(variable);
-    expect(result.stderr).not.toMatch(/\n\s+at |Error:|\.js:\d+/);
-    const output = result.stdout + result.stderr;
-    expect(output).not.toContain('never_printed');
-    expect(output).not.toContain('never-printed');
-  });
+  it.each(cases.map(([variable], index) => [variable, index]))(
+    '%s: exits non-zero with exactly one stderr line naming it, no stack trace',
+    (variable, index) => {
+      const result = results[index];
+      expect(result.code).not.toBe(0);
+      expect(result.code).not.toBeNull();
+      const lines = result.stderr.split('\n').filter((line) => line.trim() !== '');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(variable);
+      expect(result.stderr).not.toMatch(/\n\s+at |Error:|\.js:\d+/);
+      const output = result.stdout + result.stderr;
+      expect(output).not.toContain('never_printed');
+      expect(output).not.toContain('never-printed');
+    },
+  );
 });

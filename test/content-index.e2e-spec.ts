@@ -31,17 +31,36 @@ describe('listing index across instances', () => {
   let authorId: string;
 
   const listIds = async (url: string, path: string, query: Record<string, string> = {}): Promise<string[]> => {
-    const res = await request(url).get(path).query({ limit: '100', ...query }).expect(200);
+    const res = await request(url)
+      .get(path)
+      .query({ limit: '100', ...query })
+      .expect(200);
     return (res.body.items as Item[]).map((item) => item.id);
   };
-  const listed = async (url: string, path = '/posts'): Promise<Item[]> => (await request(url).get(path).query({ limit: '100' }).expect(200)).body.items as Item[];
-  const post = (title: string, extra: object = {}) => ({ title, body: `# ${title}`, authorIds: [authorId], status: 'published', ...extra });
+  const listed = async (url: string, path = '/posts'): Promise<Item[]> =>
+    (await request(url).get(path).query({ limit: '100' }).expect(200)).body.items as Item[];
+  const post = (title: string, extra: object = {}) => ({
+    title,
+    body: `# ${title}`,
+    authorIds: [authorId],
+    status: 'published',
+    ...extra,
+  });
 
   /** Writes straight to the bucket with the AWS SDK, as an editor with console access would. */
   const putRaw = (folder: 'posts' | 'authors', id: string, body: string) => s3.putText(s3.entityKey(folder, id), body);
   const deleteRaw = (folder: 'posts' | 'authors', id: string) => s3.delete(s3.entityKey(folder, id));
   const rawPost = (id: string, title: string) =>
-    JSON.stringify({ id, title, body: 'edited in the bucket', authorIds: [authorId], status: 'published', publishedAt: null, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() });
+    JSON.stringify({
+      id,
+      title,
+      body: 'edited in the bucket',
+      authorIds: [authorId],
+      status: 'published',
+      publishedAt: null,
+      createdAt: new Date().toISOString(),
+      updatedAt: new Date().toISOString(),
+    });
 
   beforeAll(async () => {
     stack = await TestStack.start();
@@ -71,7 +90,10 @@ describe('listing index across instances', () => {
       const { doc } = await create<Item>(one.url, 'posts', post(`Ping ${i}`));
       expect(await listIds(two.url, '/posts')).toContain(doc.id);
 
-      await request(two.url).patch(`/posts/${doc.id}`).send({ title: `Pong ${i}` }).expect(200);
+      await request(two.url)
+        .patch(`/posts/${doc.id}`)
+        .send({ title: `Pong ${i}` })
+        .expect(200);
       expect((await listed(one.url)).find((item) => item.id === doc.id)?.title).toBe(`Pong ${i}`);
 
       await request(one.url).delete(`/posts/${doc.id}`).expect(204);
@@ -115,13 +137,18 @@ describe('listing index across instances', () => {
       await waitFor('the bucket edits in the listing', async () => {
         const items = await listed(running.url);
         const titles = new Map(items.map((item) => [item.id, item.title]));
-        return titles.get('out-of-band') === 'Added in the bucket' && titles.get(kept.doc.id) === 'Changed in the bucket';
+        return (
+          titles.get('out-of-band') === 'Added in the bucket' && titles.get(kept.doc.id) === 'Changed in the bucket'
+        );
       });
     }
 
     await deleteRaw('posts', 'out-of-band');
     for (const running of [one, two]) {
-      await waitFor('the bucket delete in the listing', async () => !(await listIds(running.url, '/posts')).includes('out-of-band'));
+      await waitFor(
+        'the bucket delete in the listing',
+        async () => !(await listIds(running.url, '/posts')).includes('out-of-band'),
+      );
     }
   });
 
@@ -179,7 +206,10 @@ describe('listing index across instances', () => {
       expect(await versions.changedBetween(last.n - 1, last.n)).toEqual([`id-${CHANGE_LOG_LENGTH}`]);
 
       const direct = new Redis(one.config.redisUrl);
-      await direct.del(redis.key('content', 'versions-test', 'version'), redis.key('content', 'versions-test', 'changes'));
+      await direct.del(
+        redis.key('content', 'versions-test', 'version'),
+        redis.key('content', 'versions-test', 'changes'),
+      );
       direct.disconnect();
       const fresh = (await versions.bump('after-loss'))!;
       expect(fresh.n).toBe(1);

@@ -1,6 +1,14 @@
 import request from 'supertest';
 import { FakeGithub } from './support/fake-github';
-import { answeredDispatches, bodyOf, deploysOf, measureQuietWindowDelay, printQuietWindowDelays, settled, startDeployingApp } from './support/deploy-harness';
+import {
+  answeredDispatches,
+  bodyOf,
+  deploysOf,
+  measureQuietWindowDelay,
+  printQuietWindowDelays,
+  settled,
+  startDeployingApp,
+} from './support/deploy-harness';
 import { RunningApp, TestStack } from './support/stack';
 
 // Wide enough that a burst of sequential edits stays inside it on a loaded machine (tests run in parallel).
@@ -18,7 +26,10 @@ describe('deploys: coalescing edits into one repository_dispatch (fake GitHub)',
 
   beforeEach(async () => {
     // A cap far beyond any burst here, so the quiet window alone decides (the cap has its own test).
-    running = await startDeployingApp(stack, github, { DEPLOY_DEBOUNCE_MS: String(DEBOUNCE), DEPLOY_MAX_WAIT_MS: '30000' });
+    running = await startDeployingApp(stack, github, {
+      DEPLOY_DEBOUNCE_MS: String(DEBOUNCE),
+      DEPLOY_MAX_WAIT_MS: '30000',
+    });
     api = () => request(running.url);
     await api().post('/authors').send({ id: 'ada', name: 'Ada' }).expect(201);
     await answeredDispatches(github, 1);
@@ -37,27 +48,44 @@ describe('deploys: coalescing edits into one repository_dispatch (fake GitHub)',
   });
 
   it('turns a burst of 40 edits into one dispatch, one quiet window after the last edit', async () => {
-    for (let i = 0; i < 40; i++) await api().patch('/authors/ada').send({ bio: `edit ${i}` }).expect(200);
+    for (let i = 0; i < 40; i++)
+      await api()
+        .patch('/authors/ada')
+        .send({ bio: `edit ${i}` })
+        .expect(200);
     const [dispatch] = await answeredDispatches(github, 1);
     await measureQuietWindowDelay(running.url, dispatch, DEBOUNCE);
-    expect(bodyOf(dispatch)).toMatchObject({ event_type: 'webhook', client_payload: { reason: 'changes', changeCount: 1, editCount: 40, truncated: false } });
+    expect(bodyOf(dispatch)).toMatchObject({
+      event_type: 'webhook',
+      client_payload: { reason: 'changes', changeCount: 1, editCount: 40, truncated: false },
+    });
     const deploy = await settled(running.url, bodyOf(dispatch).client_payload.deployId);
     expect(deploy).toMatchObject({ status: 'dispatched', attempts: 1, lastError: null, editCount: 40 });
     expect(github.dispatches()).toHaveLength(1);
   });
 
   it('deploys nothing for draft-only edits, once for a publish and once for an unpublish', async () => {
-    await api().post('/posts').send({ id: 'draft', title: 'Draft', body: 'x', authorIds: ['ada'] }).expect(201);
+    await api()
+      .post('/posts')
+      .send({ id: 'draft', title: 'Draft', body: 'x', authorIds: ['ada'] })
+      .expect(201);
     await api().patch('/posts/draft').send({ body: 'y' }).expect(200);
     await api().patch('/posts/draft').send({ status: 'published' }).expect(200);
     const [publish] = await answeredDispatches(github, 1);
     await measureQuietWindowDelay(running.url, publish, DEBOUNCE);
-    expect(bodyOf(publish).client_payload).toMatchObject({ changeCount: 1, editCount: 1, changes: [{ kind: 'post', id: 'draft', action: 'updated' }] });
+    expect(bodyOf(publish).client_payload).toMatchObject({
+      changeCount: 1,
+      editCount: 1,
+      changes: [{ kind: 'post', id: 'draft', action: 'updated' }],
+    });
 
     await api().patch('/posts/draft').send({ status: 'draft' }).expect(200);
     const [, unpublish] = await answeredDispatches(github, 2);
     await measureQuietWindowDelay(running.url, unpublish, DEBOUNCE);
-    expect(bodyOf(unpublish).client_payload).toMatchObject({ editCount: 1, changes: [{ kind: 'post', id: 'draft', action: 'updated' }] });
+    expect(bodyOf(unpublish).client_payload).toMatchObject({
+      editCount: 1,
+      changes: [{ kind: 'post', id: 'draft', action: 'updated' }],
+    });
     await api().patch('/posts/draft').send({ body: 'draft again' }).expect(200);
     // A later published change proves the queue is alive; the draft edit rides with nothing.
     await api().patch('/authors/ada').send({ bio: 'alive' }).expect(200);
@@ -82,10 +110,17 @@ describe('deploys: coalescing edits into one repository_dispatch (fake GitHub)',
 
   it('dispatches within the max-wait cap while edits never stop', async () => {
     await running.close();
-    running = await startDeployingApp(stack, github, { DEPLOY_DEBOUNCE_MS: String(DEBOUNCE), DEPLOY_MAX_WAIT_MS: '1500', S3_BUCKET: running.config.s3.bucket });
+    running = await startDeployingApp(stack, github, {
+      DEPLOY_DEBOUNCE_MS: String(DEBOUNCE),
+      DEPLOY_MAX_WAIT_MS: '1500',
+      S3_BUCKET: running.config.s3.bucket,
+    });
     const acks = [Date.now()];
     while (github.dispatches().length === 0 && acks.length < 200) {
-      await api().patch('/authors/ada').send({ bio: `steady ${acks.length}` }).expect(200);
+      await api()
+        .patch('/authors/ada')
+        .send({ bio: `steady ${acks.length}` })
+        .expect(200);
       acks.push(Date.now());
       await new Promise((resolve) => setTimeout(resolve, 100)); // the steady editor's pace, well inside the quiet window
     }
@@ -99,7 +134,11 @@ describe('deploys: coalescing edits into one repository_dispatch (fake GitHub)',
 
   it('fires a manual deploy now, taking every pending change with it', async () => {
     await running.close();
-    running = await startDeployingApp(stack, github, { DEPLOY_DEBOUNCE_MS: '60000', DEPLOY_MAX_WAIT_MS: '120000', S3_BUCKET: running.config.s3.bucket });
+    running = await startDeployingApp(stack, github, {
+      DEPLOY_DEBOUNCE_MS: '60000',
+      DEPLOY_MAX_WAIT_MS: '120000',
+      S3_BUCKET: running.config.s3.bucket,
+    });
     await api().patch('/authors/ada').send({ bio: 'pending' }).expect(200);
     const manual = (await api().post('/deploys').send({ reason: 'release notes' }).expect(202)).body;
     expect(manual).toMatchObject({ reason: 'manual', status: 'pending', changeCount: 1 });
@@ -109,11 +148,27 @@ describe('deploys: coalescing edits into one repository_dispatch (fake GitHub)',
   });
 
   it('coalesces edits spread over two instances on one Redis into one dispatch', async () => {
-    const other = await startDeployingApp(stack, github, { DEPLOY_DEBOUNCE_MS: String(DEBOUNCE), DEPLOY_MAX_WAIT_MS: '30000', S3_BUCKET: running.config.s3.bucket });
+    const other = await startDeployingApp(stack, github, {
+      DEPLOY_DEBOUNCE_MS: String(DEBOUNCE),
+      DEPLOY_MAX_WAIT_MS: '30000',
+      S3_BUCKET: running.config.s3.bucket,
+    });
     try {
       await Promise.all([
-        (async () => { for (let i = 0; i < 10; i++) await api().patch('/authors/ada').send({ bio: `a${i}` }).expect(200); })(),
-        (async () => { for (let i = 0; i < 10; i++) await request(other.url).post('/authors').send({ name: `Writer ${i}` }).expect(201); })(),
+        (async () => {
+          for (let i = 0; i < 10; i++)
+            await api()
+              .patch('/authors/ada')
+              .send({ bio: `a${i}` })
+              .expect(200);
+        })(),
+        (async () => {
+          for (let i = 0; i < 10; i++)
+            await request(other.url)
+              .post('/authors')
+              .send({ name: `Writer ${i}` })
+              .expect(201);
+        })(),
       ]);
       const [dispatch] = await answeredDispatches(github, 1);
       await measureQuietWindowDelay(running.url, dispatch, DEBOUNCE);
@@ -121,7 +176,10 @@ describe('deploys: coalescing edits into one repository_dispatch (fake GitHub)',
       await settled(running.url, bodyOf(dispatch).client_payload.deployId);
       expect(github.dispatches()).toHaveLength(1);
       // Both instances serve the same history.
-      expect((await deploysOf(other.url))[0]).toMatchObject({ id: bodyOf(dispatch).client_payload.deployId, status: 'dispatched' });
+      expect((await deploysOf(other.url))[0]).toMatchObject({
+        id: bodyOf(dispatch).client_payload.deployId,
+        status: 'dispatched',
+      });
     } finally {
       await other.close();
     }

@@ -16,7 +16,8 @@ describe('deploys: held after a failure, and what releases them', () => {
   let running: RunningApp;
   const env = { DEPLOY_DEBOUNCE_MS: '100', DEPLOY_MAX_WAIT_MS: '1000' };
   const api = () => request(running.url);
-  const heldDeploy = () => waitFor('a held deploy', async () => (await deploysOf(running.url)).find((d) => d.status === 'held'));
+  const heldDeploy = () =>
+    waitFor('a held deploy', async () => (await deploysOf(running.url)).find((d) => d.status === 'held'));
 
   beforeAll(async () => {
     [stack, github] = await Promise.all([TestStack.start(), FakeGithub.start()]);
@@ -36,7 +37,11 @@ describe('deploys: held after a failure, and what releases them', () => {
     github.respond('dispatch', rejected);
     await api().patch('/authors/ada').send({ bio: id }).expect(200);
     const held = await heldDeploy();
-    expect(held).toMatchObject({ status: 'held', scheduledFor: null, changes: [expect.objectContaining({ id: 'ada' })] });
+    expect(held).toMatchObject({
+      status: 'held',
+      scheduledFor: null,
+      changes: [expect.objectContaining({ id: 'ada' })],
+    });
     return held;
   }
 
@@ -48,7 +53,10 @@ describe('deploys: held after a failure, and what releases them', () => {
       expect((await running.app.get(Reconciler).reconcile()).outcome).toBe('deploy-pending');
       await running.app.get(DeployWatchdog).check();
     }
-    expect((await api().get(`/deploys/${held.id}`).expect(200)).body).toMatchObject({ status: 'held', scheduledFor: null });
+    expect((await api().get(`/deploys/${held.id}`).expect(200)).body).toMatchObject({
+      status: 'held',
+      scheduledFor: null,
+    });
     expect(github.dispatches()).toHaveLength(dispatches);
   });
 
@@ -66,7 +74,11 @@ describe('deploys: held after a failure, and what releases them', () => {
     await api().post('/authors').send({ id: 'bea', name: 'Bea' }).expect(201);
     const [, sent] = await answeredDispatches(github, 2);
     expect(bodyOf(sent).client_payload.deployId).toBe(held.id);
-    expect(bodyOf(sent).client_payload.changes.map((c) => c.id).sort()).toEqual(['ada', 'bea']);
+    expect(
+      bodyOf(sent)
+        .client_payload.changes.map((c) => c.id)
+        .sort(),
+    ).toEqual(['ada', 'bea']);
   });
 
   it('is sent at the next start of the service', async () => {

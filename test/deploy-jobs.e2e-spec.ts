@@ -35,11 +35,16 @@ describe('deploy jobs on the dashboard', () => {
 
     const { body } = await request(running.url).post('/deploys').send({}).expect(202);
     expect(body.id).toBe(pending.id);
-    await waitFor('the deploy to finish', async () => (await request(running.url).get(`/deploys/${pending.id}`)).body.status === 'dry-run');
+    await waitFor(
+      'the deploy to finish',
+      async () => (await request(running.url).get(`/deploys/${pending.id}`)).body.status === 'dry-run',
+    );
     const jobs = await waitFor('its job to complete', async () => {
       const all = await jobsOf(pending.id);
       return all.every((job) => job.finishedOn !== undefined) ? all : undefined;
     });
-    expect(jobs.map((job) => job.returnvalue as { status: string })).toEqual([expect.objectContaining({ status: 'dry-run' })]);
+    expect(jobs.map((job) => job.returnvalue as { status: string })).toEqual([
+      expect.objectContaining({ status: 'dry-run' }),
+    ]);
   });
 });

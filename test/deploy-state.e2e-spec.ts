@@ -59,7 +59,12 @@ interface Real {
 
 function expectWakeup(actual: Wakeup | null, deploy: ModelDeploy | null, expected: boolean, promote = false): void {
   if (!expected || deploy === null) return expect(actual).toBeNull();
-  expect(actual).toEqual({ deployId: deploy.id, scheduledFor: deploy.scheduledFor, jobNumber: deploy.jobs, ...(promote ? { promote: true } : {}) });
+  expect(actual).toEqual({
+    deployId: deploy.id,
+    scheduledFor: deploy.scheduledFor,
+    jobNumber: deploy.jobs,
+    ...(promote ? { promote: true } : {}),
+  });
 }
 
 /** Every deploy the model knows must read back from Redis exactly so. */
@@ -79,7 +84,8 @@ async function compare(model: Model, real: Real): Promise<void> {
       changes: stored.changes.map((c) => `${c.id}:${c.action}`).sort(),
     }).toEqual({
       status: deploy.status,
-      scheduledFor: deploy.status === 'held' || deploy.scheduledFor === null ? null : new Date(deploy.scheduledFor).toISOString(),
+      scheduledFor:
+        deploy.status === 'held' || deploy.scheduledFor === null ? null : new Date(deploy.scheduledFor).toISOString(),
       firstChangeAt: deploy.first === null ? null : new Date(deploy.first).toISOString(),
       lastChangeAt: deploy.last === null ? null : new Date(deploy.last).toISOString(),
       editCount: deploy.editCount,
@@ -88,14 +94,31 @@ async function compare(model: Model, real: Real): Promise<void> {
   }
 }
 
-const newDeploy = (id: string): ModelDeploy => ({ id, status: 'pending', first: null, last: null, scheduledFor: null, forced: false, editCount: 0, changes: new Map(), jobs: 0 });
+const newDeploy = (id: string): ModelDeploy => ({
+  id,
+  status: 'pending',
+  first: null,
+  last: null,
+  scheduledFor: null,
+  forced: false,
+  editCount: 0,
+  changes: new Map(),
+  jobs: 0,
+});
 
 class Edit implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly entity: string, readonly action: ChangeAction, readonly dt: number) {}
+  constructor(
+    readonly entity: string,
+    readonly action: ChangeAction,
+    readonly dt: number,
+  ) {}
   check = () => true;
   async run(model: Model, real: Real): Promise<void> {
     model.now += this.dt;
-    const wakeup = await real.state.recordChange({ kind: 'author', id: this.entity, action: this.action, at: new Date(model.now).toISOString() }, model.now);
+    const wakeup = await real.state.recordChange(
+      { kind: 'author', id: this.entity, action: this.action, at: new Date(model.now).toISOString() },
+      model.now,
+    );
     const created = model.next === null;
     const released = model.next?.status === 'held';
     const id = created ? (await real.state.pointers()).next!.deployId : model.next!.id;
@@ -164,7 +187,10 @@ class Retry implements fc.AsyncCommand<Model, Real> {
     const inflight = model.inflight!;
     await real.state.markRetrying(inflight.id, 1, 'GitHub answered 502', model.now + 100);
     inflight.scheduledFor = model.now + 100; // the retry's time
-    expect(await real.state.claim(inflight.id, inflight.jobId, model.now)).toEqual({ kind: 'resumed', deployId: inflight.id });
+    expect(await real.state.claim(inflight.id, inflight.jobId, model.now)).toEqual({
+      kind: 'resumed',
+      deployId: inflight.id,
+    });
     await compare(model, real);
   }
   toString = () => 'retry';
@@ -175,7 +201,11 @@ class Finish implements fc.AsyncCommand<Model, Real> {
   check = (model: Readonly<Model>) => model.inflight !== null;
   async run(model: Model, real: Real): Promise<void> {
     const ended = model.inflight!;
-    const wakeup = await real.state.finish(ended.id, { status: this.ok ? 'dispatched' : 'failed', attempts: 1, carry: !this.ok }, model.now);
+    const wakeup = await real.state.finish(
+      ended.id,
+      { status: this.ok ? 'dispatched' : 'failed', attempts: 1, carry: !this.ok },
+      model.now,
+    );
     model.inflight = null;
     model.done.push({ ...ended, status: this.ok ? 'dispatched' : 'failed' });
     if (!this.ok && ended.changes.size > 0) {
@@ -218,7 +248,9 @@ class Restart implements fc.AsyncCommand<Model, Real> {
 
 const gap = fc.oneof(fc.integer({ min: 0, max: 400 }), fc.integer({ min: 500, max: 3_000 }));
 const commands = [
-  fc.tuple(fc.constantFrom('ann', 'bob', 'cy'), fc.constantFrom<ChangeAction>('created', 'updated', 'deleted'), gap).map(([e, a, dt]) => new Edit(e, a, dt)),
+  fc
+    .tuple(fc.constantFrom('ann', 'bob', 'cy'), fc.constantFrom<ChangeAction>('created', 'updated', 'deleted'), gap)
+    .map(([e, a, dt]) => new Edit(e, a, dt)),
   gap.map((dt) => new Manual(dt)),
   gap.map((dt) => new Claim(dt)),
   fc.constant(new Retry()),
@@ -235,7 +267,12 @@ describe('deploy state: the Redis scripts against a model of the rules (real red
 
   beforeAll(async () => {
     redis = await startRedis(backendKind());
-    const config = loadConfig({ REDIS_URL: redis.url, S3_BUCKET: 'unused', DEPLOY_DEBOUNCE_MS: String(DEBOUNCE), DEPLOY_MAX_WAIT_MS: String(MAX_WAIT) });
+    const config = loadConfig({
+      REDIS_URL: redis.url,
+      S3_BUCKET: 'unused',
+      DEPLOY_DEBOUNCE_MS: String(DEBOUNCE),
+      DEPLOY_MAX_WAIT_MS: String(MAX_WAIT),
+    });
     service = new RedisService(config);
     await service.waitUntilReady(5_000);
     events = new DeployEvents();
@@ -261,18 +298,27 @@ describe('deploy state: the Redis scripts against a model of the rules (real red
 
   it('a burst of any size inside the quiet window is one deploy that fires once the window has passed', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.integer({ min: 0, max: DEBOUNCE - 1 }), { minLength: 1, maxLength: 30 }), async (gaps) => {
-        await direct.flushall();
-        let now = 1_700_000_000_000;
-        const first = now + gaps[0];
-        const wakeups: (Wakeup | null)[] = [];
-        for (const dt of gaps) wakeups.push(await state.recordChange({ kind: 'post', id: 'p', action: 'updated', at: new Date((now += dt)).toISOString() }, now));
-        expect(wakeups.filter((w) => w !== null)).toHaveLength(1);
-        const [deploy] = await state.list(10);
-        expect(await state.list(10)).toHaveLength(1);
-        expect(deploy.editCount).toBe(gaps.length);
-        expect(Date.parse(deploy.scheduledFor!)).toBe(Math.min(now + DEBOUNCE, first + MAX_WAIT));
-      }),
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: DEBOUNCE - 1 }), { minLength: 1, maxLength: 30 }),
+        async (gaps) => {
+          await direct.flushall();
+          let now = 1_700_000_000_000;
+          const first = now + gaps[0];
+          const wakeups: (Wakeup | null)[] = [];
+          for (const dt of gaps)
+            wakeups.push(
+              await state.recordChange(
+                { kind: 'post', id: 'p', action: 'updated', at: new Date((now += dt)).toISOString() },
+                now,
+              ),
+            );
+          expect(wakeups.filter((w) => w !== null)).toHaveLength(1);
+          const [deploy] = await state.list(10);
+          expect(await state.list(10)).toHaveLength(1);
+          expect(deploy.editCount).toBe(gaps.length);
+          expect(Date.parse(deploy.scheduledFor!)).toBe(Math.min(now + DEBOUNCE, first + MAX_WAIT));
+        },
+      ),
       { numRuns: 50 },
     );
   });
@@ -280,17 +326,37 @@ describe('deploy state: the Redis scripts against a model of the rules (real red
   it('publishes each transition it makes, with the deploy as it is after it', async () => {
     await direct.flushall();
     const seen: string[] = [];
-    events.subscribe(({ deploy, from, to }) => void seen.push(`${deploy.status === to ? '' : 'MISMATCH '}${from}->${to}`));
+    events.subscribe(
+      ({ deploy, from, to }) => void seen.push(`${deploy.status === to ? '' : 'MISMATCH '}${from}->${to}`),
+    );
     const now = 1_700_000_000_000;
-    const { deployId } = (await state.recordChange({ kind: 'author', id: 'ann', action: 'updated', at: new Date(now).toISOString() }, now))!;
-    await state.recordChange({ kind: 'author', id: 'bob', action: 'updated', at: new Date(now).toISOString() }, now + 1); // no transition
+    const { deployId } = (await state.recordChange(
+      { kind: 'author', id: 'ann', action: 'updated', at: new Date(now).toISOString() },
+      now,
+    ))!;
+    await state.recordChange(
+      { kind: 'author', id: 'bob', action: 'updated', at: new Date(now).toISOString() },
+      now + 1,
+    ); // no transition
     await state.claim(deployId, `${deployId}.1`, now + DEBOUNCE + 1);
     await state.markRetrying(deployId, 1, 'GitHub answered 502', now + DEBOUNCE + 100);
     await state.claim(deployId, `${deployId}.1`, now + DEBOUNCE + 100);
-    await state.finish(deployId, { status: 'failed', attempts: 2, lastError: 'GitHub answered 401', carry: true }, now + DEBOUNCE + 200);
+    await state.finish(
+      deployId,
+      { status: 'failed', attempts: 2, lastError: 'GitHub answered 401', carry: true },
+      now + DEBOUNCE + 200,
+    );
     await state.releaseHeld(now + DEBOUNCE + 300);
     await new Promise((resolve) => setImmediate(resolve));
-    expect(seen).toEqual(['null->pending', 'pending->dispatching', 'dispatching->retrying', 'retrying->dispatching', 'dispatching->failed', 'null->held', 'held->pending']);
+    expect(seen).toEqual([
+      'null->pending',
+      'pending->dispatching',
+      'dispatching->retrying',
+      'retrying->dispatching',
+      'dispatching->failed',
+      'null->held',
+      'held->pending',
+    ]);
   });
 
   it('runs its scripts again after Redis forgot them (NOSCRIPT, as after a restart)', async () => {
@@ -298,7 +364,10 @@ describe('deploy state: the Redis scripts against a model of the rules (real red
     const now = 1_700_000_000_000;
     await state.recordChange({ kind: 'author', id: 'ann', action: 'updated', at: new Date(now).toISOString() }, now);
     await direct.script('FLUSH');
-    await state.recordChange({ kind: 'author', id: 'bob', action: 'updated', at: new Date(now).toISOString() }, now + 1);
+    await state.recordChange(
+      { kind: 'author', id: 'bob', action: 'updated', at: new Date(now).toISOString() },
+      now + 1,
+    );
     expect((await state.list(1))[0]).toMatchObject({ editCount: 2, changeCount: 2 });
   });
 });

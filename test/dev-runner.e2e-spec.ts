@@ -38,17 +38,24 @@ describe('npm run dev', () => {
   });
 
   /** `npm run dev`'s entry point (built by pretest) in an empty folder, with no configuration but ports. */
-  const boot = (): Promise<ServiceProcess> => ServiceProcess.start('dev', env(), { entry: 'dev', cwd, port, timeoutMs: 30_000, processGroup: true });
+  const boot = (): Promise<ServiceProcess> =>
+    ServiceProcess.start('dev', env(), { entry: 'dev', cwd, port, timeoutMs: 30_000, processGroup: true });
 
   it('starts embedded Redis and S3, prints its URLs, and deploys in dry run', async () => {
     dev = await boot();
     redisPort = redisPortOf(dev.output());
     expect(await portOpen(redisPort)).toBe(true);
-    expect(dev.output()).toContain(`API http://localhost:${port}  docs http://localhost:${port}/docs  dashboard http://localhost:${port}/admin/queues`);
+    expect(dev.output()).toContain(
+      `API http://localhost:${port}  docs http://localhost:${port}/docs  dashboard http://localhost:${port}/admin/queues`,
+    );
     expect((await api('/docs-json')).status).toBe(200);
     expect((await api('/admin/queues')).status).toBe(200);
 
-    const created = await api('/authors', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Dev Person' }) });
+    const created = await api('/authors', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Dev Person' }),
+    });
     expect(created.status).toBe(201);
     const deploy = await waitFor('a dry-run deploy', async () => {
       const { items } = (await (await api('/deploys')).json()) as { items: { status: string; changeCount: number }[] };
@@ -77,14 +84,21 @@ describe('npm run dev', () => {
     try {
       const second = await ServiceProcess.run({ ...env(), PORT: String(port) }, { entry: 'dev', cwd });
       expect(second.code).toBe(1);
-      expect(second.stderr.trim()).toBe(`npm run dev: port ${s3Port} (the embedded S3 server) is taken, perhaps by another \`npm run dev\`: stop it, or set DEV_S3_PORT to a free port`);
+      expect(second.stderr.trim()).toBe(
+        `npm run dev: port ${s3Port} (the embedded S3 server) is taken, perhaps by another \`npm run dev\`: stop it, or set DEV_S3_PORT to a free port`,
+      );
     } finally {
       blocker.close();
     }
     dev = await boot();
-    const third = await ServiceProcess.run({ ...env(), PORT: String(port), DEV_S3_PORT: String(await freePort()) }, { entry: 'dev', cwd });
+    const third = await ServiceProcess.run(
+      { ...env(), PORT: String(port), DEV_S3_PORT: String(await freePort()) },
+      { entry: 'dev', cwd },
+    );
     expect(third.code).toBe(1);
-    expect(third.stderr.trim()).toBe(`npm run dev: port ${port} (the API) is taken, perhaps by another \`npm run dev\`: stop it, or set PORT to a free port`);
+    expect(third.stderr.trim()).toBe(
+      `npm run dev: port ${port} (the API) is taken, perhaps by another \`npm run dev\`: stop it, or set PORT to a free port`,
+    );
     expect((await dev.kill('SIGTERM')).code).toBe(0);
   });
 
@@ -100,7 +114,12 @@ describe('npm run dev', () => {
     npm.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const npmExited = once(npm, 'exit');
     try {
-      await waitFor('npm run dev to be ready', async () => npm.exitCode === null && (await api('/health/ready')).ok, 30_000, 100);
+      await waitFor(
+        'npm run dev to be ready',
+        async () => npm.exitCode === null && (await api('/health/ready')).ok,
+        30_000,
+        100,
+      );
       redisPort = redisPortOf(output);
       npm.kill('SIGTERM'); // npm's own pid only: npm passes it on
       await npmExited;

@@ -6,7 +6,17 @@ import { RunningApp, StackOptions, TestStack, startApp } from './support/stack';
 
 const PREFIX = 'site/';
 const NOW = '2026-01-01T00:00:00.000Z';
-const post = (id: string, extra: object = {}) => ({ id, title: `Post ${id}`, body: 'Text', authorIds: ['ann'], status: 'draft', publishedAt: null, createdAt: NOW, updatedAt: NOW, ...extra });
+const post = (id: string, extra: object = {}) => ({
+  id,
+  title: `Post ${id}`,
+  body: 'Text',
+  authorIds: ['ann'],
+  status: 'draft',
+  publishedAt: null,
+  createdAt: NOW,
+  updatedAt: NOW,
+  ...extra,
+});
 
 /**
  * Objects written straight into the bucket (corrupt JSON, another schema, a copy of another entity's object)
@@ -56,29 +66,45 @@ describe.each(BACKENDS)('objects changed behind the service, on %s', (_name, bac
   it.each([
     ['corrupt JSON', 'broken', '{not json', 'not valid JSON'],
     ['JSON that is not an object', 'array', '[1, 2]', 'not a JSON object'],
-    ['a field out of bounds', 'long-title', JSON.stringify(post('long-title', { title: 'x'.repeat(201) })), 'title must be shorter than or equal to 200 characters'],
+    [
+      'a field out of bounds',
+      'long-title',
+      JSON.stringify(post('long-title', { title: 'x'.repeat(201) })),
+      'title must be shorter than or equal to 200 characters',
+    ],
     ['a missing field', 'no-body', JSON.stringify({ ...post('no-body'), body: undefined }), 'body is required'],
-    ['an unknown field', 'extra', JSON.stringify(post('extra', { draftNotes: 'x' })), 'property draftNotes should not exist'],
-  ])('%s: GET is a 422 naming the key and the problem, lists skip it, PATCH is a 422, PUT replaces it, DELETE removes it', async (_case, id, text, problem) => {
-    await raw.put(`posts/${id}.json`, text);
+    [
+      'an unknown field',
+      'extra',
+      JSON.stringify(post('extra', { draftNotes: 'x' })),
+      'property draftNotes should not exist',
+    ],
+  ])(
+    '%s: GET is a 422 naming the key and the problem, lists skip it, PATCH is a 422, PUT replaces it, DELETE removes it',
+    async (_case, id, text, problem) => {
+      await raw.put(`posts/${id}.json`, text);
 
-    const got = await request(url).get(`/posts/${id}`).expect(422);
-    expect(messageOf(got)).toContain(`${PREFIX}posts/${id}.json`);
-    expect(messageOf(got)).toContain(problem);
-    expect(got.headers.etag).toBeUndefined();
-    const listed = await request(url).get('/posts').query({ limit: 100 }).expect(200);
-    expect(listed.body.items.map((p: { id: string }) => p.id)).not.toContain(id);
-    await request(url).patch(`/posts/${id}`).send({ title: 'Patched' }).expect(422);
-    expect(await raw.text(`posts/${id}.json`)).toBe(text);
+      const got = await request(url).get(`/posts/${id}`).expect(422);
+      expect(messageOf(got)).toContain(`${PREFIX}posts/${id}.json`);
+      expect(messageOf(got)).toContain(problem);
+      expect(got.headers.etag).toBeUndefined();
+      const listed = await request(url).get('/posts').query({ limit: 100 }).expect(200);
+      expect(listed.body.items.map((p: { id: string }) => p.id)).not.toContain(id);
+      await request(url).patch(`/posts/${id}`).send({ title: 'Patched' }).expect(422);
+      expect(await raw.text(`posts/${id}.json`)).toBe(text);
 
-    const replaced = await request(url).put(`/posts/${id}`).send({ title: 'Replaced', body: 'New', authorIds: ['ann'] }).expect(200);
-    expect(replaced.body).toMatchObject({ id, title: 'Replaced', status: 'draft', publishedAt: null });
-    expect(JSON.parse((await raw.text(`posts/${id}.json`))!)).toEqual(replaced.body);
+      const replaced = await request(url)
+        .put(`/posts/${id}`)
+        .send({ title: 'Replaced', body: 'New', authorIds: ['ann'] })
+        .expect(200);
+      expect(replaced.body).toMatchObject({ id, title: 'Replaced', status: 'draft', publishedAt: null });
+      expect(JSON.parse((await raw.text(`posts/${id}.json`))!)).toEqual(replaced.body);
 
-    await raw.put(`posts/${id}.json`, text);
-    await request(url).delete(`/posts/${id}`).expect(204);
-    expect(await raw.text(`posts/${id}.json`)).toBeNull();
-  });
+      await raw.put(`posts/${id}.json`, text);
+      await request(url).delete(`/posts/${id}`).expect(204);
+      expect(await raw.text(`posts/${id}.json`)).toBeNull();
+    },
+  );
 
   it("a copy of another post's object is not that post: the key's id decides, and nothing is written to the other key", async () => {
     const original = await create(url, 'posts', { id: 'post-4', title: 'Four', body: 'Body', authorIds: ['ann'] });
@@ -90,7 +116,10 @@ describe.each(BACKENDS)('objects changed behind the service, on %s', (_name, bac
     expect(messageOf(got)).toContain('"post-4"');
     await request(url).patch('/posts/copy-of-4').send({ title: 'Edited copy' }).expect(422);
 
-    const put = await request(url).put('/posts/copy-of-4').send({ title: 'Copy', body: 'Body', authorIds: ['ann'] }).expect(200);
+    const put = await request(url)
+      .put('/posts/copy-of-4')
+      .send({ title: 'Copy', body: 'Body', authorIds: ['ann'] })
+      .expect(200);
     expect(put.body.id).toBe('copy-of-4');
     expect(JSON.parse((await raw.text('posts/copy-of-4.json'))!).id).toBe('copy-of-4');
 
@@ -104,7 +133,10 @@ describe.each(BACKENDS)('objects changed behind the service, on %s', (_name, bac
 
   it('an author object that is not valid can be removed, and a post crediting it is refused naming the key', async () => {
     await raw.put('authors/mangled.json', '{"id": "mangled"');
-    const refused = await request(url).post('/posts').send({ title: 'T', body: 'B', authorIds: ['mangled'] }).expect(422);
+    const refused = await request(url)
+      .post('/posts')
+      .send({ title: 'T', body: 'B', authorIds: ['mangled'] })
+      .expect(422);
     expect(messageOf(refused)).toContain(`${PREFIX}authors/mangled.json`);
     await request(url).delete('/authors/mangled').expect(204);
     expect(await raw.text('authors/mangled.json')).toBeNull();
@@ -113,7 +145,10 @@ describe.each(BACKENDS)('objects changed behind the service, on %s', (_name, bac
   /** Makes another tool rewrite posts/{id}.json just before the service's conditional write of it reaches S3. */
   function raceNextWrite(id: string, times = 1): void {
     interposer.interpose(
-      (req) => req.method === 'PUT' && req.headers['if-match'] !== undefined && req.path.includes(`/${PREFIX}posts/${id}.json`),
+      (req) =>
+        req.method === 'PUT' &&
+        req.headers['if-match'] !== undefined &&
+        req.path.includes(`/${PREFIX}posts/${id}.json`),
       async () => {
         const current = JSON.parse((await raw.text(`posts/${id}.json`))!) as { summary?: string };
         await raw.put(`posts/${id}.json`, JSON.stringify({ ...current, summary: `${current.summary ?? ''}+other` }));
@@ -135,7 +170,13 @@ describe.each(BACKENDS)('objects changed behind the service, on %s', (_name, bac
   });
 
   it('a PATCH with the If-Match the client read is a 412 when another writer changed the post meanwhile (where S3 can tell)', async () => {
-    const created = await create(url, 'posts', { id: 'raced-2', title: 'Raced', body: 'Body', authorIds: ['ann'], summary: 'start' });
+    const created = await create(url, 'posts', {
+      id: 'raced-2',
+      title: 'Raced',
+      body: 'Body',
+      authorIds: ['ann'],
+      summary: 'start',
+    });
     raceNextWrite('raced-2');
     const res = await request(url).patch('/posts/raced-2').set('If-Match', created.etag).send({ title: 'Edited' });
     expect(res.status).toBe(enforces ? 412 : 200);
@@ -143,10 +184,19 @@ describe.each(BACKENDS)('objects changed behind the service, on %s', (_name, bac
   });
 
   it('a PATCH that loses every attempt is a 409 saying nothing was saved, not a 412 about a header the client never sent', async () => {
-    await create(url, 'posts', { id: 'contended', title: 'Contended', body: 'Body', authorIds: ['ann'], summary: 'start' });
+    await create(url, 'posts', {
+      id: 'contended',
+      title: 'Contended',
+      body: 'Body',
+      authorIds: ['ann'],
+      summary: 'start',
+    });
     raceNextWrite('contended', 100);
     const res = await request(url).patch('/posts/contended').send({ title: 'Edited' });
-    interposer.interpose(() => false, async () => {});
+    interposer.interpose(
+      () => false,
+      async () => {},
+    );
     expect(res.status).toBe(enforces ? 409 : 200);
     if (enforces) expect(messageOf(res)).toContain('nothing was saved');
   });

@@ -15,7 +15,16 @@ describe('the service with a GitHub App', () => {
   let running: RunningApp | undefined;
 
   const start = (overrides: Record<string, string> = {}) =>
-    startApp(stack.config({ ...app.env(), GITHUB_REPOSITORY: 'acme/blog', GITHUB_API_URL: github.url, DEPLOY_DEBOUNCE_MS: '100', DEPLOY_MAX_WAIT_MS: '1000', ...overrides }));
+    startApp(
+      stack.config({
+        ...app.env(),
+        GITHUB_REPOSITORY: 'acme/blog',
+        GITHUB_API_URL: github.url,
+        DEPLOY_DEBOUNCE_MS: '100',
+        DEPLOY_MAX_WAIT_MS: '1000',
+        ...overrides,
+      }),
+    );
 
   beforeAll(async () => {
     [stack, github] = await Promise.all([TestStack.start(), FakeGithub.start()]);
@@ -45,7 +54,11 @@ describe('the service with a GitHub App', () => {
     expect(await settled(running.url, deployId)).toMatchObject({ status: 'dispatched', attempts: 1, lastError: null });
 
     const ready = await api.get('/health/ready').expect(200);
-    expect(ready.body.details.github).toMatchObject({ status: 'up', state: 'ok', message: expect.stringMatching(/GitHub App's installation 4242 includes acme\/blog/) });
+    expect(ready.body.details.github).toMatchObject({
+      status: 'up',
+      state: 'ok',
+      message: expect.stringMatching(/GitHub App's installation 4242 includes acme\/blog/),
+    });
     const everything = JSON.stringify(ready.body) + JSON.stringify((await api.get('/deploys').expect(200)).body);
     for (const token of app.minted) expect(everything).not.toContain(token);
   });
@@ -74,7 +87,12 @@ describe('the service with a GitHub App', () => {
     // The run GitHub named in its answer is kept on the deploy, for run tracking.
     expect(await settled(running.url, deployId)).toMatchObject({
       status: 'dispatched',
-      run: { id: run.id, url: `https://github.com/acme/blog/actions/runs/${run.id}`, status: 'queued', conclusion: null },
+      run: {
+        id: run.id,
+        url: `https://github.com/acme/blog/actions/runs/${run.id}`,
+        status: 'queued',
+        conclusion: null,
+      },
     });
   });
 
@@ -83,7 +101,11 @@ describe('the service with a GitHub App', () => {
     running = await start();
     const api = request(running.url);
     const ready = await api.get('/health/ready').expect(200);
-    expect(ready.body.details.github).toMatchObject({ status: 'degraded', state: 'error', message: expect.stringMatching(/GitHub App 31337 is not installed on acme\/blog/) });
+    expect(ready.body.details.github).toMatchObject({
+      status: 'degraded',
+      state: 'error',
+      message: expect.stringMatching(/GitHub App 31337 is not installed on acme\/blog/),
+    });
     await api.post('/authors').send({ name: 'Grace Hopper' }).expect(201);
   });
 
@@ -92,8 +114,15 @@ describe('the service with a GitHub App', () => {
     await new DirectS3(stack.s3, env.S3_BUCKET!).createBucket();
     const service = await ServiceProcess.start('app', env);
     const started = await service.waitForLog(/GitHub access/);
-    expect(started.json).toMatchObject({ level: 'info', msg: `GitHub access: The GitHub App's installation 4242 includes acme/blog with Contents: read & write (repository_dispatch) and Actions: read (following runs, DEPLOY_TRACK_RUNS): deploys can be dispatched.` });
-    await request(service.url).post('/authors').set('Authorization', `Bearer ${API_TOKEN}`).send({ id: 'ada', name: 'Ada' }).expect(201);
+    expect(started.json).toMatchObject({
+      level: 'info',
+      msg: `GitHub access: The GitHub App's installation 4242 includes acme/blog with Contents: read & write (repository_dispatch) and Actions: read (following runs, DEPLOY_TRACK_RUNS): deploys can be dispatched.`,
+    });
+    await request(service.url)
+      .post('/authors')
+      .set('Authorization', `Bearer ${API_TOKEN}`)
+      .send({ id: 'ada', name: 'Ada' })
+      .expect(201);
     await answeredDispatches(github, 1);
     await service.waitForLog(/deploy \S+ dispatched/);
     await service.terminate();

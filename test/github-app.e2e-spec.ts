@@ -9,7 +9,10 @@ const REQUEST = SAMPLE_DISPATCH;
 describe('GithubClient as a GitHub App', () => {
   let app: FakeGithubApp;
   let logged: string[];
-  const gh = githubClients((fake) => ({ S3_BUCKET: 'github-app-e2e', GITHUB_REPOSITORY: 'acme/blog', GITHUB_API_URL: fake.url, ...app.env() }), { timeoutMs: 2_000 });
+  const gh = githubClients(
+    (fake) => ({ S3_BUCKET: 'github-app-e2e', GITHUB_REPOSITORY: 'acme/blog', GITHUB_API_URL: fake.url, ...app.env() }),
+    { timeoutMs: 2_000 },
+  );
   const client = gh.client.bind(gh);
   const routes = () => gh.fake.requests.map((r) => `${r.route} ${r.status ?? '-'}`);
 
@@ -18,7 +21,8 @@ describe('GithubClient as a GitHub App', () => {
     gh.fake.app = app;
     logged = [];
     const keep = (...args: unknown[]) => void logged.push(args.map(String).join(' '));
-    for (const level of ['log', 'warn', 'error', 'debug'] as const) jest.spyOn(Logger.prototype, level).mockImplementation(keep);
+    for (const level of ['log', 'warn', 'error', 'debug'] as const)
+      jest.spyOn(Logger.prototype, level).mockImplementation(keep);
   });
   afterEach(() => {
     // Nothing the service logs ever carries the key, a JWT or an installation token.
@@ -72,7 +76,15 @@ describe('GithubClient as a GitHub App', () => {
     app.revoke(app.latestToken()!);
     await expect(github.dispatch(REQUEST)).resolves.toEqual({ kind: 'dispatched' });
     await github.dispatch(REQUEST);
-    expect(routes()).toEqual(['installation 200', 'access-tokens 201', 'dispatch 204', 'dispatch 401', 'access-tokens 201', 'dispatch 204', 'dispatch 204']);
+    expect(routes()).toEqual([
+      'installation 200',
+      'access-tokens 201',
+      'dispatch 204',
+      'dispatch 401',
+      'access-tokens 201',
+      'dispatch 204',
+      'dispatch 204',
+    ]);
   });
 
   it('fails after one re-mint when the new token is refused too, saying what to check', async () => {
@@ -82,7 +94,9 @@ describe('GithubClient as a GitHub App', () => {
     app.tokenLifetimeMs = 0; // every new token is refused as well
     const error = await dispatchFailure(github.dispatch(REQUEST));
     expect(error).toMatchObject({ retryable: false, status: 401 });
-    expect(error.message).toMatch(/rejected the GitHub App's installation token \(401\) although it was freshly minted.*uninstalled from acme\/blog or suspended/);
+    expect(error.message).toMatch(
+      /rejected the GitHub App's installation token \(401\) although it was freshly minted.*uninstalled from acme\/blog or suspended/,
+    );
     expect(gh.fake.dispatches().map((d) => d.status)).toEqual([204, 401, 401]);
     expect(app.minted).toHaveLength(2);
   });
@@ -97,14 +111,29 @@ describe('GithubClient as a GitHub App', () => {
     });
 
     const cases: { name: string; arrange: (app: FakeGithubApp) => Record<string, string>; says: RegExp }[] = [
-      { name: 'the App is not installed on the repository', arrange: (a) => ((a.repositories = new Set(['acme/other'])), {}), says: /GitHub App 31337 is not installed on acme\/blog.*Install App/ },
+      {
+        name: 'the App is not installed on the repository',
+        arrange: (a) => ((a.repositories = new Set(['acme/other'])), {}),
+        says: /GitHub App 31337 is not installed on acme\/blog.*Install App/,
+      },
       {
         name: 'the given installation does not include the repository',
-        arrange: (a) => ((a.repositories = new Set(['acme/other'])), { GITHUB_APP_INSTALLATION_ID: String(a.installationId) }),
+        arrange: (a) => (
+          (a.repositories = new Set(['acme/other'])),
+          { GITHUB_APP_INSTALLATION_ID: String(a.installationId) }
+        ),
         says: /404 for acme\/blog: the repository does not exist or the GitHub App's installation does not include it/,
       },
-      { name: 'the installation id is wrong', arrange: () => ({ GITHUB_APP_INSTALLATION_ID: '999' }), says: /Installation 999 of the GitHub App 31337 does not exist.*GITHUB_APP_INSTALLATION_ID/ },
-      { name: 'the App id does not match the key', arrange: () => ({ GITHUB_APP_ID: '424242' }), says: /rejected the GitHub App's JWT \(401.*GITHUB_APP_ID 424242 does not belong to this private key/ },
+      {
+        name: 'the installation id is wrong',
+        arrange: () => ({ GITHUB_APP_INSTALLATION_ID: '999' }),
+        says: /Installation 999 of the GitHub App 31337 does not exist.*GITHUB_APP_INSTALLATION_ID/,
+      },
+      {
+        name: 'the App id does not match the key',
+        arrange: () => ({ GITHUB_APP_ID: '424242' }),
+        says: /rejected the GitHub App's JWT \(401.*GITHUB_APP_ID 424242 does not belong to this private key/,
+      },
       {
         name: 'Contents is read-only (repository_dispatch)',
         arrange: (a) => ((a.permissions = { metadata: 'read', contents: 'read', actions: 'read' }), {}),
@@ -117,7 +146,10 @@ describe('GithubClient as a GitHub App', () => {
       },
       {
         name: 'Actions is read-only (workflow_dispatch)',
-        arrange: (a) => ((a.permissions = { metadata: 'read', contents: 'write', actions: 'read' }), { DEPLOY_TRIGGER: 'workflow_dispatch', DEPLOY_WORKFLOW: 'deploy.yml' }),
+        arrange: (a) => (
+          (a.permissions = { metadata: 'read', contents: 'write', actions: 'read' }),
+          { DEPLOY_TRIGGER: 'workflow_dispatch', DEPLOY_WORKFLOW: 'deploy.yml' }
+        ),
         says: /lacks Actions: read & write \(workflow_dispatch\)/,
       },
     ];

@@ -13,7 +13,13 @@ const TOKEN = 'ghp_e2eTestToken0123456789abcdefghijkl';
 const REQUEST = SAMPLE_DISPATCH;
 
 describe('GithubClient against a fake GitHub', () => {
-  const gh = githubClients((fake) => ({ S3_BUCKET: 'github-e2e', GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: 'acme/blog', GITHUB_API_URL: fake.url, DEPLOY_EVENT_TYPE: 'blog-deploy' }));
+  const gh = githubClients((fake) => ({
+    S3_BUCKET: 'github-e2e',
+    GITHUB_TOKEN: TOKEN,
+    GITHUB_REPOSITORY: 'acme/blog',
+    GITHUB_API_URL: fake.url,
+    DEPLOY_EVENT_TYPE: 'blog-deploy',
+  }));
   const client = gh.client.bind(gh);
 
   it('sends one dispatch with the token, the documented headers and body', async () => {
@@ -28,39 +34,107 @@ describe('GithubClient against a fake GitHub', () => {
     expect(sent.headers['content-type']).toMatch(/^application\/json/);
     expect(sent.body).toEqual({ event_type: 'blog-deploy', client_payload: buildClientPayload(REQUEST) });
     expect(Object.keys((sent.body as { client_payload: object }).client_payload)).toEqual([
-      'deployId', 'reason', 'changeCount', 'editCount', 'changes', 'firstChangeAt', 'lastChangeAt', 'truncated',
+      'deployId',
+      'reason',
+      'changeCount',
+      'editCount',
+      'changes',
+      'firstChangeAt',
+      'lastChangeAt',
+      'truncated',
     ]);
   });
 
-  const secondary = { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest' };
-  const failures: { name: string; response: FakeResponse; retryable: boolean; retryAfterMs?: number | 'reset'; says: RegExp }[] = [
-    { name: '401', response: { status: 401, body: { message: 'Bad credentials' } }, retryable: false, says: /401 Bad credentials.*expired or revoked.*GITHUB_TOKEN/ },
-    { name: '404', response: { status: 404, body: { message: 'Not Found' } }, retryable: false, says: /acme\/blog.*cannot see it.*"repo" scope.*Contents: read & write/ },
-    { name: '422', response: { status: 422, body: { message: 'No more than 10 properties are allowed; 11 were supplied.' } }, retryable: false, says: /422.*No more than 10 properties are allowed/ },
-    { name: '429 Retry-After', response: { status: 429, headers: { 'retry-after': '7' }, body: secondary }, retryable: true, retryAfterMs: 7_000, says: /secondary rate limit/ },
-    { name: '403 secondary limit', response: { status: 403, body: secondary }, retryable: true, retryAfterMs: 60_000, says: /secondary rate limit/ },
-    { name: '403 primary limit', response: { status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': 'RESET' }, body: { message: 'API rate limit exceeded' } }, retryable: true, retryAfterMs: 'reset', says: /rate limit for this token is used up/ },
-    { name: '403 forbidden', response: { status: 403, body: { message: 'Resource not accessible by personal access token' } }, retryable: false, says: /403 Forbidden.*Resource not accessible.*Contents: read & write/ },
-    { name: '502', response: { status: 502, body: { message: 'Server Error' } }, retryable: true, says: /502 Bad Gateway/ },
+  const secondary = {
+    message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+    documentation_url: 'https://docs.github.com/rest',
+  };
+  const failures: {
+    name: string;
+    response: FakeResponse;
+    retryable: boolean;
+    retryAfterMs?: number | 'reset';
+    says: RegExp;
+  }[] = [
+    {
+      name: '401',
+      response: { status: 401, body: { message: 'Bad credentials' } },
+      retryable: false,
+      says: /401 Bad credentials.*expired or revoked.*GITHUB_TOKEN/,
+    },
+    {
+      name: '404',
+      response: { status: 404, body: { message: 'Not Found' } },
+      retryable: false,
+      says: /acme\/blog.*cannot see it.*"repo" scope.*Contents: read & write/,
+    },
+    {
+      name: '422',
+      response: { status: 422, body: { message: 'No more than 10 properties are allowed; 11 were supplied.' } },
+      retryable: false,
+      says: /422.*No more than 10 properties are allowed/,
+    },
+    {
+      name: '429 Retry-After',
+      response: { status: 429, headers: { 'retry-after': '7' }, body: secondary },
+      retryable: true,
+      retryAfterMs: 7_000,
+      says: /secondary rate limit/,
+    },
+    {
+      name: '403 secondary limit',
+      response: { status: 403, body: secondary },
+      retryable: true,
+      retryAfterMs: 60_000,
+      says: /secondary rate limit/,
+    },
+    {
+      name: '403 primary limit',
+      response: {
+        status: 403,
+        headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': 'RESET' },
+        body: { message: 'API rate limit exceeded' },
+      },
+      retryable: true,
+      retryAfterMs: 'reset',
+      says: /rate limit for this token is used up/,
+    },
+    {
+      name: '403 forbidden',
+      response: { status: 403, body: { message: 'Resource not accessible by personal access token' } },
+      retryable: false,
+      says: /403 Forbidden.*Resource not accessible.*Contents: read & write/,
+    },
+    {
+      name: '502',
+      response: { status: 502, body: { message: 'Server Error' } },
+      retryable: true,
+      says: /502 Bad Gateway/,
+    },
   ];
 
-  it.each(failures)('classifies $name and sends it exactly once (no retry inside Octokit)', async ({ response, retryable, retryAfterMs, says }) => {
-    const resetAt = Math.floor(Date.now() / 1000) + 120;
-    const headers = Object.fromEntries(Object.entries(response.headers ?? {}).map(([k, v]) => [k, v === 'RESET' ? String(resetAt) : v]));
-    gh.fake.respond('dispatch', { ...response, headers });
-    const error = await dispatchFailure(client().dispatch(REQUEST));
-    expect(error.status).toBe(response.status);
-    expect(error.retryable).toBe(retryable);
-    if (retryAfterMs === 'reset') {
-      expect(error.retryAfterMs).toBeGreaterThan(60_000);
-      expect(error.retryAfterMs).toBeLessThanOrEqual(122_000);
-    } else {
-      expect(error.retryAfterMs).toBe(retryAfterMs);
-    }
-    expect(error.message).toMatch(says);
-    expect(error.message).not.toContain(TOKEN);
-    expect(gh.fake.dispatches()).toHaveLength(1);
-  });
+  it.each(failures)(
+    'classifies $name and sends it exactly once (no retry inside Octokit)',
+    async ({ response, retryable, retryAfterMs, says }) => {
+      const resetAt = Math.floor(Date.now() / 1000) + 120;
+      const headers = Object.fromEntries(
+        Object.entries(response.headers ?? {}).map(([k, v]) => [k, v === 'RESET' ? String(resetAt) : v]),
+      );
+      gh.fake.respond('dispatch', { ...response, headers });
+      const error = await dispatchFailure(client().dispatch(REQUEST));
+      expect(error.status).toBe(response.status);
+      expect(error.retryable).toBe(retryable);
+      if (retryAfterMs === 'reset') {
+        expect(error.retryAfterMs).toBeGreaterThan(60_000);
+        expect(error.retryAfterMs).toBeLessThanOrEqual(122_000);
+      } else {
+        expect(error.retryAfterMs).toBe(retryAfterMs);
+      }
+      expect(error.message).toMatch(says);
+      expect(error.message).not.toContain(TOKEN);
+      expect(gh.fake.dispatches()).toHaveLength(1);
+    },
+  );
 
   it('gives up on a GitHub that does not answer, as a retryable error', async () => {
     gh.fake.respond('dispatch', { status: 204, delayMs: 30_000 });
@@ -77,7 +151,9 @@ describe('GithubClient against a fake GitHub', () => {
     await gone.close();
     const error = await dispatchFailure(client({ GITHUB_API_URL: gone.url }).dispatch(REQUEST));
     expect(error.retryable).toBe(true);
-    expect(error.message).toMatch(/Could not reach GitHub at http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED.*GITHUB_API_URL/);
+    expect(error.message).toMatch(
+      /Could not reach GitHub at http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED.*GITHUB_API_URL/,
+    );
   });
 
   it('never puts the token in an error, even when GitHub echoes it', async () => {
@@ -91,9 +167,24 @@ describe('GithubClient against a fake GitHub', () => {
   describe('checkAccess', () => {
     const cases: { name: string; response?: FakeResponse; push?: boolean; state: string; says: RegExp }[] = [
       { name: 'ok when the token can push', state: 'ok', says: /can push to acme\/blog/ },
-      { name: 'error when it cannot push', push: false, state: 'error', says: /can see acme\/blog but cannot push.*"repo" scope.*Contents: read & write/ },
-      { name: 'error on 401', response: { status: 401, body: { message: 'Bad credentials' } }, state: 'error', says: /401 Bad credentials.*expired or revoked/ },
-      { name: 'error on 404', response: { status: 404, body: { message: 'Not Found' } }, state: 'error', says: /404 for acme\/blog.*does not exist or the token cannot see it/ },
+      {
+        name: 'error when it cannot push',
+        push: false,
+        state: 'error',
+        says: /can see acme\/blog but cannot push.*"repo" scope.*Contents: read & write/,
+      },
+      {
+        name: 'error on 401',
+        response: { status: 401, body: { message: 'Bad credentials' } },
+        state: 'error',
+        says: /401 Bad credentials.*expired or revoked/,
+      },
+      {
+        name: 'error on 404',
+        response: { status: 404, body: { message: 'Not Found' } },
+        state: 'error',
+        says: /404 for acme\/blog.*does not exist or the token cannot see it/,
+      },
     ];
     it.each(cases)('$name', async ({ response, push, state, says }) => {
       if (response) gh.fake.respond('repo', response);
@@ -103,7 +194,11 @@ describe('GithubClient against a fake GitHub', () => {
       expect(access.message).toMatch(says);
       const [sent] = gh.fake.requests;
       expect(sent).toMatchObject({ method: 'GET', path: '/repos/acme/blog' });
-      expect(sent.headers).toMatchObject({ authorization: `Bearer ${TOKEN}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' });
+      expect(sent.headers).toMatchObject({
+        authorization: `Bearer ${TOKEN}`,
+        accept: 'application/vnd.github+json',
+        'x-github-api-version': '2022-11-28',
+      });
     });
 
     it('reuses a fresh result and never waits longer than asked', async () => {
@@ -128,7 +223,10 @@ describe('GithubClient against a fake GitHub', () => {
     const dispatched = github.dispatch(REQUEST);
     await Promise.all([heldCheck.arrived, heldDispatch.arrived]);
     github.onApplicationShutdown();
-    await expect(access).resolves.toMatchObject({ state: 'error', message: expect.stringMatching(/cancelled because the service is shutting down/) });
+    await expect(access).resolves.toMatchObject({
+      state: 'error',
+      message: expect.stringMatching(/cancelled because the service is shutting down/),
+    });
     heldDispatch.release();
     await expect(dispatched).resolves.toEqual({ kind: 'dispatched' });
     heldCheck.release();
@@ -148,7 +246,10 @@ describe('GithubClient against a fake GitHub', () => {
       expect(lines[0]).toContain('-H "Authorization: Bearer $GITHUB_TOKEN"');
       const curl = lines[0].slice(lines[0].indexOf('curl '));
       // A real shell parses it (curl swapped for printf): the body is byte for byte what a real dispatch sends.
-      const words = execFileSync('sh', ['-c', curl.replace(/^curl /, `printf '%s\\0' `)], { env: { PATH: process.env.PATH, GITHUB_TOKEN: 'from-shell' }, encoding: 'utf8' }).split('\0');
+      const words = execFileSync('sh', ['-c', curl.replace(/^curl /, `printf '%s\\0' `)], {
+        env: { PATH: process.env.PATH, GITHUB_TOKEN: 'from-shell' },
+        encoding: 'utf8',
+      }).split('\0');
       expect(words).toContain(`${gh.fake.url}/repos/acme/blog/dispatches`);
       expect(words).toContain('Authorization: Bearer from-shell');
       await client().dispatch(REQUEST);
@@ -160,7 +261,9 @@ describe('GithubClient against a fake GitHub', () => {
     it('checks access at start without holding start-up, and logs one clear error line', async () => {
       const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
       const held = gh.fake.hold('repo');
-      const moduleRef = await Test.createTestingModule({ imports: [AppConfigModule.forRoot(gh.config()), GithubModule] }).compile();
+      const moduleRef = await Test.createTestingModule({
+        imports: [AppConfigModule.forRoot(gh.config()), GithubModule],
+      }).compile();
       await moduleRef.init(); // returns while GitHub has not answered yet
       const github = moduleRef.get(GithubClient);
       await held.arrived;

@@ -28,7 +28,11 @@ describe('readiness reports GitHub access', () => {
   it('is up when the token can push', async () => {
     running = await startApp(stack.config(withToken()));
     const ready = await request(running.url).get('/health/ready').expect(200);
-    expect(ready.body.details.github).toMatchObject({ status: 'up', state: 'ok', message: expect.stringMatching(/can push to acme\/blog/) });
+    expect(ready.body.details.github).toMatchObject({
+      status: 'up',
+      state: 'ok',
+      message: expect.stringMatching(/can push to acme\/blog/),
+    });
     expect(github.requests.filter((r) => r.route === 'repo')).toHaveLength(1); // the start-up check, reused
   });
 
@@ -37,7 +41,11 @@ describe('readiness reports GitHub access', () => {
     running = await startApp(stack.config(withToken()));
     const ready = await request(running.url).get('/health/ready').expect(200);
     expect(ready.body.details).toMatchObject({ redis: { status: 'up' }, s3: { status: 'up' } });
-    expect(ready.body.details.github).toMatchObject({ status: 'degraded', state: 'error', message: expect.stringMatching(/401 Bad credentials.*GITHUB_TOKEN/) });
+    expect(ready.body.details.github).toMatchObject({
+      status: 'degraded',
+      state: 'error',
+      message: expect.stringMatching(/401 Bad credentials.*GITHUB_TOKEN/),
+    });
     expect(JSON.stringify(ready.body)).not.toContain(TOKEN);
     // Editing still works.
     await request(running.url).post('/authors').send({ name: 'Ada Lovelace' }).expect(201);
@@ -47,7 +55,11 @@ describe('readiness reports GitHub access', () => {
     github.permissions = { push: false, pull: true };
     running = await startApp(stack.config(withToken()));
     const ready = await request(running.url).get('/health/ready').expect(200);
-    expect(ready.body.details.github).toMatchObject({ status: 'degraded', state: 'error', message: expect.stringMatching(/cannot push/) });
+    expect(ready.body.details.github).toMatchObject({
+      status: 'degraded',
+      state: 'error',
+      message: expect.stringMatching(/cannot push/),
+    });
   });
 
   it('is up in dry run and asks GitHub nothing', async () => {

@@ -8,7 +8,13 @@ const INPUTS = { deploy_id: 'dep-1', reason: 'changes', change_count: '2', chang
 
 /** DEPLOY_TRIGGER=workflow_dispatch against the fake GitHub. */
 describe('GithubClient with workflow_dispatch', () => {
-  const env = { S3_BUCKET: 'wf-e2e', GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: 'acme/blog', DEPLOY_TRIGGER: 'workflow_dispatch', DEPLOY_WORKFLOW: 'deploy.yml' };
+  const env = {
+    S3_BUCKET: 'wf-e2e',
+    GITHUB_TOKEN: TOKEN,
+    GITHUB_REPOSITORY: 'acme/blog',
+    DEPLOY_TRIGGER: 'workflow_dispatch',
+    DEPLOY_WORKFLOW: 'deploy.yml',
+  };
   const gh = githubClients((fake) => ({ ...env, GITHUB_API_URL: fake.url }), { timeoutMs: 2_000 });
   const client = gh.client.bind(gh);
   const routes = () => gh.fake.requests.map((r) => `${r.method} ${r.path} ${r.status ?? '-'}`);
@@ -18,7 +24,10 @@ describe('GithubClient with workflow_dispatch', () => {
     const first = await github.dispatch(REQUEST);
     const second = await github.dispatch({ ...REQUEST, deployId: 'dep-2' });
     const [run1, run2] = gh.fake.workflows.started;
-    expect(first).toEqual({ kind: 'dispatched', run: { id: run1.id, url: `https://github.com/acme/blog/actions/runs/${run1.id}` } });
+    expect(first).toEqual({
+      kind: 'dispatched',
+      run: { id: run1.id, url: `https://github.com/acme/blog/actions/runs/${run1.id}` },
+    });
     expect(second.run?.id).toBe(run2.id);
     expect(routes()).toEqual([
       'GET /repos/acme/blog 200',
@@ -26,7 +35,11 @@ describe('GithubClient with workflow_dispatch', () => {
       'POST /repos/acme/blog/actions/workflows/deploy.yml/dispatches 200',
     ]);
     const sent = gh.fake.dispatches()[0];
-    expect(sent.headers).toMatchObject({ authorization: `Bearer ${TOKEN}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' });
+    expect(sent.headers).toMatchObject({
+      authorization: `Bearer ${TOKEN}`,
+      accept: 'application/vnd.github+json',
+      'x-github-api-version': '2022-11-28',
+    });
     expect(sent.body).toEqual({ ref: 'main', inputs: INPUTS, return_run_details: true });
   });
 
@@ -65,7 +78,12 @@ describe('GithubClient with workflow_dispatch', () => {
       status: 404,
       says: /404 for the workflow missing\.yml in acme\/blog: there is no such workflow \(DEPLOY_WORKFLOW is the file name under \.github\/workflows/,
     },
-    { name: 'a ref that does not exist', arrange: () => ({ DEPLOY_REF: 'nope' }), status: 422, says: /the ref does not exist \(422: No ref found for: nope\)\. Set DEPLOY_REF to an existing branch or tag/ },
+    {
+      name: 'a ref that does not exist',
+      arrange: () => ({ DEPLOY_REF: 'nope' }),
+      status: 422,
+      says: /the ref does not exist \(422: No ref found for: nope\)\. Set DEPLOY_REF to an existing branch or tag/,
+    },
     {
       name: 'a workflow without inputs the service sends',
       arrange: () => ((gh.fake.workflows.declaredInputs = new Set(['deploy_id'])), {}),
@@ -74,7 +92,13 @@ describe('GithubClient with workflow_dispatch', () => {
     },
     {
       name: 'a workflow without a workflow_dispatch trigger',
-      arrange: () => (gh.fake.respond('workflow-dispatch', { status: 422, body: { message: "Workflow does not have 'workflow_dispatch' trigger" } }), {}),
+      arrange: () => (
+        gh.fake.respond('workflow-dispatch', {
+          status: 422,
+          body: { message: "Workflow does not have 'workflow_dispatch' trigger" },
+        }),
+        {}
+      ),
       status: 422,
       says: /The workflow deploy\.yml on ref main of acme\/blog has no workflow_dispatch trigger.*Add "on: workflow_dispatch"/,
     },
@@ -91,6 +115,8 @@ describe('GithubClient with workflow_dispatch', () => {
     expect(gh.fake.requests).toEqual([]);
     const line = logged.mock.calls.map(([m]) => String(m)).find((m) => m.includes('curl'))!;
     expect(line).toContain(`'${gh.fake.url}/repos/acme/blog/actions/workflows/deploy.yml/dispatches'`);
-    expect(line).toContain(JSON.stringify({ ref: 'main', inputs: INPUTS, return_run_details: true }).replace(/'/g, `'\\''`));
+    expect(line).toContain(
+      JSON.stringify({ ref: 'main', inputs: INPUTS, return_run_details: true }).replace(/'/g, `'\\''`),
+    );
   });
 });

@@ -7,7 +7,24 @@ import { RunningApp, TestStack } from './support/stack';
 /** Signs of internals leaking into a response: stack frames, source paths, module folders. */
 const LEAK = /\bat .+\(|\.ts:\d+|\.js:\d+|node_modules|\/work\/|Error: /;
 
-const BAD_PATH_IDS = ['..', '.', '%2E%2E', 'a%2Fb', '..%2Fauthors%2Fvictim', 'a/b', '../authors/victim', 'ABC', 'Victim', '%ED%95%9C%EA%B8%80', 'x'.repeat(65), '-a', 'a-', 'victim.json', 'a%00b', 'a%20b'];
+const BAD_PATH_IDS = [
+  '..',
+  '.',
+  '%2E%2E',
+  'a%2Fb',
+  '..%2Fauthors%2Fvictim',
+  'a/b',
+  '../authors/victim',
+  'ABC',
+  'Victim',
+  '%ED%95%9C%EA%B8%80',
+  'x'.repeat(65),
+  '-a',
+  'a-',
+  'victim.json',
+  'a%00b',
+  'a%20b',
+];
 
 /** Hostile and malformed input (issue 2): always a 4xx in the error shape, nothing read or written in S3, no crash. */
 describe('hostile input', () => {
@@ -42,7 +59,8 @@ describe('hostile input', () => {
   describe.each(['authors', 'posts'])('a bad id in the path of /%s/:id', (collection) => {
     it.each(BAD_PATH_IDS)('%s -> 400 for GET, PUT, PATCH and DELETE', async (id) => {
       const path = `/${collection}/${id}`;
-      const body = collection === 'authors' ? { name: 'Overwritten' } : { title: 'Overwritten', body: 'x', authorIds: ['victim'] };
+      const body =
+        collection === 'authors' ? { name: 'Overwritten' } : { title: 'Overwritten', body: 'x', authorIds: ['victim'] };
       for (const res of [
         await send(request(url).get(path)),
         await send(request(url).put(path).send(body)),
@@ -62,18 +80,45 @@ describe('hostile input', () => {
   });
 
   it('refuses malformed JSON and non-object bodies with 400', async () => {
-    const raw = (path: string, text: string) => send(request(url).post(path).set('Content-Type', 'application/json').send(text));
-    for (const text of ['{"name":', '{name: "x"}', "{'name':'x'}", '{"name":"x"}}', '', 'null', '"just a string"', '42', 'true', '[{"name":"x"}]', '[]']) {
+    const raw = (path: string, text: string) =>
+      send(request(url).post(path).set('Content-Type', 'application/json').send(text));
+    for (const text of [
+      '{"name":',
+      '{name: "x"}',
+      "{'name':'x'}",
+      '{"name":"x"}}',
+      '',
+      'null',
+      '"just a string"',
+      '42',
+      'true',
+      '[{"name":"x"}]',
+      '[]',
+    ]) {
       expectClientError(await raw('/authors', text), 400);
     }
     expect(messageOf(await raw('/authors', '{"name":'))).toContain('JSON');
-    expectClientError(await send(request(url).put('/authors/victim').set('Content-Type', 'application/json').send('[{"name":"x"}]')), 400);
+    expectClientError(
+      await send(request(url).put('/authors/victim').set('Content-Type', 'application/json').send('[{"name":"x"}]')),
+      400,
+    );
   });
 
   it('refuses a write whose body is not JSON with 415 instead of treating it as empty', async () => {
-    expectClientError(await send(request(url).patch('/authors/victim').set('Content-Type', 'text/plain').send('name=Hacked')), 415);
-    expectClientError(await send(request(url).post('/authors').set('Content-Type', 'application/x-www-form-urlencoded').send('name=Form')), 415);
-    expectClientError(await send(request(url).put('/authors/victim').set('Content-Type', 'application/xml').send('<name>x</name>')), 415);
+    expectClientError(
+      await send(request(url).patch('/authors/victim').set('Content-Type', 'text/plain').send('name=Hacked')),
+      415,
+    );
+    expectClientError(
+      await send(
+        request(url).post('/authors').set('Content-Type', 'application/x-www-form-urlencoded').send('name=Form'),
+      ),
+      415,
+    );
+    expectClientError(
+      await send(request(url).put('/authors/victim').set('Content-Type', 'application/xml').send('<name>x</name>')),
+      415,
+    );
   });
 
   it('refuses wrong types, naming the field', async () => {
@@ -97,7 +142,14 @@ describe('hostile input', () => {
       expectClientError(res, 400);
       expect(messageOf(res)).toContain(field);
     }
-    expectClientError(await send(request(url).patch('/posts/target').send({ authorIds: { 0: 'victim' } })), 400);
+    expectClientError(
+      await send(
+        request(url)
+          .patch('/posts/target')
+          .send({ authorIds: { 0: 'victim' } }),
+      ),
+      400,
+    );
   });
 
   it('refuses __proto__, constructor and prototype keys anywhere, and nothing is polluted', async () => {
@@ -108,7 +160,11 @@ describe('hostile input', () => {
       '{"name":"x","links":[{"label":"a","url":"https://e.com","__proto__":{"polluted":true}}]}',
     ];
     for (const text of bodies) {
-      for (const test of [request(url).post('/authors'), request(url).patch('/authors/victim'), request(url).put('/authors/victim')]) {
+      for (const test of [
+        request(url).post('/authors'),
+        request(url).patch('/authors/victim'),
+        request(url).put('/authors/victim'),
+      ]) {
         const res = await send(test.set('Content-Type', 'application/json').send(text));
         expectClientError(res, 400);
         expect(messageOf(res)).toMatch(/__proto__|constructor|prototype/);
@@ -122,19 +178,33 @@ describe('hostile input', () => {
   it('refuses deep nesting', async () => {
     for (const depth of [20, 1_000, 100_000]) {
       const nested = `${'['.repeat(depth)}${']'.repeat(depth)}`;
-      const res = await send(request(url).post('/authors').set('Content-Type', 'application/json').send(`{"name":"x","links":${nested}}`));
+      const res = await send(
+        request(url).post('/authors').set('Content-Type', 'application/json').send(`{"name":"x","links":${nested}}`),
+      );
       expectClientError(res, 400);
     }
   });
 
   it('refuses a post body over 1 MiB of UTF-8 (400 naming body) and a request over the 3 MB limit (413)', async () => {
     const overByBytes = '한'.repeat(349_526); // under 1 Mi characters, over 1 MiB in UTF-8
-    const res = await send(request(url).post('/posts').send({ title: 'Big', body: overByBytes, authorIds: ['victim'] }));
+    const res = await send(
+      request(url)
+        .post('/posts')
+        .send({ title: 'Big', body: overByBytes, authorIds: ['victim'] }),
+    );
     expectClientError(res, 400);
     expect(messageOf(res)).toContain('body');
-    const patched = await send(request(url).patch('/posts/target').send({ body: 'a'.repeat(1024 * 1024 + 1) }));
+    const patched = await send(
+      request(url)
+        .patch('/posts/target')
+        .send({ body: 'a'.repeat(1024 * 1024 + 1) }),
+    );
     expectClientError(patched, 400);
-    const huge = await send(request(url).post('/posts').send({ title: 'Huge', body: 'a'.repeat(3.5 * 1024 * 1024), authorIds: ['victim'] }));
+    const huge = await send(
+      request(url)
+        .post('/posts')
+        .send({ title: 'Huge', body: 'a'.repeat(3.5 * 1024 * 1024), authorIds: ['victim'] }),
+    );
     expectClientError(huge, 413);
   });
 

@@ -20,7 +20,11 @@ describe('HTTP semantics', () => {
     await request(url).patch('/authors/strong').set('If-Match', `W/${etag}`).send({ bio: 'x' }).expect(412);
     await request(url).put('/authors/strong').set('If-Match', `W/${etag}`).send({ name: 'S' }).expect(412);
     await request(url).delete('/authors/strong').set('If-Match', `W/${etag}`).expect(412);
-    const ok = await request(url).patch('/authors/strong').set('If-Match', `"other", ${etag}`).send({ bio: 'x' }).expect(200);
+    const ok = await request(url)
+      .patch('/authors/strong')
+      .set('If-Match', `"other", ${etag}`)
+      .send({ bio: 'x' })
+      .expect(200);
     await request(url).delete('/authors/strong').set('If-Match', ok.headers.etag).expect(204);
   });
 
@@ -51,11 +55,17 @@ describe('HTTP semantics', () => {
   });
 
   it('a missing required field gives one message naming it', async () => {
-    const post = await request(url).post('/posts').send({ title: 'T', authorIds: ['ann'] }).expect(400);
+    const post = await request(url)
+      .post('/posts')
+      .send({ title: 'T', authorIds: ['ann'] })
+      .expect(400);
     expect(post.body.message).toEqual(['body is required']);
     const both = await request(url).post('/posts').send({ title: 'T' }).expect(400);
     expect([...(both.body.message as string[])].sort()).toEqual(['authorIds is required', 'body is required']);
-    const author = await request(url).post('/authors').send({ links: [{ url: 'https://example.com' }] }).expect(400);
+    const author = await request(url)
+      .post('/authors')
+      .send({ links: [{ url: 'https://example.com' }] })
+      .expect(400);
     expect([...(author.body.message as string[])].sort()).toEqual(['links.0.label is required', 'name is required']);
     const wrong = await request(url).post('/authors').send({ name: 7 }).expect(400);
     expect(messageOf(wrong)).toContain('name must be a string');

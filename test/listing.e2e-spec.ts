@@ -58,7 +58,10 @@ describe('listings', () => {
     const second = await request(url).get('/authors').query({ cursor: first.body.nextCursor }).expect(200);
     expect(second.body.items.map((a: Item) => a.id)).toEqual([authorIds[2], authorIds[1], authorIds[0]]);
     expect(second.body.nextCursor).toBeNull();
-    expect((await request(url).get('/authors').query({ limit: 100 }).expect(200)).body).toEqual({ items: [...first.body.items, ...second.body.items], nextCursor: null });
+    expect((await request(url).get('/authors').query({ limit: 100 }).expect(200)).body).toEqual({
+      items: [...first.body.items, ...second.body.items],
+      nextCursor: null,
+    });
   });
 
   it('walks every author exactly once at any page size, and an edit moves an author to the front', async () => {
@@ -96,7 +99,9 @@ describe('listings', () => {
     const seen = await request(other.url).get('/posts').query({ authorId: authorIds[3] }).expect(200);
     expect(seen.body.items.map((p: Item) => p.id)).toEqual([doc.id]);
     await request(url).delete(`/posts/${doc.id}`).expect(204);
-    expect((await request(other.url).get('/posts').query({ authorId: authorIds[3] }).expect(200)).body.items).toEqual([]);
+    expect((await request(other.url).get('/posts').query({ authorId: authorIds[3] }).expect(200)).body.items).toEqual(
+      [],
+    );
   });
 
   it.each([

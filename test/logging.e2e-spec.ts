@@ -10,7 +10,12 @@ const GITHUB_TOKEN = 'ghp_logtestSecretToken0123456789abcdef';
 const DASHBOARD_PASSWORD = 'dashboard-pw-5e8b2c7a';
 const SECRETS = [API_TOKEN, GITHUB_TOKEN, DASHBOARD_PASSWORD];
 
-type LogLine = Record<string, unknown> & { requestId?: string; msg?: string; req?: { method?: string; url?: string; query?: unknown }; res?: { statusCode?: number } };
+type LogLine = Record<string, unknown> & {
+  requestId?: string;
+  msg?: string;
+  req?: { method?: string; url?: string; query?: unknown };
+  res?: { statusCode?: number };
+};
 
 /**
  * The built service (`node dist/main.js`, as `npm start` runs it) in production mode, with its stdout
@@ -60,29 +65,49 @@ describe('logs of the production server', () => {
     const id = response.headers['x-request-id'];
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
 
-    const line = await waitFor('the request line', () => lines().find((l) => l.requestId === id && l.res !== undefined));
-    expect(line).toMatchObject({ level: 'info', requestId: id, req: { method: 'GET', url: '/authors?limit=5' }, res: { statusCode: 200 } });
+    const line = await waitFor('the request line', () =>
+      lines().find((l) => l.requestId === id && l.res !== undefined),
+    );
+    expect(line).toMatchObject({
+      level: 'info',
+      requestId: id,
+      req: { method: 'GET', url: '/authors?limit=5' },
+      res: { statusCode: 200 },
+    });
     expect(lines().filter((l) => l.requestId === id && l.res !== undefined)).toHaveLength(1);
     expect(JSON.stringify(line)).toContain('[redacted]');
   });
 
   it('keeps an incoming x-request-id and echoes it back', async () => {
-    const response = await request(url).get('/posts').set('Authorization', `Bearer ${API_TOKEN}`).set('X-Request-Id', 'edge-42.abc').expect(200);
+    const response = await request(url)
+      .get('/posts')
+      .set('Authorization', `Bearer ${API_TOKEN}`)
+      .set('X-Request-Id', 'edge-42.abc')
+      .expect(200);
     expect(response.headers['x-request-id']).toBe('edge-42.abc');
     await waitFor('the line of the traced request', () => lines().find((l) => l.requestId === 'edge-42.abc'));
   });
 
   it('logs and ids a request the body parser rejects, and a refused one', async () => {
-    const malformed = await request(url).post('/authors').set('Authorization', `Bearer ${API_TOKEN}`).set('Content-Type', 'application/json').send('{"name":').expect(400);
+    const malformed = await request(url)
+      .post('/authors')
+      .set('Authorization', `Bearer ${API_TOKEN}`)
+      .set('Content-Type', 'application/json')
+      .send('{"name":')
+      .expect(400);
     const refused = await request(url).get('/authors').set('Authorization', 'Bearer wrong-token').expect(401);
     for (const response of [malformed, refused]) {
       const id = response.headers['x-request-id'];
-      await waitFor(`the line of ${response.status}`, () => lines().find((l) => l.requestId === id && l.res?.statusCode === response.status));
+      await waitFor(`the line of ${response.status}`, () =>
+        lines().find((l) => l.requestId === id && l.res?.statusCode === response.status),
+      );
     }
   });
 
   it('masks credential-like query values in the logged URL', async () => {
-    const response = await request(url).get(`/authors?access_token=${API_TOKEN}`).set('Authorization', `Bearer ${API_TOKEN}`);
+    const response = await request(url)
+      .get(`/authors?access_token=${API_TOKEN}`)
+      .set('Authorization', `Bearer ${API_TOKEN}`);
     const id = response.headers['x-request-id'];
     const line = await waitFor('the line', () => lines().find((l) => l.requestId === id && l.res !== undefined));
     expect(line.req?.url).toBe('/authors?access_token=[redacted]');

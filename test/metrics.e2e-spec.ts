@@ -22,7 +22,8 @@ describe('GET /metrics', () => {
   let stack: TestStack;
   let github: FakeGithub;
   let service: ServiceProcess;
-  const scrape = async (token = API_TOKEN) => fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+  const scrape = async (token = API_TOKEN) =>
+    fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
 
   beforeAll(async () => {
     [stack, github] = await Promise.all([TestStack.start(), FakeGithub.start()]);
@@ -30,7 +31,10 @@ describe('GET /metrics', () => {
     const s3 = new DirectS3(stack.s3, bucket);
     await s3.createBucket();
     s3.close();
-    service = await ServiceProcess.start('metrics', productionEnv(stack, github, { S3_BUCKET: bucket, DEPLOY_DEBOUNCE_MS: '500' }));
+    service = await ServiceProcess.start(
+      'metrics',
+      productionEnv(stack, github, { S3_BUCKET: bucket, DEPLOY_DEBOUNCE_MS: '500' }),
+    );
     await service.waitForLog(/is the baseline/);
   });
 
@@ -60,8 +64,12 @@ describe('GET /metrics', () => {
     expect(sample(text, 'blog_dispatch_delay_seconds_count')).toBe(1);
     expect(sample(text, 'blog_deploy_pending_changes')).toBe(0);
     expect(sample(text, 'blog_queue_jobs', { state: 'completed' })).toBe(1);
-    expect(sample(text, 'http_request_duration_seconds_count', { method: 'POST', route: '/authors', status: '201' })).toBe(1);
-    expect(sample(text, 'http_request_duration_seconds_count', { method: 'PATCH', route: '/authors/:id', status: '404' })).toBe(1);
+    expect(
+      sample(text, 'http_request_duration_seconds_count', { method: 'POST', route: '/authors', status: '201' }),
+    ).toBe(1);
+    expect(
+      sample(text, 'http_request_duration_seconds_count', { method: 'PATCH', route: '/authors/:id', status: '404' }),
+    ).toBe(1);
     expect(text).not.toContain('route="/authors/metered"');
     expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
     expect(sample(text, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);

@@ -37,7 +37,18 @@ interface Operation {
   responses: Record<string, Response>;
 }
 interface Document {
-  paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: Schema }> }; security?: unknown[]; responses: Record<string, Response> }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters?: Parameter[];
+        requestBody?: { content: Record<string, { schema: Schema }> };
+        security?: unknown[];
+        responses: Record<string, Response>;
+      }
+    >
+  >;
   components: { schemas: Record<string, Schema> };
 }
 interface Sent {
@@ -63,7 +74,8 @@ function operationsOf(document: Document): Operation[] {
 /** Ids (by collection: the path's first segment) and versions seen so far, so that generated requests also reach existing entities. */
 const known = { ids: new Map<string, Set<string>>(), etags: new Set<string>(['"stale"']) };
 const collectionOf = (path: string) => path.split('/')[1];
-const idsOf = (collection: string): Set<string> => known.ids.get(collection) ?? known.ids.set(collection, new Set()).get(collection)!;
+const idsOf = (collection: string): Set<string> =>
+  known.ids.get(collection) ?? known.ids.set(collection, new Set()).get(collection)!;
 /** One of the ids `collection` holds now (or a made-up one while it holds none). */
 const existing = (collection: string): Arbitrary<string> =>
   fc.constant(null).chain(() => {
@@ -72,7 +84,8 @@ const existing = (collection: string): Arbitrary<string> =>
   });
 
 function requestFor(op: Operation, arbs: SchemaArbitraries, baseUrl: string): Arbitrary<Sent> {
-  const value = (schema: Schema | undefined, validOnly: boolean) => (schema === undefined ? fc.constant('x') : validOnly ? arbs.valid(schema) : arbs.any(schema));
+  const value = (schema: Schema | undefined, validOnly: boolean) =>
+    schema === undefined ? fc.constant('x') : validOnly ? arbs.valid(schema) : arbs.any(schema);
   const parameter = (p: Parameter): Arbitrary<[string, unknown] | null> => {
     let arb: Arbitrary<unknown>;
     if (p.in === 'path') {
@@ -89,13 +102,27 @@ function requestFor(op: Operation, arbs: SchemaArbitraries, baseUrl: string): Ar
     op.body === undefined
       ? fc.constant({})
       : fc.oneof(
-          { arbitrary: arbs.valid(op.body).map((v) => ({ text: JSON.stringify(v), type: 'application/json' })), weight: 8 },
-          { arbitrary: arbs.any(op.body).map((v) => ({ text: JSON.stringify(v), type: 'application/json' })), weight: 6 },
-          { arbitrary: fc.constantFrom('{"broken": ', '', 'null', '[]', '"text"').map((text) => ({ text, type: 'application/json' })), weight: 1 },
+          {
+            arbitrary: arbs.valid(op.body).map((v) => ({ text: JSON.stringify(v), type: 'application/json' })),
+            weight: 8,
+          },
+          {
+            arbitrary: arbs.any(op.body).map((v) => ({ text: JSON.stringify(v), type: 'application/json' })),
+            weight: 6,
+          },
+          {
+            arbitrary: fc
+              .constantFrom('{"broken": ', '', 'null', '[]', '"text"')
+              .map((text) => ({ text, type: 'application/json' })),
+            weight: 1,
+          },
           { arbitrary: fc.constant({ text: 'name=x', type: 'text/plain' }), weight: 1 },
           { arbitrary: fc.constant({}), weight: 1 },
         );
-  const auth = fc.oneof({ arbitrary: fc.constant(`Bearer ${TOKEN}`), weight: 8 }, fc.constantFrom(undefined, 'Bearer wrong', `Basic ${TOKEN}`));
+  const auth = fc.oneof(
+    { arbitrary: fc.constant(`Bearer ${TOKEN}`), weight: 8 },
+    fc.constantFrom(undefined, 'Bearer wrong', `Basic ${TOKEN}`),
+  );
   return fc.record({ params: fc.tuple(...op.parameters.map(parameter)), body, auth }).map(({ params, body, auth }) => {
     let path = op.path;
     const query = new URLSearchParams();
@@ -106,14 +133,23 @@ function requestFor(op: Operation, arbs: SchemaArbitraries, baseUrl: string): Ar
       const text = typeof v === 'string' ? v : JSON.stringify(v);
       const where = op.parameters[i].in;
       // One non-empty path segment, sent as is (a URL parser would resolve `.` and `..` segments away).
-      if (where === 'path') path = path.replace(`{${name}}`, /%[0-9A-F]{2}/.test(text) ? text : encodeURIComponent(text).replace(/\./g, '%2E') || '%20');
+      if (where === 'path')
+        path = path.replace(
+          `{${name}}`,
+          /%[0-9A-F]{2}/.test(text) ? text : encodeURIComponent(text).replace(/\./g, '%2E') || '%20',
+        );
       else if (where === 'query') query.set(name, text);
       else headers[name] = text.replace(/[^\x20-\x7e]/g, '');
     });
     if (auth !== undefined) headers.authorization = auth;
     if (body.type !== undefined) headers['content-type'] = body.type;
     const search = query.toString();
-    return { method: op.method, url: `${baseUrl}${path}${search === '' ? '' : `?${search}`}`, headers, body: body.text };
+    return {
+      method: op.method,
+      url: `${baseUrl}${path}${search === '' ? '' : `?${search}`}`,
+      headers,
+      body: body.text,
+    };
   });
 }
 
@@ -141,7 +177,11 @@ describe('the OpenAPI document tells the truth', () => {
     running = await startApp(stack.config({ API_TOKENS: TOKEN }));
     const auth = { authorization: `Bearer ${TOKEN}` };
     const seed = async (path: string, body: object) => {
-      const res = await fetch(`${running.url}${path}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${running.url}${path}`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       expect(res.status).toBe(201);
     };
     await seed('/authors', { id: 'ann', name: 'Ann' });
@@ -165,7 +205,11 @@ describe('the OpenAPI document tells the truth', () => {
     let validate = validators.get(schema);
     if (validate === undefined) {
       // Point the document's local references at the copy registered under "openapi".
-      validate = ajv.compile(toJsonSchema(JSON.parse(JSON.stringify(schema).replace(/"#\/components\//g, '"openapi#/components/'))) as object);
+      validate = ajv.compile(
+        toJsonSchema(
+          JSON.parse(JSON.stringify(schema).replace(/"#\/components\//g, '"openapi#/components/')),
+        ) as object,
+      );
       validators.set(schema, validate);
     }
     return validate;
@@ -174,18 +218,25 @@ describe('the OpenAPI document tells the truth', () => {
   it('documents every operation with its error schema, headers and rules', () => {
     const operations = operationsOf(document);
     expect(operations.length).toBeGreaterThanOrEqual(17);
-    for (const op of operations.filter((o) => o.secured)) expect(op.responses['401']?.content?.['application/json']).toBeDefined();
+    for (const op of operations.filter((o) => o.secured))
+      expect(op.responses['401']?.content?.['application/json']).toBeDefined();
     expect(JSON.stringify(document)).not.toContain('JWT');
   });
 
   it(`answers ${RUNS} generated requests only with documented statuses, bodies and headers, and never a 5xx`, async () => {
     const authors = fc.constant(null).chain(() => {
       const ids = [...idsOf('authors')];
-      return ids.length === 0 ? fc.constant<string[]>(['none-yet']) : fc.subarray(ids, { minLength: 1, maxLength: Math.min(3, ids.length) });
+      return ids.length === 0
+        ? fc.constant<string[]>(['none-yet'])
+        : fc.subarray(ids, { minLength: 1, maxLength: Math.min(3, ids.length) });
     });
     // A body's id must equal the path's (PUT, PATCH) or be free (POST): mostly leave it out, as clients do. A
     // publishAt goes only with status "scheduled" and a future instant (a rule across fields): leave it out too.
-    const arbs = new SchemaArbitraries(document.components.schemas, { authorIds: authors, id: fc.constant(undefined), publishAt: fc.constant(undefined) });
+    const arbs = new SchemaArbitraries(document.components.schemas, {
+      authorIds: authors,
+      id: fc.constant(undefined),
+      publishAt: fc.constant(undefined),
+    });
     const operations = operationsOf(document);
     const seen = new Map<string, Set<number>>();
     const sent = fc.oneof(...operations.map((op) => requestFor(op, arbs, running.url).map((req) => ({ op, req }))));
@@ -194,8 +245,12 @@ describe('the OpenAPI document tells the truth', () => {
         const res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body });
         const text = await res.text();
         const where = `${req.method} ${req.url} -> ${res.status} ${text.slice(0, 300)}`;
-        (seen.get(`${op.method} ${op.path}`) ?? seen.set(`${op.method} ${op.path}`, new Set()).get(`${op.method} ${op.path}`)!).add(res.status);
-        if (res.status >= 500 && !(op.path === '/health/ready' && res.status === 503)) throw new Error(`server error: ${where}`);
+        (
+          seen.get(`${op.method} ${op.path}`) ??
+          seen.set(`${op.method} ${op.path}`, new Set()).get(`${op.method} ${op.path}`)!
+        ).add(res.status);
+        if (res.status >= 500 && !(op.path === '/health/ready' && res.status === 503))
+          throw new Error(`server error: ${where}`);
         const documented = op.responses[String(res.status)];
         if (documented === undefined) throw new Error(`undocumented status: ${where}`);
         // The body is read as the media type it was sent with; each must be one the document lists for this status.
@@ -204,10 +259,12 @@ describe('the OpenAPI document tells the truth', () => {
         if (schema === undefined) {
           if (text !== '') throw new Error(`a body where none is documented (${mediaType}): ${where}`);
         } else if (mediaType !== 'application/json') {
-          if (schema.type !== 'string') throw new Error(`a ${mediaType} body documented as ${String(schema.type)}: ${where}`);
+          if (schema.type !== 'string')
+            throw new Error(`a ${mediaType} body documented as ${String(schema.type)}: ${where}`);
         } else {
           const validate = validatorFor(schema);
-          if (!validate(JSON.parse(text))) throw new Error(`body does not match the documented schema (${ajv.errorsText(validate.errors)}): ${where}`);
+          if (!validate(JSON.parse(text)))
+            throw new Error(`body does not match the documented schema (${ajv.errorsText(validate.errors)}): ${where}`);
         }
         for (const header of Object.keys(documented.headers ?? {})) {
           if (!res.headers.has(header)) throw new Error(`documented header ${header} missing: ${where}`);
@@ -217,7 +274,8 @@ describe('the OpenAPI document tells the truth', () => {
           const id = (JSON.parse(text) as { id?: unknown }).id;
           if (typeof id === 'string') idsOf(collectionOf(op.path)).add(id);
         }
-        if (res.status === 204) idsOf(collectionOf(op.path)).delete(decodeURIComponent(new URL(req.url).pathname.split('/')[2]));
+        if (res.status === 204)
+          idsOf(collectionOf(op.path)).delete(decodeURIComponent(new URL(req.url).pathname.split('/')[2]));
         const etag = res.headers.get('etag');
         if (etag !== null) known.etags.add(etag);
       }),
@@ -226,8 +284,14 @@ describe('the OpenAPI document tells the truth', () => {
     // Generation reached every operation, and beyond its error answers.
     for (const op of operations) expect(seen.get(`${op.method} ${op.path}`)).toBeDefined();
     // A webhook delivery succeeds only when signed with the receiver's secret, which no generated request is.
-    const signed = new Set(operations.filter((op) => op.parameters.some((p) => p.in === 'header' && p.name.toLowerCase() === 'x-hub-signature-256')).map((op) => `${op.method} ${op.path}`));
-    const unsuccessful = [...seen].filter(([op, statuses]) => !signed.has(op) && ![...statuses].some((s) => s < 300)).map(([op, statuses]) => `${op}: ${[...statuses].join(',')}`);
+    const signed = new Set(
+      operations
+        .filter((op) => op.parameters.some((p) => p.in === 'header' && p.name.toLowerCase() === 'x-hub-signature-256'))
+        .map((op) => `${op.method} ${op.path}`),
+    );
+    const unsuccessful = [...seen]
+      .filter(([op, statuses]) => !signed.has(op) && ![...statuses].some((s) => s < 300))
+      .map(([op, statuses]) => `${op}: ${[...statuses].join(',')}`);
     expect(unsuccessful).toEqual([]);
   }, 240_000); // ~20 s alone; several times that on a loaded machine with other test files in parallel
 });

@@ -14,7 +14,8 @@ describe('reconcile: S3 compared with what was last dispatched', () => {
   let running: RunningApp;
   let storage: S3StorageService;
 
-  const deploys = async (): Promise<Deploy[]> => (await request(running.url).get('/deploys?limit=100').expect(200)).body.items;
+  const deploys = async (): Promise<Deploy[]> =>
+    (await request(running.url).get('/deploys?limit=100').expect(200)).body.items;
   const finished = (reason: string, count: number) =>
     waitFor(`${count} finished ${reason} deploy(s)`, async () => {
       const done = (await deploys()).filter((d) => d.reason === reason && d.status === 'dry-run');
@@ -31,7 +32,9 @@ describe('reconcile: S3 compared with what was last dispatched', () => {
   beforeAll(async () => {
     stack = await TestStack.start();
     // A long quiet window keeps a change pending while Redis is wiped; reconcile runs every 300 ms.
-    running = await startApp(stack.config({ DEPLOY_DEBOUNCE_MS: '60000', DEPLOY_MAX_WAIT_MS: '120000', DEPLOY_RECONCILE_MS: '300' }));
+    running = await startApp(
+      stack.config({ DEPLOY_DEBOUNCE_MS: '60000', DEPLOY_MAX_WAIT_MS: '120000', DEPLOY_RECONCILE_MS: '300' }),
+    );
     storage = running.app.get(S3StorageService);
   });
 
@@ -57,7 +60,16 @@ describe('reconcile: S3 compared with what was last dispatched', () => {
   });
 
   it('deploys an edit made directly in the bucket, and not again once dispatched', async () => {
-    const doc = { id: 'direct', title: 'Direct', body: 'x', authorIds: ['lost'], status: 'published', publishedAt: null, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
+    const doc = {
+      id: 'direct',
+      title: 'Direct',
+      body: 'x',
+      authorIds: ['lost'],
+      status: 'published',
+      publishedAt: null,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    };
     await storage.putJson('posts/direct.json', JSON.stringify(doc));
 
     const done = await finished('reconcile', 2);
@@ -69,7 +81,12 @@ describe('reconcile: S3 compared with what was last dispatched', () => {
   });
 
   it('leaves a difference to a content write in progress, and deploys it once no write is in progress', async () => {
-    const doc = { id: 'noted', name: 'Written while noted', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
+    const doc = {
+      id: 'noted',
+      name: 'Written while noted',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    };
     // The object is in S3 and no deploy knows it, as between an edit's S3 write and the recording of its change.
     await running.app.get(WritesInProgress).during(async () => {
       await storage.putJson('authors/noted.json', JSON.stringify(doc));

@@ -29,7 +29,14 @@ describe('Redis Cluster', () => {
     const bucket = `cluster-${randomUUID().slice(0, 8)}`;
     s3 = new DirectS3(stack.s3, bucket);
     await s3.createBucket();
-    env = productionEnv(stack, github, { S3_BUCKET: bucket, REDIS_URL: cluster.urls, REDIS_CLUSTER: 'true', QUEUE_PREFIX: '{blog}', DEPLOY_DEBOUNCE_MS: '1000', DEPLOY_MAX_WAIT_MS: '8000' });
+    env = productionEnv(stack, github, {
+      S3_BUCKET: bucket,
+      REDIS_URL: cluster.urls,
+      REDIS_CLUSTER: 'true',
+      QUEUE_PREFIX: '{blog}',
+      DEPLOY_DEBOUNCE_MS: '1000',
+      DEPLOY_MAX_WAIT_MS: '8000',
+    });
   });
 
   afterAll(async () => {
@@ -53,7 +60,9 @@ describe('Redis Cluster', () => {
   });
 
   it('refuses to start on a cluster node without REDIS_CLUSTER=true', async () => {
-    expect(await refusal({ REDIS_CLUSTER: undefined, REDIS_URL: cluster.nodeUrl(1) })).toMatch(/REDIS_CLUSTER.*set REDIS_CLUSTER=true/);
+    expect(await refusal({ REDIS_CLUSTER: undefined, REDIS_URL: cluster.nodeUrl(1) })).toMatch(
+      /REDIS_CLUSTER.*set REDIS_CLUSTER=true/,
+    );
   });
 
   it('turns a burst of edits into one dispatch', async () => {
@@ -61,7 +70,11 @@ describe('Redis Cluster', () => {
     await service.waitForLog(/is the baseline/);
     for (let i = 0; i < 10; i++) await editor.save(service.url, `burst-${i % 4}`, `edit ${i}`);
     expect(editor.acknowledged()).toHaveLength(10);
-    const [dispatch] = await waitFor('the dispatch', () => (accepted(github).length > 0 ? accepted(github) : undefined), 20_000);
+    const [dispatch] = await waitFor(
+      'the dispatch',
+      () => (accepted(github).length > 0 ? accepted(github) : undefined),
+      20_000,
+    );
     expect(payloadOf(dispatch)).toMatchObject({ reason: 'changes', changeCount: 4, editCount: 10 });
     await waitFor('every edit dispatched', () => uncarried(editor.edits, github).length === 0);
     expect(accepted(github)).toHaveLength(1);
@@ -72,12 +85,15 @@ describe('Redis Cluster', () => {
     const edits: Edit[] = [];
     const moved: { at?: number } = {};
     const writing = (async () => {
-      for (let i = 0; i < 80 && (moved.at === undefined || Date.now() < moved.at + 2_000); i++) edits.push(await editor.save(service.url, `moving-${i % 6}`, `edit ${i}`));
+      for (let i = 0; i < 80 && (moved.at === undefined || Date.now() < moved.at + 2_000); i++)
+        edits.push(await editor.save(service.url, `moving-${i % 6}`, `edit ${i}`));
     })();
     await waitFor('edits flowing', () => edits.length >= 10);
     const start = Date.now();
     // Half of the keys moved, half not: edits keep coming while the slot is split between two nodes.
-    const to = await cluster.migrateSlot(BLOG_SLOT, () => waitFor('edits during the migration', () => edits.filter((e) => e.sentAt > start).length >= 10, 20_000));
+    const to = await cluster.migrateSlot(BLOG_SLOT, () =>
+      waitFor('edits during the migration', () => edits.filter((e) => e.sentAt > start).length >= 10, 20_000),
+    );
     moved.at = Date.now();
     const migration = { start, end: moved.at };
     await writing;
@@ -95,7 +111,11 @@ describe('Redis Cluster', () => {
     );
     expect(failing).toBeLessThan(5_000);
     expect(recovered).toBeLessThan(5_000);
-    await waitFor('every acknowledged edit dispatched', () => uncarried(editor.edits, github).length === 0, 30_000).catch((error: Error) => {
+    await waitFor(
+      'every acknowledged edit dispatched',
+      () => uncarried(editor.edits, github).length === 0,
+      30_000,
+    ).catch((error: Error) => {
       throw new Error(`${error.message}\n${logsOf(service)}`);
     });
   });

@@ -39,11 +39,27 @@ async function tell(redis: TestRedis, command: (direct: Redis) => Promise<unknow
 
 const TROUBLES: Trouble[] = [
   // A replica of a primary that never answers: reads work, every write answers READONLY (as after a failover).
-  { name: 'READONLY', args: ['--replicaof', '127.0.0.1', '1'], says: /read-only replica/, heal: (redis) => tell(redis, (d) => d.replicaof('NO', 'ONE')) },
+  {
+    name: 'READONLY',
+    args: ['--replicaof', '127.0.0.1', '1'],
+    says: /read-only replica/,
+    heal: (redis) => tell(redis, (d) => d.replicaof('NO', 'ONE')),
+  },
   // Memory full: every write answers OOM.
-  { name: 'OOM', args: ['--maxmemory', '1'], says: /out of memory/, heal: (redis) => tell(redis, (d) => d.config('SET', 'maxmemory', '0')) },
+  {
+    name: 'OOM',
+    args: ['--maxmemory', '1'],
+    says: /out of memory/,
+    heal: (redis) => tell(redis, (d) => d.config('SET', 'maxmemory', '0')),
+  },
   // Gone: every command fails to connect until it is back on the same port.
-  { name: 'unreachable', args: [], breakIt: (redis) => redis.stop('SIGKILL'), says: /cannot be reached/, heal: (redis) => redis.start() },
+  {
+    name: 'unreachable',
+    args: [],
+    breakIt: (redis) => redis.stop('SIGKILL'),
+    says: /cannot be reached/,
+    heal: (redis) => redis.start(),
+  },
 ];
 
 /**
@@ -81,12 +97,18 @@ describe.each(TROUBLES)('Redis trouble: $name', ({ name, args, breakIt, says, he
     const seconds = (Date.now() - startedAt) / 1000;
     const cpu = (100 * (cpuSeconds(service.pid) - cpuBefore)) / seconds;
     const lines = (service.logs.length - linesBefore) / seconds;
-    measured.push(`${name} Redis: ${cpu.toFixed(1)} % CPU, ${lines.toFixed(2)} log lines/s over ${seconds.toFixed(0)} s`);
+    measured.push(
+      `${name} Redis: ${cpu.toFixed(1)} % CPU, ${lines.toFixed(2)} log lines/s over ${seconds.toFixed(0)} s`,
+    );
     expect({ cpu: cpu < 5, lines: lines < 1 }).toEqual({ cpu: true, lines: true });
   });
 
   it('refuses a write with a 503 that says what is wrong with Redis, and saves nothing', async () => {
-    const res = await fetch(`${service.url}/authors`, { method: 'POST', headers: auth, body: JSON.stringify({ id: 'ro', name: 'Read only' }) });
+    const res = await fetch(`${service.url}/authors`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ id: 'ro', name: 'Read only' }),
+    });
     expect(res.status).toBe(503);
     const body = (await res.json()) as { message: string };
     expect(body.message).toMatch(/^Nothing was saved/);
@@ -97,8 +119,23 @@ describe.each(TROUBLES)('Redis trouble: $name', ({ name, args, breakIt, says, he
   it('recovers by itself within 30 s once Redis accepts writes: an edit is dispatched', async () => {
     await heal(replica);
     const healedAt = Date.now();
-    await waitFor('a write to be accepted', async () => (await fetch(`${service.url}/authors`, { method: 'POST', headers: auth, body: JSON.stringify({ id: 'back', name: 'Back' }) })).status === 201, 30_000);
-    const dispatch = await waitFor('the dispatch of that edit', () => github.dispatches().find((d) => JSON.stringify(d.body).includes('"back"')), 35_000).catch((error: Error) => {
+    await waitFor(
+      'a write to be accepted',
+      async () =>
+        (
+          await fetch(`${service.url}/authors`, {
+            method: 'POST',
+            headers: auth,
+            body: JSON.stringify({ id: 'back', name: 'Back' }),
+          })
+        ).status === 201,
+      30_000,
+    );
+    const dispatch = await waitFor(
+      'the dispatch of that edit',
+      () => github.dispatches().find((d) => JSON.stringify(d.body).includes('"back"')),
+      35_000,
+    ).catch((error: Error) => {
       throw new Error(`${error.message}\n${logsOf(service)}`);
     });
     const recovery = dispatch.startedAt - healedAt;

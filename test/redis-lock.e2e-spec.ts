@@ -81,7 +81,9 @@ describe('RedisService.withLock', () => {
     let release!: () => void;
     const held = one.withLock('busy', () => new Promise<void>((resolve) => (release = resolve)));
     while (release === undefined) await sleep(5);
-    const error: unknown = await two.withLock('busy', () => Promise.resolve(), { waitMs: 100 }).catch((e: unknown) => e);
+    const error: unknown = await two
+      .withLock('busy', () => Promise.resolve(), { waitMs: 100 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnavailableError);
     expect((error as UnavailableError).status).toBe(503);
     release();

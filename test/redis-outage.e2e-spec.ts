@@ -56,13 +56,19 @@ describe('Redis outage', () => {
         request(url).put('/authors/ann').send({ name: 'Ann Replaced' }),
         request(url).patch('/authors/ann').send({ bio: 'lost?' }),
         request(url).delete('/authors/ann'),
-        request(url).post('/posts').send({ id: 'new-post', title: 'New', body: 'x', authorIds: ['ann'] }),
+        request(url)
+          .post('/posts')
+          .send({ id: 'new-post', title: 'New', body: 'x', authorIds: ['ann'] }),
         request(url).patch('/posts/live').send({ body: 'v2' }),
         request(url).delete('/posts/live'),
       ];
       for (const res of await Promise.all(writes)) {
         expect(res.status).toBe(503);
-        expect(res.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: expect.stringContaining('Redis') });
+        expect(res.body).toEqual({
+          statusCode: 503,
+          error: 'Service Unavailable',
+          message: expect.stringContaining('Redis'),
+        });
       }
       expect(await bucket.keys()).toEqual(keysBefore);
       expect((await bucket.entity('authors', 'ann'))!.text).toBe(annBefore);
@@ -83,8 +89,14 @@ describe('Redis outage', () => {
     it('becomes ready and accepts writes again without a restart', async () => {
       await waitFor('readiness to recover', async () => (await request(url).get('/health/ready')).status === 200);
       await request(url).post('/authors').send({ id: 'bob', name: 'Bob' }).expect(201);
-      await request(url).patch('/posts/live').send({ body: 'v2', authorIds: ['ann', 'bob'] }).expect(200);
-      expect(JSON.parse((await bucket.entity('posts', 'live'))!.text)).toMatchObject({ body: 'v2', authorIds: ['ann', 'bob'] });
+      await request(url)
+        .patch('/posts/live')
+        .send({ body: 'v2', authorIds: ['ann', 'bob'] })
+        .expect(200);
+      expect(JSON.parse((await bucket.entity('posts', 'live'))!.text)).toMatchObject({
+        body: 'v2',
+        authorIds: ['ann', 'bob'],
+      });
       const list = await request(url).get('/authors').expect(200);
       expect(list.body.items.map((a: { id: string }) => a.id)).toEqual(['bob', 'ann']);
     });

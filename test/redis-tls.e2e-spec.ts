@@ -26,7 +26,11 @@ describe('Redis over TLS', () => {
 
   it('is ready, saves an edit and deploys it with the CA of REDIS_TLS_CA_FILE', async () => {
     const service = await ServiceProcess.start('tls', env);
-    const created = await fetch(`${service.url}/authors`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Over TLS' }) });
+    const created = await fetch(`${service.url}/authors`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Over TLS' }),
+    });
     expect(created.status).toBe(201);
     const deploy = await waitFor('a dry-run deploy', async () => {
       const { items } = (await (await fetch(`${service.url}/deploys`)).json()) as { items: { status: string }[] };
@@ -39,7 +43,11 @@ describe('Redis over TLS', () => {
   it('does not trust the server without that CA: Redis is reported down, writes answer 503', async () => {
     const service = await ServiceProcess.start('tls-no-ca', { ...env, REDIS_TLS_CA_FILE: undefined }, { wait: 'live' });
     expect((await fetch(`${service.url}/health/ready`)).status).toBe(503);
-    const refused = await fetch(`${service.url}/authors`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Untrusted' }) });
+    const refused = await fetch(`${service.url}/authors`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Untrusted' }),
+    });
     expect(refused.status).toBe(503);
     await service.kill();
   });

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { FakeGithub, RecordedRequest } from './support/fake-github';
 import { killAllServices, logsOf, ServiceProcess } from './support/processes';
-import { accepted, carrierOf, duplicateDispatches, Edit, Editor, getJson, payloadOf, productionEnv } from './support/resilience';
+import {
+  accepted,
+  carrierOf,
+  duplicateDispatches,
+  Edit,
+  Editor,
+  getJson,
+  payloadOf,
+  productionEnv,
+} from './support/resilience';
 import { DirectS3 } from './support/direct-s3';
 import { TestStack } from './support/stack';
 import { waitFor } from './support/wait-for';
@@ -25,9 +34,11 @@ describe('worker crashes and shutdown', () => {
   /** The accepted dispatch carrying `edit` (waits for it), with the instances' logs on a timeout. */
   async function dispatchOf(edit: Edit, ...logs: ServiceProcess[]): Promise<RecordedRequest> {
     expect(edit.status).toBeLessThan(300);
-    return waitFor('the edit to be dispatched', () => carrierOf(edit, accepted(github)), 40_000).catch((error: Error) => {
-      throw new Error(`${error.message}\n${logsOf(api, ...logs)}`);
-    });
+    return waitFor('the edit to be dispatched', () => carrierOf(edit, accepted(github)), 40_000).catch(
+      (error: Error) => {
+        throw new Error(`${error.message}\n${logsOf(api, ...logs)}`);
+      },
+    );
   }
 
   /**
@@ -36,11 +47,17 @@ describe('worker crashes and shutdown', () => {
    * claim and leaves the record behind: the reconcile pass then sends one more deploy, by design.)
    */
   async function quiet(...logs: ServiceProcess[]): Promise<void> {
-    await waitFor('every deploy to be finished and recorded in S3', async () => {
-      const { body } = await getJson<{ items: { id: string; status: string }[] }>(api.url, '/deploys?limit=100');
-      if (!body.items.every((d) => ['dispatched', 'failed'].includes(d.status))) return false;
-      return (await s3.readJson<{ deployId: string }>('deploys/last-dispatched.json'))?.deployId === body.items[0]?.id;
-    }, 40_000).catch((error: Error) => {
+    await waitFor(
+      'every deploy to be finished and recorded in S3',
+      async () => {
+        const { body } = await getJson<{ items: { id: string; status: string }[] }>(api.url, '/deploys?limit=100');
+        if (!body.items.every((d) => ['dispatched', 'failed'].includes(d.status))) return false;
+        return (
+          (await s3.readJson<{ deployId: string }>('deploys/last-dispatched.json'))?.deployId === body.items[0]?.id
+        );
+      },
+      40_000,
+    ).catch((error: Error) => {
       throw new Error(`${error.message}\n${logsOf(api, ...logs)}`);
     });
   }
@@ -57,7 +74,10 @@ describe('worker crashes and shutdown', () => {
   afterAll(async () => {
     await killAllServices();
     const reconciles = accepted(github).filter((d) => payloadOf(d).reason === 'reconcile').length;
-    if (timings.length) process.stdout.write(`[resilience-crash] ${timings.join('; ')}; duplicate dispatches of a deploy: ${duplicateDispatches(github)}; reconcile deploys (re-sending what a resumed deploy sent): ${reconciles}\n`);
+    if (timings.length)
+      process.stdout.write(
+        `[resilience-crash] ${timings.join('; ')}; duplicate dispatches of a deploy: ${duplicateDispatches(github)}; reconcile deploys (re-sending what a resumed deploy sent): ${reconciles}\n`,
+      );
     s3?.close();
     await github?.close();
     await stack?.stop();
@@ -72,7 +92,9 @@ describe('worker crashes and shutdown', () => {
 
     const next = await startWorker('worker-b');
     const dispatch = await dispatchOf(edit, worker, next);
-    timings.push(`pending deploy: worker kill -> dispatch ${dispatch.startedAt - killedAt} ms (includes starting the new worker)`);
+    timings.push(
+      `pending deploy: worker kill -> dispatch ${dispatch.startedAt - killedAt} ms (includes starting the new worker)`,
+    );
     await quiet(next);
     await next.kill('SIGKILL');
   });
@@ -91,7 +113,9 @@ describe('worker crashes and shutdown', () => {
     const dispatch = await dispatchOf(edit, worker, next);
     expect(dispatch).not.toBe(held);
     expect(github.maxConcurrentDispatches).toBe(1);
-    timings.push(`held dispatch: worker kill -> dispatch ${dispatch.startedAt - killedAt} ms (lock expiry + stalled check)`);
+    timings.push(
+      `held dispatch: worker kill -> dispatch ${dispatch.startedAt - killedAt} ms (lock expiry + stalled check)`,
+    );
     hold.release();
     await quiet(next);
     await next.kill('SIGKILL');
@@ -110,12 +134,18 @@ describe('worker crashes and shutdown', () => {
     const next = await startWorker('worker-f');
     const deployId = (held.body as { client_payload: { deployId: string } }).client_payload.deployId;
     // Settled: the deploy GitHub accepted is recorded as dispatched, by the dead worker or by its successor.
-    await waitFor('the accepted deploy to be recorded', async () => (await getJson<{ status: string }>(api.url, `/deploys/${deployId}`)).body.status === 'dispatched', 40_000).catch((error: Error) => {
+    await waitFor(
+      'the accepted deploy to be recorded',
+      async () => (await getJson<{ status: string }>(api.url, `/deploys/${deployId}`)).body.status === 'dispatched',
+      40_000,
+    ).catch((error: Error) => {
       throw new Error(`${error.message}\n${logsOf(api, worker, next)}`);
     });
     expect(carrierOf(edit, accepted(github))).toBeDefined();
     const resent = accepted(github).filter((d) => d !== held && d.startedAt > killedAt);
-    timings.push(`accepted then killed: ${resent.length} re-dispatch(es)${resent.length ? ` after ${resent[0].startedAt - killedAt} ms` : ''}`);
+    timings.push(
+      `accepted then killed: ${resent.length} re-dispatch(es)${resent.length ? ` after ${resent[0].startedAt - killedAt} ms` : ''}`,
+    );
     await quiet(next);
     await next.kill('SIGKILL');
   });
@@ -128,7 +158,12 @@ describe('worker crashes and shutdown', () => {
     const exit = instance.terminate();
     await instance.waitForLog(/SIGTERM received/);
     // The listening socket is closed at once, while the dispatch is still being held open.
-    await waitFor('new connections to be refused', async () => fetch(`${instance.url}/health`).then(() => false, () => true));
+    await waitFor('new connections to be refused', async () =>
+      fetch(`${instance.url}/health`).then(
+        () => false,
+        () => true,
+      ),
+    );
     expect(instance.alive).toBe(true);
     expect(held.endedAt).toBeUndefined();
 
@@ -140,7 +175,9 @@ describe('worker crashes and shutdown', () => {
     const { body } = await getJson<{ status: string; attempts: number }>(api.url, `/deploys/${deployId}`);
     expect(body).toMatchObject({ status: 'dispatched', attempts: 1 });
     const messages = instance.messages();
-    expect(messages.indexOf(messages.find((m) => /dispatched/.test(m))!)).toBeLessThan(messages.indexOf('shutdown complete'));
+    expect(messages.indexOf(messages.find((m) => /dispatched/.test(m))!)).toBeLessThan(
+      messages.indexOf('shutdown complete'),
+    );
   });
 
   it('no two dispatches were ever in flight at once', () => {

@@ -15,7 +15,8 @@ describe('draft-only edits and the reconcile pass', () => {
   let stack: TestStack;
   let running: RunningApp;
 
-  const deploys = async (): Promise<Deploy[]> => (await request(running.url).get('/deploys?limit=100').expect(200)).body.items;
+  const deploys = async (): Promise<Deploy[]> =>
+    (await request(running.url).get('/deploys?limit=100').expect(200)).body.items;
   const pass = (): Promise<ReconcileOutcome> =>
     waitFor('a reconcile pass not locked out by another', async () => {
       const result = await running.app.get(Reconciler).reconcile();
@@ -37,7 +38,10 @@ describe('draft-only edits and the reconcile pass', () => {
   });
 
   it('a draft post created and edited since the last dispatch gives no reconcile deploy', async () => {
-    await request(running.url).post('/posts').send({ id: 'draft', title: 'Draft', body: 'x', authorIds: ['ann'] }).expect(201);
+    await request(running.url)
+      .post('/posts')
+      .send({ id: 'draft', title: 'Draft', body: 'x', authorIds: ['ann'] })
+      .expect(201);
     await request(running.url).patch('/posts/draft').send({ body: 'y' }).expect(200);
     expect(await pass()).toEqual({ outcome: 'in-sync' });
     expect((await deploys()).map((d) => d.reason)).toEqual(['changes']);
@@ -46,18 +50,37 @@ describe('draft-only edits and the reconcile pass', () => {
 
   it('publishing it later is a change like any other, listed once', async () => {
     await request(running.url).patch('/posts/draft').send({ status: 'published' }).expect(200);
-    const deploy = await waitFor('the publish deploy', async () => (await deploys()).find((d) => d.status === 'dry-run' && d.changes.some((c) => c.id === 'draft')));
-    expect(deploy).toMatchObject({ reason: 'changes', changes: [expect.objectContaining({ kind: 'post', id: 'draft' })] });
+    const deploy = await waitFor('the publish deploy', async () =>
+      (await deploys()).find((d) => d.status === 'dry-run' && d.changes.some((c) => c.id === 'draft')),
+    );
+    expect(deploy).toMatchObject({
+      reason: 'changes',
+      changes: [expect.objectContaining({ kind: 'post', id: 'draft' })],
+    });
     expect(await pass()).toEqual({ outcome: 'in-sync' });
   });
 
   it('deleting drafts deploys nothing through the reconcile pass, though the last dispatch saw them', async () => {
-    await request(running.url).post('/posts').send({ id: 'doomed-1', title: 'Doomed', body: 'x', authorIds: ['ann'] }).expect(201);
-    await request(running.url).post('/posts').send({ id: 'doomed-2', title: 'Doomed too', body: 'x', authorIds: ['ann'] }).expect(201);
+    await request(running.url)
+      .post('/posts')
+      .send({ id: 'doomed-1', title: 'Doomed', body: 'x', authorIds: ['ann'] })
+      .expect(201);
+    await request(running.url)
+      .post('/posts')
+      .send({ id: 'doomed-2', title: 'Doomed too', body: 'x', authorIds: ['ann'] })
+      .expect(201);
     // A dispatch now records both drafts in the marker (off the site).
     await request(running.url).patch('/authors/ann').send({ bio: 'marker sees the drafts' }).expect(200);
-    const before = await waitFor('the author deploy', async () => (await deploys()).find((d) => d.status === 'dry-run' && d.changes.some((c) => c.id === 'ann' && c.action === 'updated')));
-    await waitFor('the marker of that deploy', async () => JSON.parse((await running.app.get(S3StorageService).getText(DEPLOY_MARKER_KEY))!.body).deployId === before.id);
+    const before = await waitFor('the author deploy', async () =>
+      (await deploys()).find(
+        (d) => d.status === 'dry-run' && d.changes.some((c) => c.id === 'ann' && c.action === 'updated'),
+      ),
+    );
+    await waitFor(
+      'the marker of that deploy',
+      async () =>
+        JSON.parse((await running.app.get(S3StorageService).getText(DEPLOY_MARKER_KEY))!.body).deployId === before.id,
+    );
 
     await request(running.url).delete('/posts/doomed-1').expect(204);
     expect(await pass()).toEqual({ outcome: 'in-sync' });
@@ -66,13 +89,25 @@ describe('draft-only edits and the reconcile pass', () => {
     // Nor does the next dispatch name the deleted drafts among the changes it found in S3.
     await request(running.url).delete('/posts/doomed-2').expect(204);
     await request(running.url).patch('/authors/ann').send({ bio: 'after the drafts went' }).expect(200);
-    const after = await waitFor('the next author deploy', async () => (await deploys()).find((d) => d.status === 'dry-run' && d.id > before.id)); // ids sort by time
+    const after = await waitFor('the next author deploy', async () =>
+      (await deploys()).find((d) => d.status === 'dry-run' && d.id > before.id),
+    ); // ids sort by time
     expect(after.changes.map((c) => `${c.kind}:${c.id}`)).toEqual(['author:ann']);
   });
 
   it('a scheduled post written and removed behind the service gives no reconcile deploy', async () => {
     const storage = running.app.get(S3StorageService);
-    const post = { id: 'later', title: 'Later', body: 'x', authorIds: ['ann'], status: 'scheduled', publishAt: '2099-01-01T00:00:00.000Z', publishedAt: null, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
+    const post = {
+      id: 'later',
+      title: 'Later',
+      body: 'x',
+      authorIds: ['ann'],
+      status: 'scheduled',
+      publishAt: '2099-01-01T00:00:00.000Z',
+      publishedAt: null,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    };
     await storage.putJson('posts/later.json', JSON.stringify(post));
     expect(await pass()).toEqual({ outcome: 'in-sync' });
     await storage.delete('posts/later.json');

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { FakeGithub, RecordedRequest } from './support/fake-github';
 import { killAllServices, logsOf, ServiceProcess } from './support/processes';
-import { accepted, carrierOf, duplicateDispatches, Edit, Editor, payloadOf, productionEnv, uncarried } from './support/resilience';
+import {
+  accepted,
+  carrierOf,
+  duplicateDispatches,
+  Edit,
+  Editor,
+  payloadOf,
+  productionEnv,
+  uncarried,
+} from './support/resilience';
 import { DirectS3 } from './support/direct-s3';
 import { TestStack } from './support/stack';
 import { waitFor } from './support/wait-for';
@@ -24,7 +33,11 @@ describe('Redis outages and the reconcile pass', () => {
   const timings: string[] = [];
 
   async function dispatchOf(edit: Edit, timeoutMs = 20_000): Promise<RecordedRequest> {
-    return waitFor(`${edit.action} ${edit.kind} ${edit.id} to be dispatched`, () => carrierOf(edit, accepted(github)), timeoutMs).catch((error: Error) => {
+    return waitFor(
+      `${edit.action} ${edit.kind} ${edit.id} to be dispatched`,
+      () => carrierOf(edit, accepted(github)),
+      timeoutMs,
+    ).catch((error: Error) => {
       throw new Error(`${error.message}\n${logsOf(api, all)}`);
     });
   }
@@ -40,16 +53,26 @@ describe('Redis outages and the reconcile pass', () => {
     s3 = new DirectS3(stack.s3, bucket);
     await s3.createBucket();
     // A quiet window long enough to take Redis away while a change is still pending.
-    const env = productionEnv(stack, github, { S3_BUCKET: bucket, DEPLOY_DEBOUNCE_MS: '1000', DEPLOY_MAX_WAIT_MS: '4000', DEPLOY_RECONCILE_MS: '1000' });
+    const env = productionEnv(stack, github, {
+      S3_BUCKET: bucket,
+      DEPLOY_DEBOUNCE_MS: '1000',
+      DEPLOY_MAX_WAIT_MS: '4000',
+      DEPLOY_RECONCILE_MS: '1000',
+    });
     allEnv = { ...env, APP_ROLE: 'all' };
-    [api, all] = await Promise.all([ServiceProcess.start('api', { ...env, APP_ROLE: 'api' }), ServiceProcess.start('all', allEnv)]);
+    [api, all] = await Promise.all([
+      ServiceProcess.start('api', { ...env, APP_ROLE: 'api' }),
+      ServiceProcess.start('all', allEnv),
+    ]);
     // The first start finds no record of a previous dispatch and takes the (empty) bucket as its baseline.
     await all.waitForLog(/is the baseline/);
   });
 
   afterAll(async () => {
     await killAllServices();
-    process.stdout.write(`[resilience-redis] ${timings.join('; ')}; duplicate dispatches: ${duplicateDispatches(github)}\n`);
+    process.stdout.write(
+      `[resilience-redis] ${timings.join('; ')}; duplicate dispatches: ${duplicateDispatches(github)}\n`,
+    );
     s3?.close();
     await github?.close();
     await stack?.stop();
@@ -57,14 +80,25 @@ describe('Redis outages and the reconcile pass', () => {
 
   it('an author written and then deleted directly in S3 is deployed by the reconcile pass', async () => {
     const written = Date.now();
-    await s3.putJson('authors/direct-1.json', { id: 'direct-1', name: 'Written by another tool', createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() });
+    await s3.putJson('authors/direct-1.json', {
+      id: 'direct-1',
+      name: 'Written by another tool',
+      createdAt: new Date().toISOString(),
+      updatedAt: new Date().toISOString(),
+    });
     const dispatch = await dispatchOf(direct('direct-1', 'created', written));
-    expect(payloadOf(dispatch)).toMatchObject({ reason: 'reconcile', changes: [expect.objectContaining({ kind: 'author', id: 'direct-1', action: 'created' })] });
+    expect(payloadOf(dispatch)).toMatchObject({
+      reason: 'reconcile',
+      changes: [expect.objectContaining({ kind: 'author', id: 'direct-1', action: 'created' })],
+    });
     timings.push(`direct S3 write -> reconcile dispatch ${dispatch.startedAt - written} ms`);
 
     const deleted = Date.now();
     await s3.delete('authors/direct-1.json');
-    expect(payloadOf(await dispatchOf(direct('direct-1', 'deleted', deleted)))).toMatchObject({ reason: 'reconcile', changes: [expect.objectContaining({ id: 'direct-1', action: 'deleted' })] });
+    expect(payloadOf(await dispatchOf(direct('direct-1', 'deleted', deleted)))).toMatchObject({
+      reason: 'reconcile',
+      changes: [expect.objectContaining({ id: 'direct-1', action: 'deleted' })],
+    });
   });
 
   it('Redis killed and restarted empty while a change is pending: the change goes out with reason "reconcile"', async () => {
@@ -95,7 +129,10 @@ describe('Redis outages and the reconcile pass', () => {
     expect(edit.status).toBe(201);
     const dispatch = await dispatchOf(edit);
     // Through the queue, not the reconcile pass: the worker's own connections came back.
-    expect(payloadOf(dispatch)).toMatchObject({ reason: 'changes', changes: [expect.objectContaining({ id: 'after-restart', action: 'created' })] });
+    expect(payloadOf(dispatch)).toMatchObject({
+      reason: 'changes',
+      changes: [expect.objectContaining({ id: 'after-restart', action: 'created' })],
+    });
   });
 
   it('a change Redis lost is listed by the next dispatch even when a new edit reaches the queue first', async () => {
@@ -116,7 +153,11 @@ describe('Redis outages and the reconcile pass', () => {
     all = await ServiceProcess.start('all', allEnv);
     const dispatch = await dispatchOf(next);
     // That dispatch deploys everything in S3, so it must also name the change it deploys for the first time.
-    expect(payloadOf(dispatch).changes.map((c) => c.id).sort()).toEqual(['first-after-wipe', 'lost-again']);
+    expect(
+      payloadOf(dispatch)
+        .changes.map((c) => c.id)
+        .sort(),
+    ).toEqual(['first-after-wipe', 'lost-again']);
     expect(carrierOf(lost, accepted(github))).toBe(dispatch);
   });
 
@@ -132,18 +173,30 @@ describe('Redis outages and the reconcile pass', () => {
     await waitFor('some writes before the outage', () => editor.acknowledged().length >= first + 6);
     await stack.redis.stop('SIGKILL');
     // Down for about two seconds of refused writes, on both instances.
-    await waitFor('two seconds of writes refused during the outage', () => {
-      const refused = editor.edits.slice(first).filter((e) => e.status === 503);
-      return refused.length > 0 && Date.now() - refused[0].ackAt > 2_000;
-    }, 10_000);
+    await waitFor(
+      'two seconds of writes refused during the outage',
+      () => {
+        const refused = editor.edits.slice(first).filter((e) => e.status === 503);
+        return refused.length > 0 && Date.now() - refused[0].ackAt > 2_000;
+      },
+      10_000,
+    );
     await stack.redis.start();
-    await waitFor('writes acknowledged after the outage', () => editor.edits.slice(-4).every((e) => e.status < 300), 10_000);
+    await waitFor(
+      'writes acknowledged after the outage',
+      () => editor.edits.slice(-4).every((e) => e.status < 300),
+      10_000,
+    );
     stream.forEach((s) => s.stop());
     await Promise.all(stream.map((s) => s.done));
 
     const statuses = new Set(editor.edits.slice(first).map((e) => e.status));
     expect([...statuses].filter((s) => !(s === 200 || s === 201 || s === 503))).toEqual([]);
-    await waitFor('every acknowledged write to be dispatched', () => uncarried(editor.edits, github).length === 0, 30_000).catch((error: Error) => {
+    await waitFor(
+      'every acknowledged write to be dispatched',
+      () => uncarried(editor.edits, github).length === 0,
+      30_000,
+    ).catch((error: Error) => {
       throw new Error(`${error.message}: ${JSON.stringify(uncarried(editor.edits, github))}\n${logsOf(api, all)}`);
     });
   });

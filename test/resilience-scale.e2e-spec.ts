@@ -44,7 +44,12 @@ describe('scale-out: api, api and all instances on one Redis and bucket', () => 
     s3 = new DirectS3(stack.s3, bucket);
     await s3.createBucket();
     // A quiet window wide enough that a burst spread over three instances stays one burst on a loaded machine.
-    env = productionEnv(stack, github, { S3_BUCKET: bucket, QUEUE_PREFIX: '{blog}', DEPLOY_DEBOUNCE_MS: '1000', DEPLOY_MAX_WAIT_MS: '8000' });
+    env = productionEnv(stack, github, {
+      S3_BUCKET: bucket,
+      QUEUE_PREFIX: '{blog}',
+      DEPLOY_DEBOUNCE_MS: '1000',
+      DEPLOY_MAX_WAIT_MS: '8000',
+    });
     [api1, api2, all] = await Promise.all([
       ServiceProcess.start('api-1', { ...env, APP_ROLE: 'api' }),
       ServiceProcess.start('api-2', { ...env, APP_ROLE: 'api' }),
@@ -63,9 +68,11 @@ describe('scale-out: api, api and all instances on one Redis and bucket', () => 
     github.delayMs = 300; // a dispatch that takes a while, so an overlapping second one would show
     const urls = [api1.url, api2.url, all.url];
     // Three clients, one per instance, each editing its own and shared authors back to back (well inside the quiet window).
-    await Promise.all(urls.map(async (url, n) => {
-      for (let i = 0; i < 8; i++) await editor.save(url, `author-${(n + i) % 5}`, `burst 1, client ${n}, edit ${i}`);
-    }));
+    await Promise.all(
+      urls.map(async (url, n) => {
+        for (let i = 0; i < 8; i++) await editor.save(url, `author-${(n + i) % 5}`, `burst 1, client ${n}, edit ${i}`);
+      }),
+    );
     expect(editor.edits.map((e) => e.status)).toEqual(Array(24).fill(expect.any(Number)));
     expect(editor.acknowledged()).toHaveLength(24);
 
@@ -76,7 +83,13 @@ describe('scale-out: api, api and all instances on one Redis and bucket', () => 
     expect(github.maxConcurrentDispatches).toBe(1);
     expect(deploys).toHaveLength(1);
     const payload = payloadOf(accepted(github)[0]);
-    expect(payload).toMatchObject({ deployId: deploys[0].id, reason: 'changes', changeCount: 5, editCount: 24, truncated: false });
+    expect(payload).toMatchObject({
+      deployId: deploys[0].id,
+      reason: 'changes',
+      changeCount: 5,
+      editCount: 24,
+      truncated: false,
+    });
   });
 
   it('with QUEUE_PREFIX={blog}, every key the service wrote to Redis starts with "{blog}:"', async () => {
@@ -95,18 +108,27 @@ describe('scale-out: api, api and all instances on one Redis and bucket', () => 
     expect((await fetch(`${worker.url}/health`)).status).toBe(200);
     expect((await fetch(`${worker.url}/health/ready`)).status).toBe(200);
     for (const path of ['/authors', '/posts', '/deploys', '/docs', '/docs-json', '/admin/queues']) {
-      expect({ path, status: (await fetch(`${worker.url}${path}`, { headers: auth })).status }).toEqual({ path, status: 404 });
+      expect({ path, status: (await fetch(`${worker.url}${path}`, { headers: auth })).status }).toEqual({
+        path,
+        status: 404,
+      });
     }
-    const post = await fetch(`${worker.url}/authors`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"name":"X"}' });
+    const post = await fetch(`${worker.url}/authors`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{"name":"X"}',
+    });
     expect(post.status).toBe(404);
     expect(await post.json()).toMatchObject({ statusCode: 404, message: expect.stringContaining('APP_ROLE=worker') });
   });
 
   it('with two workers (all + worker) a second burst still gives exactly one more dispatch', async () => {
     const before = github.dispatches().length;
-    await Promise.all([api1.url, api2.url].map(async (url, n) => {
-      for (let i = 0; i < 6; i++) await editor.save(url, `author-${(n + i) % 3}`, `burst 2, client ${n}, edit ${i}`);
-    }));
+    await Promise.all(
+      [api1.url, api2.url].map(async (url, n) => {
+        for (let i = 0; i < 6; i++) await editor.save(url, `author-${(n + i) % 3}`, `burst 2, client ${n}, edit ${i}`);
+      }),
+    );
     const deploys = await settled().catch((error: Error) => {
       throw new Error(`${error.message}\n${logsOf(api1, api2, all, worker)}`);
     });
@@ -134,7 +156,9 @@ describe('scale-out: api, api and all instances on one Redis and bucket', () => 
     await settled();
     expect(github.dispatches()).toHaveLength(before + 1);
     expect(payloadOf(github.dispatches()[before]).deployId).toBe(pending.id);
-    process.stdout.write(`[resilience-scale] pending deploy dispatched ${Date.now() - started} ms after a worker was started\n`);
+    process.stdout.write(
+      `[resilience-scale] pending deploy dispatched ${Date.now() - started} ms after a worker was started\n`,
+    );
   });
 
   it('S3 always matched what was dispatched: no reconcile deploy happened, every dispatch is its own deploy', async () => {

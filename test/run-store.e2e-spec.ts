@@ -8,7 +8,14 @@ import { RedisService } from '../src/redis/redis.service';
 import { TestStack } from './support/stack';
 
 const STEP: Record<string, number> = { dispatched: 0, building: 1, live: 2, 'build-failed': 2, superseded: 2 };
-const run = (status: string, conclusion: string | null) => ({ id: 1, url: 'https://run/1', status, conclusion, startedAt: null, completedAt: null });
+const run = (status: string, conclusion: string | null) => ({
+  id: 1,
+  url: 'https://run/1',
+  status,
+  conclusion,
+  startedAt: null,
+  completedAt: null,
+});
 
 /** Run tracking's transitions of the deploy state owner against a real Redis: the deploy never moves backwards, whatever order reports arrive in. */
 describe('run tracking transitions in Redis', () => {
@@ -36,12 +43,20 @@ describe('run tracking transitions in Redis', () => {
   });
 
   async function dispatchedDeploy(id: string, dispatchedAt: number): Promise<void> {
-    await raw.hset(`runs-test:deploys:rec:${id}`, { id, status: 'dispatched', reason: 'changes', dispatchedAt, attempts: 1 });
+    await raw.hset(`runs-test:deploys:rec:${id}`, {
+      id,
+      status: 'dispatched',
+      reason: 'changes',
+      dispatchedAt,
+      attempts: 1,
+    });
     await raw.zadd('runs-test:deploys:history', dispatchedAt, id);
   }
 
   it('any sequence of reports: each is applied exactly when it moves forward, and a finished deploy stays finished', async () => {
-    const reports = fc.array(fc.constantFrom<RunStatus>('building', 'live', 'build-failed', 'superseded'), { maxLength: 8 });
+    const reports = fc.array(fc.constantFrom<RunStatus>('building', 'live', 'build-failed', 'superseded'), {
+      maxLength: 8,
+    });
     let n = 0;
     await fc.assert(
       fc.asyncProperty(reports, async (sequence) => {
@@ -50,7 +65,9 @@ describe('run tracking transitions in Redis', () => {
         let modelled = 'dispatched';
         for (const to of sequence) {
           const moves = STEP[modelled] < 2 && STEP[to] >= STEP[modelled];
-          expect(await store.runObserved(id, run(to === 'building' ? 'in_progress' : 'completed', null), to, null)).toBe(moves);
+          expect(
+            await store.runObserved(id, run(to === 'building' ? 'in_progress' : 'completed', null), to, null),
+          ).toBe(moves);
           if (moves) modelled = to;
           expect(await raw.hget(`runs-test:deploys:rec:${id}`, 'status')).toBe(modelled);
         }
@@ -71,7 +88,11 @@ describe('run tracking transitions in Redis', () => {
     expect(published.map((t) => [t.deploy.id, t.from, t.to])).toEqual([['a', 'dispatched', 'live']]);
     expect(published[0].deploy.run).toEqual(run('completed', 'success'));
     const tracked = await store.trackedRuns();
-    expect(tracked).toEqual({ deploys: [{ id: 'c', status: 'dispatched', dispatchedAt: 30, run: null }], newestDispatchAt: 30, dispatchInFlight: false });
+    expect(tracked).toEqual({
+      deploys: [{ id: 'c', status: 'dispatched', dispatchedAt: 30, run: null }],
+      newestDispatchAt: 30,
+      dispatchInFlight: false,
+    });
     expect(await raw.hget('runs-test:deploys:rec:b', 'lastError')).toBe('gave up');
     expect(await raw.hget('runs-test:deploys:rec:b', 'status')).toBe('dispatched');
     expect(await store.runObserved('b', run('completed', 'success'), 'live', null)).toBe(false);

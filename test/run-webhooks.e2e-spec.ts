@@ -62,7 +62,9 @@ describe('run tracking (webhooks)', () => {
     expect(await world.actions.webhooks.deliver(stranger, signature(SECRET, stranger))).toBe(204);
     const ping = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1 });
     expect(await world.actions.webhooks.deliver(ping, signature(SECRET, ping), 'ping')).toBe(204);
-    expect(await deployIn(service, deployId, ['live'])).toMatchObject({ run: { status: 'completed', conclusion: 'success' } });
+    expect(await deployIn(service, deployId, ['live'])).toMatchObject({
+      run: { status: 'completed', conclusion: 'success' },
+    });
     expect(world.actions.webhooks.sent.every((d) => d.status === 204)).toBe(true);
   });
 

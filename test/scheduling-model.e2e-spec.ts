@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import type { Post } from '../src/posts/post';
 import { logsOf, ServiceProcess } from './support/processes';
-import { inMsWithOffset, publicationsOf, sendAuthorized, SharedBackends, startSharedBackends, stopSharedBackends } from './support/scheduling';
+import {
+  inMsWithOffset,
+  publicationsOf,
+  sendAuthorized,
+  SharedBackends,
+  startSharedBackends,
+  stopSharedBackends,
+} from './support/scheduling';
 import { waitFor } from './support/wait-for';
 
 type Op =
@@ -45,7 +52,11 @@ describe('scheduled publishing: random interleavings (fast-check)', () => {
   const tally = { published: 0, cancelled: 0, deleted: 0, crashes: 0 };
 
   const startWorker = async () => {
-    worker = await ServiceProcess.start(`worker-${workers.length}`, { ...backends.env, APP_ROLE: 'worker' }, { timeoutMs: 60_000 });
+    worker = await ServiceProcess.start(
+      `worker-${workers.length}`,
+      { ...backends.env, APP_ROLE: 'worker' },
+      { timeoutMs: 60_000 },
+    );
     workers.push(worker);
   };
   const send = (method: string, path: string, body?: object) => sendAuthorized(api.url, method, path, body);
@@ -60,12 +71,15 @@ describe('scheduled publishing: random interleavings (fast-check)', () => {
   }, 180_000); // several service starts: slow on a loaded machine
 
   afterAll(async () => {
-    process.stdout.write(`[scheduling-model] ${run} runs: ${tally.published} posts published once, ${tally.cancelled} cancelled and never published, ${tally.deleted} deleted and not resurrected, ${tally.crashes} worker crashes\n`);
+    process.stdout.write(
+      `[scheduling-model] ${run} runs: ${tally.published} posts published once, ${tally.cancelled} cancelled and never published, ${tally.deleted} deleted and not resurrected, ${tally.crashes} worker crashes\n`,
+    );
     await stopSharedBackends(backends);
   });
 
   async function apply(step: Op, ids: string[], outcomes: Map<string, Outcome>): Promise<void> {
-    const record = (id: string, res: { status: number; post?: Post }) => res.post && outcomes.set(id, { kind: 'written', post: res.post });
+    const record = (id: string, res: { status: number; post?: Post }) =>
+      res.post && outcomes.set(id, { kind: 'written', post: res.post });
     if (step.kind === 'pause') return void (await new Promise((resolve) => setTimeout(resolve, step.ms)));
     if (step.kind === 'crash') {
       if (worker?.alive) tally.crashes++;
@@ -77,7 +91,14 @@ describe('scheduled publishing: random interleavings (fast-check)', () => {
     if (step.kind === 'schedule') {
       const id = `m${run}-${ids.length}`;
       ids.push(id);
-      const res = await send('POST', '/posts', { id, title: `Post ${id}`, body: 'b', authorIds: ['ann'], status: 'scheduled', publishAt: inMsWithOffset(step.inMs) });
+      const res = await send('POST', '/posts', {
+        id,
+        title: `Post ${id}`,
+        body: 'b',
+        authorIds: ['ann'],
+        status: 'scheduled',
+        publishAt: inMsWithOffset(step.inMs),
+      });
       expect(res.status).toBe(201);
       return void record(id, res);
     }
@@ -87,7 +108,12 @@ describe('scheduled publishing: random interleavings (fast-check)', () => {
       if ((await send('DELETE', `/posts/${id}`)).status === 204) outcomes.set(id, { kind: 'deleted' });
       return;
     }
-    const patch = step.kind === 'reschedule' ? { publishAt: inMsWithOffset(step.inMs) } : step.kind === 'edit' ? { title: `Edited ${randomUUID()}` } : { status: 'draft' };
+    const patch =
+      step.kind === 'reschedule'
+        ? { publishAt: inMsWithOffset(step.inMs) }
+        : step.kind === 'edit'
+          ? { title: `Edited ${randomUUID()}` }
+          : { status: 'draft' };
     record(id, await send('PATCH', `/posts/${id}`, patch));
   }
 
@@ -99,7 +125,18 @@ describe('scheduled publishing: random interleavings (fast-check)', () => {
     if (!worker?.alive) await startWorker();
     const id = `m${run}-sentinel`;
     const inMs = Math.max(latestAsked - Date.now(), 0) + 700;
-    expect((await send('POST', '/posts', { id, title: 'Sentinel', body: 'b', authorIds: ['ann'], status: 'scheduled', publishAt: inMsWithOffset(inMs) })).status).toBe(201);
+    expect(
+      (
+        await send('POST', '/posts', {
+          id,
+          title: 'Sentinel',
+          body: 'b',
+          authorIds: ['ann'],
+          status: 'scheduled',
+          publishAt: inMsWithOffset(inMs),
+        })
+      ).status,
+    ).toBe(201);
     await waitFor('the sentinel to be published', async () => (await stored(id))?.status === 'published', 30_000);
   }
 
@@ -115,10 +152,14 @@ describe('scheduled publishing: random interleavings (fast-check)', () => {
       const { post } = outcome;
       if (post.status === 'scheduled') {
         // Never missed: published, with its last publishAt, once.
-        const published = await waitFor(`${id} to be published`, async () => {
-          const doc = await stored(id);
-          return doc?.status === 'published' ? doc : undefined;
-        }, 30_000);
+        const published = await waitFor(
+          `${id} to be published`,
+          async () => {
+            const doc = await stored(id);
+            return doc?.status === 'published' ? doc : undefined;
+          },
+          30_000,
+        );
         expect(published.publishedAt).toBe(post.publishAt);
         await waitFor(`the publication of ${id} to be logged`, () => publications(id) === 1, 5_000);
         tally.published++;
@@ -144,7 +185,13 @@ describe('scheduled publishing: random interleavings (fast-check)', () => {
         for (const step of steps) await apply(step, ids, outcomes);
         await settle();
         await check(ids, outcomes).catch((error: Error) => {
-          throw new Error(`${error.message}\nsteps: ${JSON.stringify(steps)}\n${logsOf(api, ...workers).split('\n').filter((l) => /Scheduling|published/.test(l)).slice(-40).join('\n')}`);
+          throw new Error(
+            `${error.message}\nsteps: ${JSON.stringify(steps)}\n${logsOf(api, ...workers)
+              .split('\n')
+              .filter((l) => /Scheduling|published/.test(l))
+              .slice(-40)
+              .join('\n')}`,
+          );
         });
       }),
       { numRuns: 6, endOnFailure: true },

@@ -2,7 +2,18 @@ import type { Post } from '../src/posts/post';
 import { LATE_AFTER_MS } from '../src/scheduling/publisher';
 import { logsOf, ServiceProcess } from './support/processes';
 import { accepted, API_TOKEN, payloadOf } from './support/resilience';
-import { FIRST_ON_SITE, inMsWithOffset, LatenessLog, latenessMs, publicationsOf, publishedPost, sendAuthorized, SharedBackends, startSharedBackends, stopSharedBackends } from './support/scheduling';
+import {
+  FIRST_ON_SITE,
+  inMsWithOffset,
+  LatenessLog,
+  latenessMs,
+  publicationsOf,
+  publishedPost,
+  sendAuthorized,
+  SharedBackends,
+  startSharedBackends,
+  stopSharedBackends,
+} from './support/scheduling';
 import { waitFor } from './support/wait-for';
 
 const AUTH = { authorization: `Bearer ${API_TOKEN}` };
@@ -17,14 +28,29 @@ describe('scheduled publishing: instances, crashes and Redis restarts', () => {
   const services: ServiceProcess[] = [];
   const lateness = new LatenessLog();
 
-  const start = async (name: string, role: 'api' | 'worker' | 'all', env: Record<string, string> = {}): Promise<ServiceProcess> => {
-    const service = await ServiceProcess.start(name, { ...backends.env, APP_ROLE: role, ...env }, { timeoutMs: 120_000 });
+  const start = async (
+    name: string,
+    role: 'api' | 'worker' | 'all',
+    env: Record<string, string> = {},
+  ): Promise<ServiceProcess> => {
+    const service = await ServiceProcess.start(
+      name,
+      { ...backends.env, APP_ROLE: role, ...env },
+      { timeoutMs: 120_000 },
+    );
     services.push(service);
     return service;
   };
 
   async function schedule(url: string, id: string, inMs: number): Promise<Post> {
-    const res = await sendAuthorized(url, 'POST', '/posts', { id, title: `Title of ${id}`, body: 'scheduled', authorIds: ['ann'], status: 'scheduled', publishAt: inMsWithOffset(inMs) });
+    const res = await sendAuthorized(url, 'POST', '/posts', {
+      id,
+      title: `Title of ${id}`,
+      body: 'scheduled',
+      authorIds: ['ann'],
+      status: 'scheduled',
+      publishAt: inMsWithOffset(inMs),
+    });
     if (res.status !== 201) throw new Error(`POST /posts answered ${res.status}`);
     return res.post!;
   }
@@ -34,20 +60,29 @@ describe('scheduled publishing: instances, crashes and Redis restarts', () => {
     wait.catch((error: Error) => {
       throw new Error(`${error.message}\n${logsOf(...services)}`);
     });
-  const dispatchesNaming = (id: string) => accepted(backends.github).filter((d) => payloadOf(d).changes.some((c) => c.kind === 'post' && c.id === id));
+  const dispatchesNaming = (id: string) =>
+    accepted(backends.github).filter((d) => payloadOf(d).changes.some((c) => c.kind === 'post' && c.id === id));
 
   /** Waits for the publication to be deployed and for nothing more to deploy, then expects one rewrite and one dispatch. */
   async function expectPublishedOnce(id: string, url: string): Promise<void> {
     const etag = (await fetch(`${url}/posts/${id}`, { headers: AUTH })).headers.get('etag')!.replace(/"/g, '');
     await withLogs(
-      waitFor(`the record of the last dispatch to hold post ${id} as published`, async () => {
-        const marker = await backends.s3.readJson<{ objects: Record<string, string> }>('deploys/last-dispatched.json');
-        return marker?.objects[`posts/${id}.json`] === etag;
-      }, 30_000),
+      waitFor(
+        `the record of the last dispatch to hold post ${id} as published`,
+        async () => {
+          const marker = await backends.s3.readJson<{ objects: Record<string, string> }>(
+            'deploys/last-dispatched.json',
+          );
+          return marker?.objects[`posts/${id}.json`] === etag;
+        },
+        30_000,
+      ),
     );
     expect(publicationsOf(services, id)).toBe(1);
     expect(dispatchesNaming(id)).toHaveLength(1);
-    expect(payloadOf(dispatchesNaming(id)[0]).changes).toContainEqual(expect.objectContaining({ kind: 'post', id, action: FIRST_ON_SITE }));
+    expect(payloadOf(dispatchesNaming(id)[0]).changes).toContainEqual(
+      expect.objectContaining({ kind: 'post', id, action: FIRST_ON_SITE }),
+    );
   }
 
   beforeAll(async () => {
@@ -69,7 +104,9 @@ describe('scheduled publishing: instances, crashes and Redis restarts', () => {
   it('ten instances: each scheduled post is rewritten once and dispatched once', async () => {
     // Background passes less often than in the other tests: ten instances doing them twice a second load a small machine.
     const starting = Date.now();
-    const instances = await Promise.all(Array.from({ length: 10 }, (_, i) => start(`all-${i}`, 'all', { DEPLOY_RECONCILE_MS: '3000' })));
+    const instances = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => start(`all-${i}`, 'all', { DEPLOY_RECONCILE_MS: '3000' })),
+    );
     lateness.add('(not lateness) time for ten instances to start', Date.now() - starting);
     const ids = ['ten-1', 'ten-2', 'ten-3'];
     const scheduled = await Promise.all(ids.map((id, i) => schedule(instances[i * 3].url, id, 2_000 + i * 500)));
@@ -106,7 +143,11 @@ describe('scheduled publishing: instances, crashes and Redis restarts', () => {
     const before = await schedule(api.url, 'redis-before', 3_000);
     const across = await schedule(api.url, 'redis-across', 1_500);
     await backends.stack.redis.stop('SIGKILL');
-    await waitFor('publishAt of the second post to pass while Redis is down', () => Date.now() > Date.parse(across.publishAt!) + 500, 10_000);
+    await waitFor(
+      'publishAt of the second post to pass while Redis is down',
+      () => Date.now() > Date.parse(across.publishAt!) + 500,
+      10_000,
+    );
     await backends.stack.redis.start();
 
     for (const post of [before, across]) {

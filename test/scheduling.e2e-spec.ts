@@ -3,7 +3,15 @@ import type { Post } from '../src/posts/post';
 import { answeredDispatches, bodyOf, startDeployingApp } from './support/deploy-harness';
 import { FakeGithub, RecordedRequest } from './support/fake-github';
 import { DirectS3 } from './support/direct-s3';
-import { FIRST_ON_SITE, LatenessLog, boardJobs, inMsWithOffset, latenessMs, publishedPost, readPost } from './support/scheduling';
+import {
+  FIRST_ON_SITE,
+  LatenessLog,
+  boardJobs,
+  inMsWithOffset,
+  latenessMs,
+  publishedPost,
+  readPost,
+} from './support/scheduling';
 import { RunningApp, TestStack } from './support/stack';
 import { waitFor } from './support/wait-for';
 
@@ -25,11 +33,22 @@ describe('scheduled publishing', () => {
   const api = () => request(running.url);
 
   const schedule = async (id: string, inMs: number, extra: object = {}): Promise<{ post: Post; etag: string }> => {
-    const res = await api().post('/posts').send({ id, title: `Title of ${id}`, body: `Body of ${id}`, authorIds: ['ann'], status: 'scheduled', publishAt: inMsWithOffset(inMs), ...extra });
+    const res = await api()
+      .post('/posts')
+      .send({
+        id,
+        title: `Title of ${id}`,
+        body: `Body of ${id}`,
+        authorIds: ['ann'],
+        status: 'scheduled',
+        publishAt: inMsWithOffset(inMs),
+        ...extra,
+      });
     if (res.status !== 201) throw new Error(`POST /posts answered ${res.status}: ${res.text}`);
     return { post: res.body as Post, etag: res.headers.etag };
   };
-  const namesPost = (id: string) => (d: RecordedRequest) => bodyOf(d).client_payload.changes.some((c) => c.kind === 'post' && c.id === id);
+  const namesPost = (id: string) => (d: RecordedRequest) =>
+    bodyOf(d).client_payload.changes.some((c) => c.kind === 'post' && c.id === id);
   const dispatchesNaming = (id: string) => github.dispatches().filter(namesPost(id));
   /** The ETags the record of the last dispatch (or of the last quiet reconcile pass) holds, by key. */
   const markerObjects = async () => (await s3.readJson<{ objects: Record<string, string> }>(MARKER))?.objects ?? {};
@@ -41,7 +60,11 @@ describe('scheduled publishing', () => {
 
   beforeAll(async () => {
     [stack, github] = await Promise.all([TestStack.start(), FakeGithub.start()]);
-    running = await startDeployingApp(stack, github, { DEPLOY_DEBOUNCE_MS: String(DEBOUNCE_MS), DEPLOY_MAX_WAIT_MS: '2000', DEPLOY_RECONCILE_MS: '500' });
+    running = await startDeployingApp(stack, github, {
+      DEPLOY_DEBOUNCE_MS: String(DEBOUNCE_MS),
+      DEPLOY_MAX_WAIT_MS: '2000',
+      DEPLOY_RECONCILE_MS: '500',
+    });
     s3 = new DirectS3(stack.s3, running.config.s3.bucket);
     await api().post('/authors').send({ id: 'ann', name: 'Ann' }).expect(201);
     await answeredDispatches(github, 1);
@@ -62,13 +85,36 @@ describe('scheduled publishing', () => {
 
     it.each([
       ['scheduled without publishAt', { status: 'scheduled' }, /publishAt is required with status "scheduled"/],
-      ['scheduled in the past', { status: 'scheduled', publishAt: '2020-01-01T00:00:00Z' }, /publishAt must be in the future/],
-      ['publishAt without an offset', { status: 'scheduled', publishAt: '2099-01-01T09:00:00' }, /publishAt must end with a time zone offset/],
-      ['publishAt with a draft', { status: 'draft', publishAt: '2099-01-01T09:00:00Z' }, /publishAt is only accepted with status "scheduled"/],
-      ['publishAt with no status (a draft)', { publishAt: '2099-01-01T09:00:00Z' }, /publishAt is only accepted with status "scheduled"/],
-      ['publishAt with published', { status: 'published', publishAt: '2099-01-01T09:00:00Z' }, /publishAt is only accepted with status "scheduled"/],
+      [
+        'scheduled in the past',
+        { status: 'scheduled', publishAt: '2020-01-01T00:00:00Z' },
+        /publishAt must be in the future/,
+      ],
+      [
+        'publishAt without an offset',
+        { status: 'scheduled', publishAt: '2099-01-01T09:00:00' },
+        /publishAt must end with a time zone offset/,
+      ],
+      [
+        'publishAt with a draft',
+        { status: 'draft', publishAt: '2099-01-01T09:00:00Z' },
+        /publishAt is only accepted with status "scheduled"/,
+      ],
+      [
+        'publishAt with no status (a draft)',
+        { publishAt: '2099-01-01T09:00:00Z' },
+        /publishAt is only accepted with status "scheduled"/,
+      ],
+      [
+        'publishAt with published',
+        { status: 'published', publishAt: '2099-01-01T09:00:00Z' },
+        /publishAt is only accepted with status "scheduled"/,
+      ],
     ])('refuses %s with a 400 saying so, and writes nothing', async (_, fields, message) => {
-      const res = await api().post('/posts').send({ ...base, id: 'refused', ...fields }).expect(400);
+      const res = await api()
+        .post('/posts')
+        .send({ ...base, id: 'refused', ...fields })
+        .expect(400);
       expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
       expect(String(res.body.message)).toMatch(message);
       expect(await s3.exists('posts/refused.json')).toBe(false);
@@ -89,9 +135,19 @@ describe('scheduled publishing', () => {
     });
 
     it('PATCH: publishAt alone on a draft is refused; changing the status away from scheduled clears it', async () => {
-      await api().post('/posts').send({ ...base, id: 'patchy' }).expect(201);
-      expect(String((await api().patch('/posts/patchy').send({ publishAt: '2099-01-01T00:00:00Z' }).expect(400)).body.message)).toMatch(/only accepted with status "scheduled"/);
-      const scheduled = await api().patch('/posts/patchy').send({ status: 'scheduled', publishAt: '2099-01-01T00:00:00-05:00' }).expect(200);
+      await api()
+        .post('/posts')
+        .send({ ...base, id: 'patchy' })
+        .expect(201);
+      expect(
+        String(
+          (await api().patch('/posts/patchy').send({ publishAt: '2099-01-01T00:00:00Z' }).expect(400)).body.message,
+        ),
+      ).toMatch(/only accepted with status "scheduled"/);
+      const scheduled = await api()
+        .patch('/posts/patchy')
+        .send({ status: 'scheduled', publishAt: '2099-01-01T00:00:00-05:00' })
+        .expect(200);
       expect(scheduled.body).toMatchObject({ status: 'scheduled', publishAt: '2099-01-01T05:00:00.000Z' });
       const edited = await api().patch('/posts/patchy').send({ title: 'Still scheduled' }).expect(200);
       expect(edited.body).toMatchObject({ status: 'scheduled', publishAt: '2099-01-01T05:00:00.000Z' });
@@ -110,22 +166,40 @@ describe('scheduled publishing', () => {
       const post = await publishedPost(running.url, id);
       const { post: before, etag } = scheduled[i];
       lateness.add('one instance, worker up', latenessMs(post, before.publishAt!));
-      expect(post).toEqual({ ...before, status: 'published', publishAt: null, publishedAt: before.publishAt, updatedAt: expect.any(String) });
+      expect(post).toEqual({
+        ...before,
+        status: 'published',
+        publishAt: null,
+        publishedAt: before.publishAt,
+        updatedAt: expect.any(String),
+      });
       expect(Date.parse(post.updatedAt)).toBeGreaterThanOrEqual(Date.parse(before.publishAt!));
       expect((await api().get(`/posts/${id}`).expect(200)).headers.etag).not.toBe(etag);
       // No dispatch named it before its publication: a scheduled post is not on the site.
-      expect(github.dispatches().filter((d) => d.startedAt < Date.parse(post.updatedAt) && namesPost(id)(d))).toHaveLength(0);
+      expect(
+        github.dispatches().filter((d) => d.startedAt < Date.parse(post.updatedAt) && namesPost(id)(d)),
+      ).toHaveLength(0);
     }
     for (const id of ids) {
-      const [dispatch] = await waitFor(`a dispatch naming ${id}`, () => dispatchesNaming(id).length > 0 && dispatchesNaming(id));
+      const [dispatch] = await waitFor(
+        `a dispatch naming ${id}`,
+        () => dispatchesNaming(id).length > 0 && dispatchesNaming(id),
+      );
       const published = (await readPost(running.url, id))!;
       // A change like any other: its dispatch follows the quiet window (measured, not asserted: a loaded machine stretches it).
       expect(dispatch.startedAt).toBeGreaterThanOrEqual(Date.parse(published.updatedAt));
-      dispatchDelays.add('after a publication, minus the quiet window', dispatch.startedAt - Date.parse(published.updatedAt) - DEBOUNCE_MS);
-      expect(bodyOf(dispatch).client_payload.changes).toContainEqual(expect.objectContaining({ kind: 'post', id, action: FIRST_ON_SITE }));
+      dispatchDelays.add(
+        'after a publication, minus the quiet window',
+        dispatch.startedAt - Date.parse(published.updatedAt) - DEBOUNCE_MS,
+      );
+      expect(bodyOf(dispatch).client_payload.changes).toContainEqual(
+        expect.objectContaining({ kind: 'post', id, action: FIRST_ON_SITE }),
+      );
     }
     // Once the record of the last dispatch holds every publication, nothing is left to deploy: one dispatch each.
-    const etags = await Promise.all(ids.map(async (id) => (await api().get(`/posts/${id}`)).headers.etag.replace(/"/g, '')));
+    const etags = await Promise.all(
+      ids.map(async (id) => (await api().get(`/posts/${id}`)).headers.etag.replace(/"/g, '')),
+    );
     await waitFor('the dispatch record to hold the published posts', async () => {
       const objects = await markerObjects();
       return ids.every((id, i) => objects[`posts/${id}.json`] === etags[i]);
@@ -136,9 +210,15 @@ describe('scheduled publishing', () => {
   it('creating, editing, rescheduling and deleting a scheduled post deploys nothing, also through the reconcile pass', async () => {
     await schedule('quiet', 60_000);
     await api().patch('/posts/quiet').send({ title: 'Edited while scheduled' }).expect(200);
-    const rescheduled = await api().patch('/posts/quiet').send({ publishAt: inMsWithOffset(120_000) }).expect(200);
+    const rescheduled = await api()
+      .patch('/posts/quiet')
+      .send({ publishAt: inMsWithOffset(120_000) })
+      .expect(200);
     const etag = rescheduled.headers.etag.replace(/"/g, '');
-    await waitFor('a reconcile pass to see the scheduled post', async () => (await markerObjects())['posts/quiet.json'] === etag);
+    await waitFor(
+      'a reconcile pass to see the scheduled post',
+      async () => (await markerObjects())['posts/quiet.json'] === etag,
+    );
     await api().delete('/posts/quiet').expect(204);
     await waitFor('a reconcile pass to see it deleted', async () => !('posts/quiet.json' in (await markerObjects())));
     expect(dispatchesNaming('quiet')).toHaveLength(0);
@@ -163,13 +243,19 @@ describe('scheduled publishing', () => {
     await schedule('deleted', 8_000);
     await api().patch('/posts/unscheduled').send({ status: 'draft' }).expect(200);
     await api().delete('/posts/deleted').expect(204);
-    expect((await boardJobs(running.url, 'delayed')).filter((job) => ['unscheduled', 'deleted'].includes(job.data.postId))).toEqual([]);
+    expect(
+      (await boardJobs(running.url, 'delayed')).filter((job) => ['unscheduled', 'deleted'].includes(job.data.postId)),
+    ).toEqual([]);
     await sentinel('after-cancel', 9_000);
-    expect(await readPost(running.url, 'unscheduled')).toMatchObject({ status: 'draft', publishAt: null, publishedAt: null });
+    expect(await readPost(running.url, 'unscheduled')).toMatchObject({
+      status: 'draft',
+      publishAt: null,
+      publishedAt: null,
+    });
     expect(await s3.exists('posts/deleted.json')).toBe(false);
   });
 
-  describe('edited behind the service\'s back (straight in the bucket)', () => {
+  describe("edited behind the service's back (straight in the bucket)", () => {
     it('new content for the same time: the new content is published, never the version the job was queued for', async () => {
       const { post } = await schedule('direct-edit', 2_000);
       await s3.putJson('posts/direct-edit.json', { ...post, body: 'Edited in the bucket' });

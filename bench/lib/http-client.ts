@@ -44,7 +44,10 @@ export class HttpClient {
   /** Sends and insists on `expected`; anything else aborts the benchmark with the service's answer. */
   async expect(expected: number, method: string, path: string, body?: unknown): Promise<HttpAnswer> {
     const answer = await this.send(method, path, body);
-    if (answer.status !== expected) throw new Error(`${method} ${path} answered ${answer.status} (expected ${expected}): ${answer.body.slice(0, 300)}`);
+    if (answer.status !== expected)
+      throw new Error(
+        `${method} ${path} answered ${answer.status} (expected ${expected}): ${answer.body.slice(0, 300)}`,
+      );
     return answer;
   }
 

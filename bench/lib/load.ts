@@ -17,7 +17,11 @@ export interface LoadResult {
  * previous one finishes (closed loop: the measured latency includes any queueing in the service).
  * A failed operation aborts the run: a benchmark of errors measures nothing.
  */
-export async function runLoad<T>(items: readonly T[], concurrency: number, operation: (item: T, index: number) => Promise<void>): Promise<LoadResult> {
+export async function runLoad<T>(
+  items: readonly T[],
+  concurrency: number,
+  operation: (item: T, index: number) => Promise<void>,
+): Promise<LoadResult> {
   const latencies = new Array<number>(items.length);
   let next = 0;
   let endedAt = 0;

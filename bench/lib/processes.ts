@@ -31,8 +31,13 @@ export class S3ServerProcess {
 
   static async start(buckets: string[], cpuProfileDir?: string): Promise<S3ServerProcess> {
     // s3rver's ListObjectsV2 continuation tokens need the legacy OpenSSL provider.
-    const args = ['--openssl-legacy-provider', ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [])];
-    const child = spawn(process.execPath, [...args, join(BENCH_DIST, 's3-server.js'), ...buckets], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const args = [
+      '--openssl-legacy-provider',
+      ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : []),
+    ];
+    const child = spawn(process.execPath, [...args, join(BENCH_DIST, 's3-server.js'), ...buckets], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const endpoint = await new Promise<string>((resolve, reject) => {
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => {
@@ -84,18 +89,29 @@ export class AppProcess {
     const port = await freePort();
     const args = ['--openssl-legacy-provider', '--expose-gc', '-r', join(BENCH_DIST, 'heap-report.js')];
     if (options.deploysOff) args.push('-r', join(BENCH_DIST, 'deploys-off.js'));
-    if (options.cpuProfileDir) args.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, '-r', join(BENCH_DIST, 'profile-exit.js'));
+    if (options.cpuProfileDir)
+      args.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, '-r', join(BENCH_DIST, 'profile-exit.js'));
     args.push(BUILT_MAIN);
     const logFd = openSync(options.logFile, 'a');
     // The service runs with the image's NODE_OPTIONS (its heap limit); BENCH_NODE_OPTIONS tries others.
     const nodeOptions = { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? imageNodeOptions() };
-    const env = { PATH: process.env.PATH, ...nodeOptions, ...options.env, PORT: String(port), BENCH_HEAP_FILE: options.heapFile };
+    const env = {
+      PATH: process.env.PATH,
+      ...nodeOptions,
+      ...options.env,
+      PORT: String(port),
+      BENCH_HEAP_FILE: options.heapFile,
+    };
     const child = spawn(process.execPath, args, { cwd: REPO, env, stdio: ['ignore', logFd, logFd] });
     const app = new AppProcess(child, `http://127.0.0.1:${port}`, logFd, options.heapFile);
     const deadline = Date.now() + 30_000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`the service exited with code ${child.exitCode} at start: see ${options.logFile}`);
-      const ready = await fetch(`${app.url}/health/ready`).then((res) => res.ok, () => false);
+      if (child.exitCode !== null)
+        throw new Error(`the service exited with code ${child.exitCode} at start: see ${options.logFile}`);
+      const ready = await fetch(`${app.url}/health/ready`).then(
+        (res) => res.ok,
+        () => false,
+      );
       if (ready) {
         app.sampler = setInterval(() => app.sample(), 50);
         return app;

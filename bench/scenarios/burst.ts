@@ -19,10 +19,17 @@ export interface BurstResult {
 }
 
 /** Waits until GitHub has received `count` dispatches in all (polling; the fake records arrival times). */
-export async function waitForDispatches(github: FakeGithub, count: number, timeoutMs: number): Promise<RecordedRequest[]> {
+export async function waitForDispatches(
+  github: FakeGithub,
+  count: number,
+  timeoutMs: number,
+): Promise<RecordedRequest[]> {
   const deadline = Date.now() + timeoutMs;
   while (github.dispatches().length < count) {
-    if (Date.now() > deadline) throw new Error(`expected ${count} dispatch(es) at the fake GitHub within ${timeoutMs} ms, got ${github.dispatches().length}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `expected ${count} dispatch(es) at the fake GitHub within ${timeoutMs} ms, got ${github.dispatches().length}`,
+      );
     await sleep(5);
   }
   return github.dispatches();
@@ -33,7 +40,14 @@ export async function waitForDispatches(github: FakeGithub, count: number, timeo
  * dispatches that follow. Waits one more quiet window after the first dispatch so that a second one (a
  * coalescing failure) would be counted.
  */
-export async function editBurst(client: HttpClient, github: FakeGithub, postIds: readonly string[], edits: number, clients: number, debounceMs: number): Promise<BurstResult> {
+export async function editBurst(
+  client: HttpClient,
+  github: FakeGithub,
+  postIds: readonly string[],
+  edits: number,
+  clients: number,
+  debounceMs: number,
+): Promise<BurstResult> {
   const before = github.dispatches().length;
   const items = Array.from({ length: edits }, (_, i) => i);
   // Consecutive edits go to different posts, so clients do not queue on one post's lock.

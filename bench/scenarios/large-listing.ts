@@ -26,7 +26,15 @@ export interface LargeListingResult {
  * the listing of the running service holds them all, then measures list latency and what the listing costs in
  * memory. The added posts are newer than any other, so the newest one heading the first page proves the catch-up.
  */
-export async function largeListing(app: AppProcess, client: HttpClient, storage: S3StorageService, extra: BenchPost[], total: number, tag: string, samples: number): Promise<LargeListingResult> {
+export async function largeListing(
+  app: AppProcess,
+  client: HttpClient,
+  storage: S3StorageService,
+  extra: BenchPost[],
+  total: number,
+  tag: string,
+  samples: number,
+): Promise<LargeListingResult> {
   const heapBefore = await app.liveHeapMb();
   app.phasePeakRssMb();
   const base = Date.now() + 60_000;
@@ -37,7 +45,9 @@ export async function largeListing(app: AppProcess, client: HttpClient, storage:
   const newest = extra[extra.length - 1].id;
   await waitFor(
     `the service to list all ${total} posts`,
-    async () => (JSON.parse((await client.expect(200, 'GET', '/posts?limit=1')).body) as { items: { id: string }[] }).items[0]?.id === newest,
+    async () =>
+      (JSON.parse((await client.expect(200, 'GET', '/posts?limit=1')).body) as { items: { id: string }[] }).items[0]
+        ?.id === newest,
     300_000,
     100,
   );
@@ -51,7 +61,11 @@ export async function largeListing(app: AppProcess, client: HttpClient, storage:
     catchUpMs,
     listAll,
     listByTag,
-    heapMb: { before: round(heapBefore, 1), after: round(heapAfter, 1), per1000Posts: round(((heapAfter - heapBefore) / extra.length) * 1000, 2) },
+    heapMb: {
+      before: round(heapBefore, 1),
+      after: round(heapAfter, 1),
+      per1000Posts: round(((heapAfter - heapBefore) / extra.length) * 1000, 2),
+    },
     rssMb: { steady: Math.round(app.currentRssMb()), peak },
   };
 }

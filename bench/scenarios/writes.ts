@@ -30,7 +30,9 @@ export interface WriteTarget {
 
 function slices<T>(items: readonly T[], count: number): T[][] {
   const size = Math.ceil(items.length / count);
-  return Array.from({ length: count }, (_, i) => items.slice(i * size, (i + 1) * size)).filter((slice) => slice.length > 0);
+  return Array.from({ length: count }, (_, i) => items.slice(i * size, (i + 1) * size)).filter(
+    (slice) => slice.length > 0,
+  );
 }
 
 /**
@@ -38,12 +40,17 @@ function slices<T>(items: readonly T[], count: number): T[][] {
  * whatever else the machine does during the run then weighs on every target alike, so the ratios hold.
  */
 export async function interleavedWrites(targets: WriteTarget[], plan: WritePlan): Promise<Record<string, WriteResult>> {
-  const latencies = new Map(targets.map((t) => [t.name, { sequential: [] as number[], concurrent: [] as number[], concurrentMs: 0 }]));
+  const latencies = new Map(
+    targets.map((t) => [t.name, { sequential: [] as number[], concurrent: [] as number[], concurrentMs: 0 }]),
+  );
   for (const target of targets) {
     await runLoad(plan.warmup, plan.concurrency, target.write);
     await target.afterSlice?.();
   }
-  for (const [phase, posts, clients] of [['sequential', plan.sequential, 1], ['concurrent', plan.concurrent, plan.concurrency]] as const) {
+  for (const [phase, posts, clients] of [
+    ['sequential', plan.sequential, 1],
+    ['concurrent', plan.concurrent, plan.concurrency],
+  ] as const) {
     for (const slice of slices(posts, plan.rounds)) {
       for (const target of targets) {
         const run = await runLoad(slice, clients, target.write);
@@ -58,7 +65,11 @@ export async function interleavedWrites(targets: WriteTarget[], plan: WritePlan)
   for (const [name, mine] of latencies) {
     results[name] = {
       sequential: summarize(mine.sequential),
-      concurrent: { ...summarize(mine.concurrent), throughput: round((mine.concurrent.length / mine.concurrentMs) * 1000, 1), clients: plan.concurrency },
+      concurrent: {
+        ...summarize(mine.concurrent),
+        throughput: round((mine.concurrent.length / mine.concurrentMs) * 1000, 1),
+        clients: plan.concurrency,
+      },
     };
   }
   return results;

@@ -20,7 +20,9 @@ export class BearerAuthGuard implements CanActivate, OnModuleInit {
 
   onModuleInit(): void {
     if (this.config.apiTokens.length === 0) {
-      new Logger('Auth').warn('API_TOKENS is not set: the API is open to anyone who can reach it. Set API_TOKENS outside development.');
+      new Logger('Auth').warn(
+        'API_TOKENS is not set: the API is open to anyone who can reach it. Set API_TOKENS outside development.',
+      );
     }
   }
 

@@ -13,11 +13,18 @@ import { AuthorFieldsDto, CreateAuthorDto, PatchAuthorDto, ReplaceAuthorDto } fr
 const SERVER_FIELDS = ['id', 'createdAt', 'updatedAt'] as const;
 
 function fields(input: AuthorFieldsDto): Omit<Author, (typeof SERVER_FIELDS)[number]> {
-  return compact({ name: input.name, title: input.title, bio: input.bio, avatarUrl: input.avatarUrl, links: input.links?.map((l) => ({ label: l.label, url: l.url })) });
+  return compact({
+    name: input.name,
+    title: input.title,
+    bio: input.bio,
+    avatarUrl: input.avatarUrl,
+    links: input.links?.map((l) => ({ label: l.label, url: l.url })),
+  });
 }
 
 function checkPathId(pathId: string, bodyId: string | undefined): void {
-  if (bodyId !== undefined && bodyId !== pathId) throw new InvalidInputError([`id in the body ("${bodyId}") differs from the id in the path ("${pathId}")`]);
+  if (bodyId !== undefined && bodyId !== pathId)
+    throw new InvalidInputError([`id in the body ("${bodyId}") differs from the id in the path ("${pathId}")`]);
 }
 
 /** Authors: every change to an author changes the published site (bylines), so every change deploys. */
@@ -41,7 +48,12 @@ export class AuthorsService {
     // A null id (IsOptional lets it through) means "not given", like any other null field.
     const candidates = input.id != null ? [input.id] : idCandidates('author', input.name);
     const now = new Date().toISOString();
-    const created = await this.authors.create(candidates, (id) => ({ id, ...fields(input), createdAt: now, updatedAt: now }));
+    const created = await this.authors.create(candidates, (id) => ({
+      id,
+      ...fields(input),
+      createdAt: now,
+      updatedAt: now,
+    }));
     await this.changed(created.doc.id, 'created', created.doc.updatedAt);
     return created;
   }
@@ -50,7 +62,12 @@ export class AuthorsService {
     checkPathId(id, input.id ?? undefined);
     const now = new Date().toISOString();
     // current is null when the object at the key was not a valid author: PUT replaces it.
-    const { after } = await this.authors.replace(id, ifMatch, (current) => ({ id, ...fields(input), createdAt: current?.createdAt ?? now, updatedAt: now }));
+    const { after } = await this.authors.replace(id, ifMatch, (current) => ({
+      id,
+      ...fields(input),
+      createdAt: current?.createdAt ?? now,
+      updatedAt: now,
+    }));
     await this.changed(id, 'updated', after.doc.updatedAt);
     return after;
   }
@@ -67,9 +84,13 @@ export class AuthorsService {
 
   async remove(id: string, ifMatch?: string): Promise<void> {
     await this.authors.remove(id, ifMatch, async () => {
-      const citing = (await this.posts.index.all()).filter((post) => post.authorIds.includes(id)).map((post) => post.id);
+      const citing = (await this.posts.index.all())
+        .filter((post) => post.authorIds.includes(id))
+        .map((post) => post.id);
       if (citing.length > 0) {
-        throw new ConflictError(`Author "${id}" is still credited on ${citing.length} post(s): ${citing.sort().join(', ')}. Remove the author from those posts first.`);
+        throw new ConflictError(
+          `Author "${id}" is still credited on ${citing.length} post(s): ${citing.sort().join(', ')}. Remove the author from those posts first.`,
+        );
       }
     });
     await this.changed(id, 'deleted', new Date().toISOString());

@@ -24,25 +24,40 @@ export class ErrorDto {
   message!: string | string[];
 }
 
-const ETAG = { ETag: { description: 'The version of the entity, a strong tag: send it back as If-Match to update only that version', schema: { type: 'string' } } };
+const ETAG = {
+  ETag: {
+    description: 'The version of the entity, a strong tag: send it back as If-Match to update only that version',
+    schema: { type: 'string' },
+  },
+};
 
 const error = (status: number, description: string) => ApiResponse({ status, description, type: ErrorDto });
 
-export const ApiEntityId = () => ApiParam({ name: 'id', schema: { type: 'string', pattern: ID_PATTERN.source, minLength: 1, maxLength: 64 } });
+export const ApiEntityId = () =>
+  ApiParam({ name: 'id', schema: { type: 'string', pattern: ID_PATTERN.source, minLength: 1, maxLength: 64 } });
 
 const ifMatch = () =>
   ApiHeader({
     name: 'If-Match',
     required: false,
-    description: 'Only act if the entity is at this version (strong comparison: a W/ tag never matches; `*` needs the entity to exist)',
+    description:
+      'Only act if the entity is at this version (strong comparison: a W/ tag never matches; `*` needs the entity to exist)',
   });
 
 /** 422: an object in the bucket that the request reads is not a valid document (the message names its key). */
-export const ApiUnreadable = (what: string) => error(422, `${what} is an object in the bucket that is not a valid document (the message names its key and the problem)`);
+export const ApiUnreadable = (what: string) =>
+  error(
+    422,
+    `${what} is an object in the bucket that is not a valid document (the message names its key and the problem)`,
+  );
 
 export const ApiCreateEntity = (type: Type, extra: MethodDecorator[] = []) =>
   applyDecorators(
-    ApiResponse({ status: 201, type, headers: { ...ETAG, Location: { description: 'The path of the new entity', schema: { type: 'string' } } } }),
+    ApiResponse({
+      status: 201,
+      type,
+      headers: { ...ETAG, Location: { description: 'The path of the new entity', schema: { type: 'string' } } },
+    }),
     error(409, 'The id is already taken'),
     ...extra,
   );
@@ -50,9 +65,17 @@ export const ApiCreateEntity = (type: Type, extra: MethodDecorator[] = []) =>
 export const ApiReadEntity = (type: Type) =>
   applyDecorators(
     ApiEntityId(),
-    ApiHeader({ name: 'If-None-Match', required: false, description: 'Answer 304 when the entity is still at one of these versions' }),
+    ApiHeader({
+      name: 'If-None-Match',
+      required: false,
+      description: 'Answer 304 when the entity is still at one of these versions',
+    }),
     ApiResponse({ status: 200, type, headers: ETAG }),
-    ApiResponse({ status: 304, description: 'The entity is still at the version named in If-None-Match', headers: ETAG }),
+    ApiResponse({
+      status: 304,
+      description: 'The entity is still at the version named in If-None-Match',
+      headers: ETAG,
+    }),
     ApiUnreadable('The entity'),
   );
 

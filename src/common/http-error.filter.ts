@@ -33,7 +33,12 @@ export function toErrorBody(error: unknown): ErrorBody {
     return bodyFor(error.getStatus(), message);
   }
   if (isHttpClientError(error)) {
-    const message = error.status === 413 ? 'request body is too large' : error.status === 400 ? 'request body is not valid JSON' : error.message;
+    const message =
+      error.status === 413
+        ? 'request body is too large'
+        : error.status === 400
+          ? 'request body is not valid JSON'
+          : error.message;
     return bodyFor(error.status, message);
   }
   return bodyFor(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error');
@@ -46,7 +51,9 @@ export function toErrorBody(error: unknown): ErrorBody {
 function healthReport(error: unknown): object | undefined {
   if (!(error instanceof HttpException)) return undefined;
   const response = error.getResponse();
-  return typeof response === 'object' && response !== null && 'details' in response && !('message' in response) ? response : undefined;
+  return typeof response === 'object' && response !== null && 'details' in response && !('message' in response)
+    ? response
+    : undefined;
 }
 
 @Catch()
@@ -64,11 +71,13 @@ export class HttpErrorFilter implements ExceptionFilter {
     const body = toErrorBody(error);
     // A domain error says what failed in words (a backing service away, say): one line, not repeated within 10 s.
     if (body.statusCode >= 500 && error instanceof DomainError) this.repeated.warn(`${error.name}: ${error.message}`);
-    else if (body.statusCode >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    else if (body.statusCode >= 500)
+      this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     if (response.headersSent) return;
     // An error is not a version of the entity: a tag set before the failure must not be taken for one.
     response.removeHeader('ETag');
-    if (error instanceof DomainError) for (const [name, value] of Object.entries(error.headers)) response.setHeader(name, value);
+    if (error instanceof DomainError)
+      for (const [name, value] of Object.entries(error.headers)) response.setHeader(name, value);
     response.status(body.statusCode).json(body);
   }
 }

@@ -70,20 +70,30 @@ describe('idCandidates', () => {
 
   it('gives only valid ids, for any string input', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'grapheme', maxLength: 100 }), fc.string({ unit: 'binary', maxLength: 100 })), (text) => {
-        const candidates = idCandidates('post', text, 3);
-        expect(candidates.length).toBeGreaterThanOrEqual(3);
-        for (const candidate of candidates) expect(candidate).toMatch(ID_PATTERN);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 200 }),
+          fc.string({ unit: 'grapheme', maxLength: 100 }),
+          fc.string({ unit: 'binary', maxLength: 100 }),
+        ),
+        (text) => {
+          const candidates = idCandidates('post', text, 3);
+          expect(candidates.length).toBeGreaterThanOrEqual(3);
+          for (const candidate of candidates) expect(candidate).toMatch(ID_PATTERN);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
 });
 
 describe('ID_PATTERN / isValidId', () => {
-  it.each(['a', '0', 'jane-doe', 'a-b-c', 'a--b', '2026-launch', 'x'.repeat(64), `a${'-'.repeat(62)}b`])('accepts %j', (id) => {
-    expect(isValidId(id)).toBe(true);
-  });
+  it.each(['a', '0', 'jane-doe', 'a-b-c', 'a--b', '2026-launch', 'x'.repeat(64), `a${'-'.repeat(62)}b`])(
+    'accepts %j',
+    (id) => {
+      expect(isValidId(id)).toBe(true);
+    },
+  );
 
   it.each([
     '',

@@ -18,10 +18,19 @@ type Step = (req: Request, res: Response, next: NextFunction) => void;
  */
 @Injectable()
 export class JsonBodyInterceptor implements NestInterceptor {
-  private readonly steps: Step[] = [express.json({ limit: JSON_BODY_LIMIT, strict: true, type: JSON_MEDIA_TYPES }), requireJsonBody, rejectHostileJson];
+  private readonly steps: Step[] = [
+    express.json({ limit: JSON_BODY_LIMIT, strict: true, type: JSON_MEDIA_TYPES }),
+    requireJsonBody,
+    rejectHostileJson,
+  ];
   /** For @KeepRawBody() routes: the same, keeping the bytes as `req.rawBody` too. */
   private readonly keepingRaw: Step[] = [
-    express.json({ limit: JSON_BODY_LIMIT, strict: true, type: JSON_MEDIA_TYPES, verify: (req, _res, body) => Object.assign(req, { rawBody: body }) }),
+    express.json({
+      limit: JSON_BODY_LIMIT,
+      strict: true,
+      type: JSON_MEDIA_TYPES,
+      verify: (req, _res, body) => Object.assign(req, { rawBody: body }),
+    }),
     requireJsonBody,
     rejectHostileJson,
   ];

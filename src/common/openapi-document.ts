@@ -1,5 +1,11 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import type { OperationObject, ParameterObject, ReferenceObject, ResponseObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type {
+  OperationObject,
+  ParameterObject,
+  ReferenceObject,
+  ResponseObject,
+  SchemaObject,
+} from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 
 /**
  * Completes the generated OpenAPI document with what holds for every operation, so that it lists every status
@@ -25,7 +31,8 @@ const COMMON: Record<number, string> = {
 
 type Operations = Partial<Record<'get' | 'put' | 'post' | 'delete' | 'patch', OperationObject>>;
 
-const isRef = (value: unknown): value is ReferenceObject => typeof value === 'object' && value !== null && '$ref' in value;
+const isRef = (value: unknown): value is ReferenceObject =>
+  typeof value === 'object' && value !== null && '$ref' in value;
 
 function schemaName(operation: OperationObject | undefined): string | undefined {
   const body = operation?.requestBody;
@@ -48,12 +55,15 @@ function completeOperation(operation: OperationObject, globalSecurity: boolean):
   if (hasBody) [413, 415].forEach((status) => addError(operation, status));
   const secured = (operation.security ?? (globalSecurity ? [{}] : [])).length > 0;
   if (secured) {
-    addError(operation, 401, { headers: { 'WWW-Authenticate': { description: 'Bearer', schema: { type: 'string' } } } });
+    addError(operation, 401, {
+      headers: { 'WWW-Authenticate': { description: 'Bearer', schema: { type: 'string' } } },
+    });
     addError(operation, 503);
   }
   // Error bodies declared without a schema get the shared one.
   for (const [status, response] of Object.entries(operation.responses)) {
-    if (Number(status) >= 400 && response !== undefined && !isRef(response) && response.content === undefined) response.content = { 'application/json': { schema: ERROR_REF } };
+    if (Number(status) >= 400 && response !== undefined && !isRef(response) && response.content === undefined)
+      response.content = { 'application/json': { schema: ERROR_REF } };
   }
 }
 
@@ -62,21 +72,24 @@ function nullableOptionals(schema: SchemaObject, except: ReadonlySet<string>): v
   for (const [name, property] of Object.entries(schema.properties ?? {})) {
     if (required.has(name) || except.has(name) || isRef(property) || property.readOnly) continue;
     property.nullable = true;
-    if (property.enum !== undefined && !property.enum.includes(null)) property.enum = [...(property.enum as unknown[]), null];
+    if (property.enum !== undefined && !property.enum.includes(null))
+      property.enum = [...(property.enum as unknown[]), null];
   }
 }
 
 export function completeDocument(document: OpenAPIObject): OpenAPIObject {
   const schemas = (document.components ??= {}).schemas ?? {};
   for (const schema of Object.values(schemas)) {
-    if (!isRef(schema) && schema.type === 'object' && schema.additionalProperties === undefined) schema.additionalProperties = false;
+    if (!isRef(schema) && schema.type === 'object' && schema.additionalProperties === undefined)
+      schema.additionalProperties = false;
   }
   for (const scheme of Object.values(document.components.securitySchemes ?? {})) {
     // Any opaque token from API_TOKENS, not a JWT.
     if (!isRef(scheme) && scheme.scheme === 'bearer') delete scheme.bearerFormat;
   }
   for (const operations of Object.values(document.paths) as Operations[]) {
-    for (const operation of Object.values(operations)) completeOperation(operation, (document.security ?? []).length > 0);
+    for (const operation of Object.values(operations))
+      completeOperation(operation, (document.security ?? []).length > 0);
     const put = schemas[schemaName(operations.put) ?? ''];
     const putRequired = new Set(put !== undefined && !isRef(put) ? (put.required ?? []) : []);
     for (const [method, operation] of Object.entries(operations) as [keyof Operations, OperationObject][]) {

@@ -7,7 +7,12 @@ import { validationMessages } from './validation-messages';
  * Applies a PATCH body: a field set to null is removed, any other given field replaces the stored one.
  * The result is validated as a full replace body, so PATCH can never store what PUT would refuse.
  */
-export async function applyPatch<T extends object>(current: T, patch: object, serverFields: readonly string[], fullDto: new () => object): Promise<T> {
+export async function applyPatch<T extends object>(
+  current: T,
+  patch: object,
+  serverFields: readonly string[],
+  fullDto: new () => object,
+): Promise<T> {
   const merged = { ...current } as Record<string, unknown>;
   for (const [field, value] of Object.entries(patch)) {
     if (value === undefined || serverFields.includes(field)) continue;

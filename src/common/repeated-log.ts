@@ -31,7 +31,9 @@ export class RepeatedLog {
       last.held++;
       return;
     }
-    const repeats = last?.held ? ` (repeated ${last.held} more time(s) in the last ${Math.round((now - last.at) / 1000)} s)` : '';
+    const repeats = last?.held
+      ? ` (repeated ${last.held} more time(s) in the last ${Math.round((now - last.at) / 1000)} s)`
+      : '';
     if (this.lastLogged.size > 100) this.lastLogged.clear();
     this.lastLogged.set(key, { at: now, held: 0 });
     this.logger.warn(message + repeats);

@@ -27,5 +27,9 @@ function hasBody(req: Request): boolean {
  */
 export function requireJsonBody(req: Request, _res: Response, next: NextFunction): void {
   const skipped = req.body === undefined && hasBody(req) && ['POST', 'PUT', 'PATCH'].includes(req.method);
-  next(skipped ? new UnsupportedMediaTypeError(`send the request body as JSON (Content-Type: application/json)`) : undefined);
+  next(
+    skipped
+      ? new UnsupportedMediaTypeError(`send the request body as JSON (Content-Type: application/json)`)
+      : undefined,
+  );
 }

@@ -19,14 +19,25 @@ function expectRefused(env: Record<string, string | undefined>, variable: string
 
 describe('GitHub App variables', () => {
   it('reads the App, with the key in PKCS#8 and no installation id', () => {
-    expect(loadConfig(app).github).toEqual({ token: undefined, app: { appId: '12345', privateKey: PKCS8, installationId: undefined }, owner: 'acme', repo: 'blog', apiUrl: 'https://api.github.com' });
+    expect(loadConfig(app).github).toEqual({
+      token: undefined,
+      app: { appId: '12345', privateKey: PKCS8, installationId: undefined },
+      owner: 'acme',
+      repo: 'blog',
+      apiUrl: 'https://api.github.com',
+    });
   });
 
   it('reads the key from GITHUB_APP_PRIVATE_KEY_FILE and the installation id', () => {
     const dir = mkdtempSync(join(tmpdir(), 'app-key-'));
     try {
       writeFileSync(join(dir, 'app.pem'), PKCS1);
-      const config = loadConfig({ ...base, GITHUB_APP_ID: 'Iv23liABCDEF', GITHUB_APP_PRIVATE_KEY_FILE: join(dir, 'app.pem'), GITHUB_APP_INSTALLATION_ID: '777' });
+      const config = loadConfig({
+        ...base,
+        GITHUB_APP_ID: 'Iv23liABCDEF',
+        GITHUB_APP_PRIVATE_KEY_FILE: join(dir, 'app.pem'),
+        GITHUB_APP_INSTALLATION_ID: '777',
+      });
       expect(config.github.app).toEqual({ appId: 'Iv23liABCDEF', privateKey: PKCS8, installationId: 777 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -39,7 +50,11 @@ describe('GitHub App variables', () => {
 
   it.each([
     ['GITHUB_TOKEN', { ...app, GITHUB_TOKEN: 'ghp_secret' }, /together with a GitHub App \(GITHUB_APP_\*\)/],
-    ['GITHUB_TOKEN', { ...base, GITHUB_APP_INSTALLATION_ID: '1', GITHUB_TOKEN: 'ghp_secret' }, /together with a GitHub App \(GITHUB_APP_\*\)/],
+    [
+      'GITHUB_TOKEN',
+      { ...base, GITHUB_APP_INSTALLATION_ID: '1', GITHUB_TOKEN: 'ghp_secret' },
+      /together with a GitHub App \(GITHUB_APP_\*\)/,
+    ],
     ['GITHUB_TOKEN', { ...base, NODE_ENV: 'production', API_TOKENS: 'a' }, /or a GitHub App/],
     ['GITHUB_REPOSITORY', { ...app, GITHUB_REPOSITORY: undefined }, /required with a GitHub App/],
     ['GITHUB_APP_ID', { ...base, GITHUB_APP_PRIVATE_KEY: PKCS1 }, /is required with GITHUB_APP_PRIVATE_KEY/],
@@ -47,7 +62,11 @@ describe('GitHub App variables', () => {
     ['GITHUB_APP_PRIVATE_KEY', { ...base, GITHUB_APP_ID: '1' }, /is required with GITHUB_APP_ID/],
     ['GITHUB_APP_PRIVATE_KEY', { ...app, GITHUB_APP_PRIVATE_KEY_FILE: '/x.pem' }, /both set/],
     ['GITHUB_APP_PRIVATE_KEY', { ...app, GITHUB_APP_PRIVATE_KEY: 'secret-but-not-a-key' }, /not a PEM private key/],
-    ['GITHUB_APP_PRIVATE_KEY_FILE', { ...base, GITHUB_APP_ID: '1', GITHUB_APP_PRIVATE_KEY_FILE: '/nonexistent/app.pem' }, /cannot be read \(ENOENT\)/],
+    [
+      'GITHUB_APP_PRIVATE_KEY_FILE',
+      { ...base, GITHUB_APP_ID: '1', GITHUB_APP_PRIVATE_KEY_FILE: '/nonexistent/app.pem' },
+      /cannot be read \(ENOENT\)/,
+    ],
     ['GITHUB_APP_INSTALLATION_ID', { ...app, GITHUB_APP_INSTALLATION_ID: 'abc' }, /must be a number/],
   ])('refuses a bad %s: %j', (variable, env, says) => {
     expectRefused(env, variable, says);
@@ -62,7 +81,10 @@ describe('DEPLOY_TRIGGER, DEPLOY_WORKFLOW, DEPLOY_REF', () => {
 
   it.each([
     [{ DEPLOY_WORKFLOW: 'deploy.yml' }, { kind: 'workflow_dispatch', workflow: 'deploy.yml', ref: undefined }],
-    [{ DEPLOY_WORKFLOW: 'site.yaml', DEPLOY_REF: 'release/2026' }, { kind: 'workflow_dispatch', workflow: 'site.yaml', ref: 'release/2026' }],
+    [
+      { DEPLOY_WORKFLOW: 'site.yaml', DEPLOY_REF: 'release/2026' },
+      { kind: 'workflow_dispatch', workflow: 'site.yaml', ref: 'release/2026' },
+    ],
     [{ DEPLOY_WORKFLOW: '161335' }, { kind: 'workflow_dispatch', workflow: '161335', ref: undefined }],
   ])('reads workflow_dispatch %j', (vars, trigger) => {
     expect(loadConfig({ ...base, DEPLOY_TRIGGER: 'workflow_dispatch', ...vars }).deploy.trigger).toEqual(trigger);

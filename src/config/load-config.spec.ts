@@ -2,7 +2,13 @@ import { ConfigError } from './config-error';
 import { loadConfig } from './load-config';
 
 const minimal = { S3_BUCKET: 'blog-content' };
-const production = { ...minimal, NODE_ENV: 'production', API_TOKENS: 'secret-a', GITHUB_TOKEN: 'ghp_x', GITHUB_REPOSITORY: 'acme/blog' };
+const production = {
+  ...minimal,
+  NODE_ENV: 'production',
+  API_TOKENS: 'secret-a',
+  GITHUB_TOKEN: 'ghp_x',
+  GITHUB_REPOSITORY: 'acme/blog',
+};
 
 function errorOf(env: Record<string, string | undefined>): ConfigError {
   try {
@@ -25,7 +31,14 @@ describe('loadConfig', () => {
       queuePrefix: 'blog',
       s3: { bucket: 'blog-content', region: 'us-east-1', endpoint: undefined, prefix: '' },
       github: { token: undefined, owner: undefined, repo: undefined, apiUrl: 'https://api.github.com' },
-      deploy: { eventType: 'webhook', debounceMs: 30_000, maxWaitMs: 300_000, maxAttempts: 8, backoffMs: 5_000, reconcileMs: 60_000 },
+      deploy: {
+        eventType: 'webhook',
+        debounceMs: 30_000,
+        maxWaitMs: 300_000,
+        maxAttempts: 8,
+        backoffMs: 5_000,
+        reconcileMs: 60_000,
+      },
       apiTokens: [],
     });
     expect(loadConfig(minimal).dashboard).toBeUndefined();
@@ -60,7 +73,14 @@ describe('loadConfig', () => {
       queuePrefix: '{blog}',
       s3: { bucket: 'blog-content', region: 'eu-west-1', endpoint: 'http://minio:9000', prefix: 'site/content/' },
       github: { token: 'ghp_x', owner: 'acme', repo: 'blog', apiUrl: 'https://ghe.example.com/api/v3' },
-      deploy: { eventType: 'publish', debounceMs: 1000, maxWaitMs: 5000, maxAttempts: 3, backoffMs: 250, reconcileMs: 9000 },
+      deploy: {
+        eventType: 'publish',
+        debounceMs: 1000,
+        maxWaitMs: 5000,
+        maxAttempts: 3,
+        backoffMs: 250,
+        reconcileMs: 9000,
+      },
       apiTokens: ['one', 'two'],
       dashboard: { username: 'admin', password: 'pw' },
     });

@@ -63,7 +63,8 @@ function notify(env: Env): AppConfig['notify'] {
   } catch {
     throw new ConfigError('NOTIFY_WEBHOOK_URL', 'is not a valid URL');
   }
-  if (protocol !== 'https:' && protocol !== 'http:') throw new ConfigError('NOTIFY_WEBHOOK_URL', `must use http: or https:, got ${protocol}`);
+  if (protocol !== 'https:' && protocol !== 'http:')
+    throw new ConfigError('NOTIFY_WEBHOOK_URL', `must use http: or https:, got ${protocol}`);
   return { webhookUrl };
 }
 
@@ -77,7 +78,10 @@ function s3Prefix(env: Env): string {
 }
 
 function tokens(env: Env): string[] {
-  return (text(env, 'API_TOKENS') ?? '').split(',').map((t) => t.trim()).filter((t) => t !== '');
+  return (text(env, 'API_TOKENS') ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
 }
 
 function github(env: Env, production: boolean): AppConfig['github'] {
@@ -91,21 +95,33 @@ function github(env: Env, production: boolean): AppConfig['github'] {
   const repository = text(env, 'GITHUB_REPOSITORY');
   const apiUrl = url(env, 'GITHUB_API_URL', 'https://api.github.com', ['https:', 'http:'])!;
   if (token && wantsGithubApp(appVariables)) {
-    throw new ConfigError('GITHUB_TOKEN', 'is set together with a GitHub App (GITHUB_APP_*): authenticate either with a token or as a GitHub App, not both; unset one of them');
+    throw new ConfigError(
+      'GITHUB_TOKEN',
+      'is set together with a GitHub App (GITHUB_APP_*): authenticate either with a token or as a GitHub App, not both; unset one of them',
+    );
   }
   const app = githubApp(appVariables);
   if (production && !token && !app) {
-    throw new ConfigError('GITHUB_TOKEN', 'is required when NODE_ENV=production, or a GitHub App (GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY): dry run is for development only');
+    throw new ConfigError(
+      'GITHUB_TOKEN',
+      'is required when NODE_ENV=production, or a GitHub App (GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY): dry run is for development only',
+    );
   }
-  if ((token || app) && !repository) throw new ConfigError('GITHUB_REPOSITORY', `is required with ${token ? 'GITHUB_TOKEN' : 'a GitHub App'}, as owner/repo`);
-  if (repository && !REPOSITORY.test(repository)) throw new ConfigError('GITHUB_REPOSITORY', `must be owner/repo, got "${repository}"`);
+  if ((token || app) && !repository)
+    throw new ConfigError(
+      'GITHUB_REPOSITORY',
+      `is required with ${token ? 'GITHUB_TOKEN' : 'a GitHub App'}, as owner/repo`,
+    );
+  if (repository && !REPOSITORY.test(repository))
+    throw new ConfigError('GITHUB_REPOSITORY', `must be owner/repo, got "${repository}"`);
   const [owner, repo] = repository ? repository.split('/') : [undefined, undefined];
   return { token, app, owner, repo, apiUrl };
 }
 
 function logLevel(env: Env): LogLevel {
   const level = (text(env, 'LOG_LEVEL') ?? 'info').toLowerCase() as LogLevel;
-  if (!LOG_LEVELS.includes(level)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  if (!LOG_LEVELS.includes(level))
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
   return level;
 }
 
@@ -117,10 +133,12 @@ export function loadConfig(env: Env): AppConfig {
 
   const bucket = text(env, 'S3_BUCKET');
   if (!bucket) throw new ConfigError('S3_BUCKET', 'is required: the bucket that holds the blog content');
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new ConfigError('S3_BUCKET', `is not a valid bucket name: "${bucket}"`);
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
+    throw new ConfigError('S3_BUCKET', `is not a valid bucket name: "${bucket}"`);
 
   const queuePrefix = text(env, 'QUEUE_PREFIX') ?? 'blog';
-  if (!/^[A-Za-z0-9_{}:.-]{1,64}$/.test(queuePrefix)) throw new ConfigError('QUEUE_PREFIX', 'may hold only letters, digits and _{}:.-');
+  if (!/^[A-Za-z0-9_{}:.-]{1,64}$/.test(queuePrefix))
+    throw new ConfigError('QUEUE_PREFIX', 'may hold only letters, digits and _{}:.-');
 
   const redis = redisConfig(env, queuePrefix);
 
@@ -129,7 +147,8 @@ export function loadConfig(env: Env): AppConfig {
 
   const debounceMs = integer(env, 'DEPLOY_DEBOUNCE_MS', 30_000, 0, 86_400_000);
   const maxWaitMs = integer(env, 'DEPLOY_MAX_WAIT_MS', 300_000, 0, 86_400_000);
-  if (maxWaitMs < debounceMs) throw new ConfigError('DEPLOY_MAX_WAIT_MS', `must be at least DEPLOY_DEBOUNCE_MS (${debounceMs})`);
+  if (maxWaitMs < debounceMs)
+    throw new ConfigError('DEPLOY_MAX_WAIT_MS', `must be at least DEPLOY_DEBOUNCE_MS (${debounceMs})`);
 
   const apiTokens = tokens(env);
   if (production && apiTokens.length === 0) throw new ConfigError('API_TOKENS', 'is required when NODE_ENV=production');
@@ -137,7 +156,10 @@ export function loadConfig(env: Env): AppConfig {
   const username = text(env, 'DASHBOARD_USERNAME');
   const password = text(env, 'DASHBOARD_PASSWORD');
   if (Boolean(username) !== Boolean(password)) {
-    throw new ConfigError(username ? 'DASHBOARD_PASSWORD' : 'DASHBOARD_USERNAME', 'DASHBOARD_USERNAME and DASHBOARD_PASSWORD go together');
+    throw new ConfigError(
+      username ? 'DASHBOARD_PASSWORD' : 'DASHBOARD_USERNAME',
+      'DASHBOARD_USERNAME and DASHBOARD_PASSWORD go together',
+    );
   }
 
   return {
@@ -155,7 +177,11 @@ export function loadConfig(env: Env): AppConfig {
     },
     github: github(env, production),
     deploy: {
-      trigger: deployTrigger({ trigger: text(env, 'DEPLOY_TRIGGER'), workflow: text(env, 'DEPLOY_WORKFLOW'), ref: text(env, 'DEPLOY_REF') }),
+      trigger: deployTrigger({
+        trigger: text(env, 'DEPLOY_TRIGGER'),
+        workflow: text(env, 'DEPLOY_WORKFLOW'),
+        ref: text(env, 'DEPLOY_REF'),
+      }),
       eventType,
       debounceMs,
       maxWaitMs,

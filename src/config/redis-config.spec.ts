@@ -6,7 +6,10 @@ import { isHashTag, redisConfig } from './redis-config';
 describe('redisConfig', () => {
   it('takes one URL by default and a comma-separated list of seeds in cluster mode', () => {
     expect(redisConfig({}, 'blog')).toEqual({ urls: ['redis://127.0.0.1:6379'], cluster: false, tlsCaFile: undefined });
-    expect(redisConfig({ REDIS_CLUSTER: 'true', REDIS_URL: 'rediss://a:1, rediss://b:2/' }, '{blog}').urls).toEqual(['rediss://a:1', 'rediss://b:2']);
+    expect(redisConfig({ REDIS_CLUSTER: 'true', REDIS_URL: 'rediss://a:1, rediss://b:2/' }, '{blog}').urls).toEqual([
+      'rediss://a:1',
+      'rediss://b:2',
+    ]);
   });
 
   it.each([
@@ -39,10 +42,13 @@ describe('isHashTag', () => {
     const suffixes = Array.from({ length: 8 }, (_, i) => `:queue:${i}`);
     fc.assert(
       // Without an empty "{}": that library hashes it as an empty tag, Redis hashes the whole key (the table above).
-      fc.property(fc.string({ unit: fc.constantFrom('a', 'b', '{', '}', ':') }).filter((p) => !p.includes('{}')), (prefix) => {
-        const slots = new Set(suffixes.map((suffix) => calculateSlot(prefix + suffix)));
-        expect(slots.size === 1).toBe(isHashTag(prefix));
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom('a', 'b', '{', '}', ':') }).filter((p) => !p.includes('{}')),
+        (prefix) => {
+          const slots = new Set(suffixes.map((suffix) => calculateSlot(prefix + suffix)));
+          expect(slots.size === 1).toBe(isHashTag(prefix));
+        },
+      ),
     );
   });
 });

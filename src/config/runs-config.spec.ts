@@ -5,11 +5,20 @@ const minimal = { S3_BUCKET: 'blog-content' };
 
 describe('run tracking and notice settings', () => {
   it('defaults: tracking on, one hour, no webhook secret, no notices', () => {
-    expect(loadConfig(minimal)).toMatchObject({ runs: { track: true, timeoutMs: 3_600_000, webhookSecret: undefined }, notify: { webhookUrl: undefined } });
+    expect(loadConfig(minimal)).toMatchObject({
+      runs: { track: true, timeoutMs: 3_600_000, webhookSecret: undefined },
+      notify: { webhookUrl: undefined },
+    });
   });
 
   it('reads every variable', () => {
-    const config = loadConfig({ ...minimal, DEPLOY_TRACK_RUNS: 'false', DEPLOY_RUN_TIMEOUT_MS: '60000', GITHUB_WEBHOOK_SECRET: 's3cret', NOTIFY_WEBHOOK_URL: 'https://hooks.example.com/T/B/x' });
+    const config = loadConfig({
+      ...minimal,
+      DEPLOY_TRACK_RUNS: 'false',
+      DEPLOY_RUN_TIMEOUT_MS: '60000',
+      GITHUB_WEBHOOK_SECRET: 's3cret',
+      NOTIFY_WEBHOOK_URL: 'https://hooks.example.com/T/B/x',
+    });
     expect(config.runs).toEqual({ track: false, timeoutMs: 60_000, webhookSecret: 's3cret' });
     expect(config.notify).toEqual({ webhookUrl: 'https://hooks.example.com/T/B/x' });
   });

@@ -8,7 +8,9 @@ import { DomainError } from '../common/domain-errors';
 export class UnreadableDocumentError extends DomainError {
   readonly status = 422;
   constructor(kind: string, objectKey: string, problem: string) {
-    super(`the object ${objectKey} in the bucket is not a valid ${kind}: ${problem}. Fix it in the bucket, replace it with PUT, or remove it with DELETE.`);
+    super(
+      `the object ${objectKey} in the bucket is not a valid ${kind}: ${problem}. Fix it in the bucket, replace it with PUT, or remove it with DELETE.`,
+    );
   }
 }
 
@@ -16,6 +18,8 @@ export class UnreadableDocumentError extends DomainError {
 export class ContendedWriteError extends DomainError {
   readonly status = 409;
   constructor(kind: string, id: string, attempts: number) {
-    super(`${kind} "${id}" was changed by other writers during each of ${attempts} attempts to save this edit; nothing was saved: send it again`);
+    super(
+      `${kind} "${id}" was changed by other writers during each of ${attempts} attempts to save this edit; nothing was saved: send it again`,
+    );
   }
 }

@@ -27,7 +27,9 @@ export class ContentEvents {
       try {
         await listener(change);
       } catch (error) {
-        this.logger.error(`${change.kind} ${change.id} was saved but its deploy could not be queued (the reconcile pass will pick it up): ${(error as Error).message}`);
+        this.logger.error(
+          `${change.kind} ${change.id} was saved but its deploy could not be queued (the reconcile pass will pick it up): ${(error as Error).message}`,
+        );
       }
     }
   }

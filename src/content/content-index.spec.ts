@@ -45,7 +45,9 @@ class FakeBucket {
       objectKey: (key: string) => key,
       list: async (prefix: string): Promise<ListedObject[]> => {
         this.listings++;
-        const listed = [...this.objects].filter(([key]) => key.startsWith(prefix)).map(([key, o]) => ({ key, etag: o.etag }));
+        const listed = [...this.objects]
+          .filter(([key]) => key.startsWith(prefix))
+          .map(([key, o]) => ({ key, etag: o.etag }));
         if (this.gate) await this.gate;
         return listed;
       },
@@ -119,7 +121,12 @@ class FakeVersions implements ContentVersionStore {
   }
 }
 
-const doc = (id: string, name = id, updatedAt = '2025-01-01T00:00:00.000Z'): Doc => ({ id, name, createdAt: '2025-01-01T00:00:00.000Z', updatedAt });
+const doc = (id: string, name = id, updatedAt = '2025-01-01T00:00:00.000Z'): Doc => ({
+  id,
+  name,
+  createdAt: '2025-01-01T00:00:00.000Z',
+  updatedAt,
+});
 const ids = (docs: Doc[]) => docs.map((d) => d.id).sort();
 /** Lets every pending promise callback run, so a refresh that was started has made its S3 calls. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -189,7 +196,10 @@ describe('ContentIndex', () => {
     await write(two, doc('c'));
     await remove(two, 'b');
     expect((await one.all()).map((d) => `${d.id}:${d.name}`).sort()).toEqual(['a:A2', 'c:c']);
-    expect({ gets: bucket.gets - before.gets, listings: bucket.listings - before.listings }).toEqual({ gets: 3, listings: 0 });
+    expect({ gets: bucket.gets - before.gets, listings: bucket.listings - before.listings }).toEqual({
+      gets: 3,
+      listings: 0,
+    });
   });
 
   it('lists the folder (fetching only changed ETags) when the change log no longer reaches back', async () => {
@@ -199,7 +209,10 @@ describe('ContentIndex', () => {
     const before = { gets: bucket.gets, listings: bucket.listings };
     for (const id of ['d', 'e', 'f']) await write(two, doc(id));
     expect(ids(await one.all())).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
-    expect({ gets: bucket.gets - before.gets, listings: bucket.listings - before.listings }).toEqual({ gets: 3, listings: 1 });
+    expect({ gets: bucket.gets - before.gets, listings: bucket.listings - before.listings }).toEqual({
+      gets: 3,
+      listings: 1,
+    });
   });
 
   it('lists the folder again after Redis lost its data, whatever the new count says', async () => {

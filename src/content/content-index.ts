@@ -25,7 +25,8 @@ interface Entry<T> {
   etag: string;
 }
 
-const sameVersion = (a: ContentVersion | null, b: ContentVersion | null): boolean => a !== null && b !== null && a.epoch === b.epoch && a.n === b.n;
+const sameVersion = (a: ContentVersion | null, b: ContentVersion | null): boolean =>
+  a !== null && b !== null && a.epoch === b.epoch && a.n === b.n;
 
 /**
  * An in-process copy of one folder, so listing does not read every object on every request.
@@ -115,7 +116,8 @@ export class ContentIndex<T extends Listable> {
     apply();
     const version = await this.versions.bump(id);
     const untouched = mark.quiet && this.started === mark.started;
-    if (untouched && version !== null && this.synced?.epoch === version.epoch && this.synced.n === version.n - 1) this.synced = version;
+    if (untouched && version !== null && this.synced?.epoch === version.epoch && this.synced.n === version.n - 1)
+      this.synced = version;
   }
 
   /** Concurrent readers share one refresh instead of reading S3 once each. */
@@ -132,7 +134,12 @@ export class ContentIndex<T extends Listable> {
     // Read before touching S3: the copy then holds at least every write counted in this version.
     const version = await this.versions.ensure();
     const synced = this.synced;
-    const canCatchUp = !relist && version !== null && synced !== null && version.epoch === synced.epoch && startedAt - this.listedAt < INDEX_MAX_STALENESS_MS;
+    const canCatchUp =
+      !relist &&
+      version !== null &&
+      synced !== null &&
+      version.epoch === synced.epoch &&
+      startedAt - this.listedAt < INDEX_MAX_STALENESS_MS;
     const written = canCatchUp ? await this.versions.changedBetween(synced.n, version.n) : null;
     if (written !== null) {
       await inPool(written, FETCH_CONCURRENCY, (id) => this.fetch(id, contentKey(this.kind, id)));

@@ -90,7 +90,9 @@ export class ContentRepository<T extends Listable> {
       });
       if (created !== null) return created;
     }
-    throw new ConflictError(`${this.label} id "${candidates[candidates.length - 1]}" is already taken: choose another id`);
+    throw new ConflictError(
+      `${this.label} id "${candidates[candidates.length - 1]}" is already taken: choose another id`,
+    );
   }
 
   /** Read-modify-write of a valid document (PATCH); `ifMatch` is the client's If-Match header. */
@@ -104,7 +106,11 @@ export class ContentRepository<T extends Listable> {
   }
 
   /** Deletes under the lock after `check` (e.g. "no post references this author") passes; removes invalid objects too. */
-  async remove(id: string, ifMatch: string | undefined, check: () => Promise<void> = async () => {}): Promise<T | null> {
+  async remove(
+    id: string,
+    ifMatch: string | undefined,
+    check: () => Promise<void> = async () => {},
+  ): Promise<T | null> {
     return this.attempts(id, ifMatch, async (stored) => {
       await check();
       const mark = this.index.beforeWrite();
@@ -114,7 +120,11 @@ export class ContentRepository<T extends Listable> {
     });
   }
 
-  private rewrite(id: string, ifMatch: string | undefined, change: (stored: Stored<T>) => T | Promise<T>): Promise<Replaced<T>> {
+  private rewrite(
+    id: string,
+    ifMatch: string | undefined,
+    change: (stored: Stored<T>) => T | Promise<T>,
+  ): Promise<Replaced<T>> {
     return this.attempts(id, ifMatch, async (stored) => {
       const next = await change(stored);
       return { before: stored.doc, after: await this.write(id, next, { ifMatch: stored.etag }) };
@@ -131,7 +141,8 @@ export class ContentRepository<T extends Listable> {
     return this.locked(id, async () => {
       for (let attempt = 1; ; attempt++) {
         const stored = await this.load(id);
-        if (ifMatch !== undefined && !ifMatchPasses(ifMatch, stored?.etag ?? null)) throw new PreconditionFailedError(this.label, id);
+        if (ifMatch !== undefined && !ifMatchPasses(ifMatch, stored?.etag ?? null))
+          throw new PreconditionFailedError(this.label, id);
         if (stored === null) throw new NotFoundError(this.label, id);
         try {
           return await work(stored);
@@ -153,7 +164,8 @@ export class ContentRepository<T extends Listable> {
   }
 
   private valid(id: string, stored: Stored<T>): T {
-    if (stored.problem !== undefined) throw new UnreadableDocumentError(this.kind, this.storage.objectKey(this.key(id)), stored.problem);
+    if (stored.problem !== undefined)
+      throw new UnreadableDocumentError(this.kind, this.storage.objectKey(this.key(id)), stored.problem);
     return stored.doc;
   }
 
@@ -166,7 +178,8 @@ export class ContentRepository<T extends Listable> {
       await this.index.remember(doc, etag, mark);
       return { doc, etag };
     } catch (error) {
-      if (error instanceof StorageConflictError && conditions.ifNoneMatch) throw new ConflictError(`${this.label} id "${id}" is already taken: choose another id`);
+      if (error instanceof StorageConflictError && conditions.ifNoneMatch)
+        throw new ConflictError(`${this.label} id "${id}" is already taken: choose another id`);
       throw error;
     }
   }

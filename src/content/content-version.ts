@@ -50,25 +50,33 @@ export class RedisContentVersions implements ContentVersionStore {
 
   // Reads answer null when Redis cannot be reached: the index then lists S3 (RedisService logs why).
   async read(): Promise<ContentVersion | null> {
-    const reply = (await this.redis.run(READ, { version: this.keys.version }, {}, 'The content version could not be read').catch(() => null)) as [unknown, unknown] | null;
+    const reply = (await this.redis
+      .run(READ, { version: this.keys.version }, {}, 'The content version could not be read')
+      .catch(() => null)) as [unknown, unknown] | null;
     return reply === null ? null : parse(reply[0], reply[1]);
   }
 
   async ensure(): Promise<ContentVersion | null> {
-    const reply = (await this.redis.run(ENSURE, this.keys, { freshEpoch: randomUUID() }, 'The content version could not be read').catch(() => null)) as [unknown, unknown] | null;
+    const reply = (await this.redis
+      .run(ENSURE, this.keys, { freshEpoch: randomUUID() }, 'The content version could not be read')
+      .catch(() => null)) as [unknown, unknown] | null;
     return reply === null ? null : parse(reply[0], reply[1]);
   }
 
   async bump(id: string): Promise<ContentVersion | null> {
     // On failure other instances see this write within the staleness bound instead of at once.
     const args = { freshEpoch: randomUUID(), id, logLength: CHANGE_LOG_LENGTH };
-    const reply = (await this.redis.run(BUMP, this.keys, args, 'The content version could not be counted up').catch(() => null)) as [string, number] | null;
+    const reply = (await this.redis
+      .run(BUMP, this.keys, args, 'The content version could not be counted up')
+      .catch(() => null)) as [string, number] | null;
     return reply === null ? null : { epoch: reply[0], n: Number(reply[1]) };
   }
 
   async changedBetween(from: number, to: number): Promise<string[] | null> {
     if (to <= from) return [];
-    const entries = (await this.redis.run(CHANGED_BETWEEN, { changes: this.keys.changes }, { from, to }, 'The content change log could not be read').catch(() => null)) as string[] | null;
+    const entries = (await this.redis
+      .run(CHANGED_BETWEEN, { changes: this.keys.changes }, { from, to }, 'The content change log could not be read')
+      .catch(() => null)) as string[] | null;
     if (entries === null || entries.length !== to - from) return null;
     return [...new Set(entries.map((entry) => entry.slice(entry.indexOf(' ') + 1)))];
   }

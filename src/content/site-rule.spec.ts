@@ -2,7 +2,10 @@ import fc from 'fast-check';
 import { affectsSite, isOnSite } from './site-rule';
 
 const status = fc.constantFrom('draft', 'scheduled', 'published', undefined);
-const post = fc.option(status.map((s) => ({ status: s })), { nil: null });
+const post = fc.option(
+  status.map((s) => ({ status: s })),
+  { nil: null },
+);
 
 describe('site rule', () => {
   it('every existing author is on the site, a missing one is not', () => {

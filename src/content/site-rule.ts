@@ -19,7 +19,11 @@ export function isOnSite(kind: EntityKind, entity: SiteFacts | null | undefined)
  * it does when the entity is on the site before or after. Creating, editing or deleting a draft does not.
  * The only place this rule is written; the content services and the deploy pipeline both ask it.
  */
-export function affectsSite(kind: EntityKind, before: SiteFacts | null | undefined, after: SiteFacts | null | undefined): boolean {
+export function affectsSite(
+  kind: EntityKind,
+  before: SiteFacts | null | undefined,
+  after: SiteFacts | null | undefined,
+): boolean {
   return changesSite(isOnSite(kind, before), isOnSite(kind, after));
 }
 

@@ -26,15 +26,22 @@ export class StoredDocumentReader<T> {
     } catch (error) {
       return { problem: `it is not valid JSON (${(error as Error).message})` };
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: 'it is not a JSON object' };
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      return { problem: 'it is not a JSON object' };
     const storedId = (value as { id?: unknown }).id;
     // The key is the identity: a copy of another entity's object must not be taken for it.
     if (storedId !== id) return { problem: `its id is ${JSON.stringify(storedId)}, not "${id}" as its key says` };
-    const errors = validateSync(plainToInstance(this.schema, value), { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
+    const errors = validateSync(plainToInstance(this.schema, value), {
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: true,
+    });
     if (errors.length > 0) {
       const found = validationMessages(errors);
       const more = found.length > MAX_PROBLEMS ? ` (and ${found.length - MAX_PROBLEMS} more)` : '';
-      return { problem: `it does not match the ${this.kind} schema: ${found.slice(0, MAX_PROBLEMS).join('; ')}${more}` };
+      return {
+        problem: `it does not match the ${this.kind} schema: ${found.slice(0, MAX_PROBLEMS).join('; ')}${more}`,
+      };
     }
     return { doc: value as T };
   }

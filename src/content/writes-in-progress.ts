@@ -29,16 +29,32 @@ export class WritesInProgress {
   /** Runs a write and the recording of its change. A Redis that cannot note it refuses the write (503) before anything reaches S3. */
   async during<T>(work: () => Promise<T>): Promise<T> {
     const token = randomUUID();
-    await this.redis.run(BEGIN, { writes: this.key }, { token, lapsesAt: Date.now() + WRITE_NOTE_TTL_MS }, 'Nothing was saved: the write could not be noted');
+    await this.redis.run(
+      BEGIN,
+      { writes: this.key },
+      { token, lapsesAt: Date.now() + WRITE_NOTE_TTL_MS },
+      'Nothing was saved: the write could not be noted',
+    );
     try {
       return await work();
     } finally {
       // A note that cannot be removed lapses by itself.
-      await this.redis.run(END, { writes: this.key }, { token }, 'A finished write could not be crossed off (it lapses within 30 s)').catch(() => undefined);
+      await this.redis
+        .run(END, { writes: this.key }, { token }, 'A finished write could not be crossed off (it lapses within 30 s)')
+        .catch(() => undefined);
     }
   }
 
   async any(): Promise<boolean> {
-    return Number(await this.redis.run(COUNT, { writes: this.key }, { now: Date.now() }, 'The writes in progress could not be counted')) > 0;
+    return (
+      Number(
+        await this.redis.run(
+          COUNT,
+          { writes: this.key },
+          { now: Date.now() },
+          'The writes in progress could not be counted',
+        ),
+      ) > 0
+    );
   }
 }

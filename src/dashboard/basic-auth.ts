@@ -36,6 +36,10 @@ export function basicAuth(expected: BasicCredentials): RequestHandler {
       .status(401)
       .set('WWW-Authenticate', `Basic realm="${DASHBOARD_REALM}", charset="UTF-8"`)
       .set('Cache-Control', 'no-store')
-      .json({ statusCode: 401, error: 'Unauthorized', message: 'the dashboard needs the DASHBOARD_USERNAME and DASHBOARD_PASSWORD configured on the server' });
+      .json({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'the dashboard needs the DASHBOARD_USERNAME and DASHBOARD_PASSWORD configured on the server',
+      });
   };
 }

@@ -26,8 +26,14 @@ class DashboardNotice implements OnModuleInit {
 
   onModuleInit(): void {
     const logger = new Logger('Dashboard');
-    if (this.mode === 'off') logger.log(`the dashboard is off: set DASHBOARD_USERNAME and DASHBOARD_PASSWORD to serve it at ${DASHBOARD_ROUTE}`);
-    if (this.mode === 'open') logger.warn(`the dashboard at ${DASHBOARD_ROUTE} is open to anyone: set DASHBOARD_USERNAME and DASHBOARD_PASSWORD outside development`);
+    if (this.mode === 'off')
+      logger.log(
+        `the dashboard is off: set DASHBOARD_USERNAME and DASHBOARD_PASSWORD to serve it at ${DASHBOARD_ROUTE}`,
+      );
+    if (this.mode === 'open')
+      logger.warn(
+        `the dashboard at ${DASHBOARD_ROUTE} is open to anyone: set DASHBOARD_USERNAME and DASHBOARD_PASSWORD outside development`,
+      );
   }
 }
 
@@ -54,12 +60,19 @@ export class DashboardModule {
         BullBoardModule.forFeature({
           name: DEPLOY_QUEUE,
           adapter: BullMQAdapter,
-          options: { displayName: 'deploys', description: 'Coalesced GitHub repository_dispatch deploys: one job per deploy, with its changes' },
+          options: {
+            displayName: 'deploys',
+            description: 'Coalesced GitHub repository_dispatch deploys: one job per deploy, with its changes',
+          },
         }),
         BullBoardModule.forFeature({
           name: PUBLICATION_QUEUE,
           adapter: BullMQAdapter,
-          options: { displayName: 'scheduled publications', description: 'Upcoming publications of scheduled posts: one delayed job per post version, named with the post id and title' },
+          options: {
+            displayName: 'scheduled publications',
+            description:
+              'Upcoming publications of scheduled posts: one delayed job per post version, named with the post id and title',
+          },
         }),
       ],
     };

@@ -5,7 +5,12 @@ const snap = (entries: Record<string, string>) => ContentSnapshot.fromJson(entri
 describe('ContentSnapshot', () => {
   it('has a fingerprint that ignores listing order and changes with any key or ETag', () => {
     const a = snap({ 'authors/a.json': '1', 'posts/p.json': '2' });
-    const b = new ContentSnapshot(new Map([['posts/p.json', '2'], ['authors/a.json', '1']]));
+    const b = new ContentSnapshot(
+      new Map([
+        ['posts/p.json', '2'],
+        ['authors/a.json', '1'],
+      ]),
+    );
     expect(a.fingerprint).toBe(b.fingerprint);
     expect(snap({ 'authors/a.json': '1', 'posts/p.json': '3' }).fingerprint).not.toBe(a.fingerprint);
     expect(snap({ 'authors/a.json': '1' }).fingerprint).not.toBe(a.fingerprint);

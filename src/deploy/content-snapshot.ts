@@ -16,7 +16,9 @@ export class ContentSnapshot {
     readonly objects: ReadonlyMap<string, string>,
     readonly offSite: ReadonlySet<string> = new Set(),
   ) {
-    const lines = [...objects.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, etag]) => `${key} ${etag}`);
+    const lines = [...objects.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, etag]) => `${key} ${etag}`);
     this.fingerprint = createHash('sha256').update(lines.join('\n')).digest('hex');
   }
 

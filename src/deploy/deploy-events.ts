@@ -30,7 +30,9 @@ export class DeployEvents {
     for (const listener of this.listeners) {
       void Promise.resolve()
         .then(() => listener(transition))
-        .catch((error: Error) => this.logger.warn(`a listener of deploy ${transition.deploy.id} (${transition.to}) failed: ${error.message}`));
+        .catch((error: Error) =>
+          this.logger.warn(`a listener of deploy ${transition.deploy.id} (${transition.to}) failed: ${error.message}`),
+        );
     }
   }
 }

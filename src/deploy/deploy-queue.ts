@@ -54,15 +54,30 @@ export class DeployQueue {
         return await this.add(wakeup.deployId, `${wakeup.deployId}.${now}`, 0);
       }
       // Early by the snapshot lead: the processor lists S3 while the quiet window runs out.
-      await this.add(wakeup.deployId, jobId, Math.max(0, wakeup.scheduledFor - snapshotLeadMs(this.config.deploy.debounceMs) - now));
+      await this.add(
+        wakeup.deployId,
+        jobId,
+        Math.max(0, wakeup.scheduledFor - snapshotLeadMs(this.config.deploy.debounceMs) - now),
+      );
     } catch (error) {
-      this.repeated.warn(`could not queue deploy ${wakeup.deployId} (the watchdog will retry): ${(error as Error).message}`, troubleKey(error) ?? 'queue add');
+      this.repeated.warn(
+        `could not queue deploy ${wakeup.deployId} (the watchdog will retry): ${(error as Error).message}`,
+        troubleKey(error) ?? 'queue add',
+      );
     }
   }
 
   /** How many deploy jobs are in each BullMQ state (for metrics). */
   jobCounts(): Promise<Record<string, number>> {
-    return this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed');
+    return this.queue.getJobCounts(
+      'waiting',
+      'active',
+      'delayed',
+      'prioritized',
+      'waiting-children',
+      'completed',
+      'failed',
+    );
   }
 
   private async add(deployId: string, jobId: string, delay: number): Promise<void> {
@@ -92,7 +107,11 @@ export class DeployQueue {
   /** Adds `note` to the data of the job that dispatched `deployId` (one of the newest finished jobs), for the dashboard. */
   async annotate(deployId: string, note: Pick<DeployJobData, 'run' | 'runStatus'>): Promise<void> {
     const recent = await this.queue.getJobs(['completed'], 0, 49);
-    const job = recent.find((candidate) => candidate.data.deployId === deployId && (candidate.returnvalue as { status?: unknown } | undefined)?.status === 'dispatched');
+    const job = recent.find(
+      (candidate) =>
+        candidate.data.deployId === deployId &&
+        (candidate.returnvalue as { status?: unknown } | undefined)?.status === 'dispatched',
+    );
     if (job) await job.updateData({ ...job.data, ...note });
   }
 

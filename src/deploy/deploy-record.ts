@@ -7,7 +7,8 @@ export function newDeployId(now = Date.now()): string {
   return `${now.toString(36)}-${randomUUID().slice(0, 8)}`;
 }
 
-const iso = (ms: string | undefined): string | null => (ms === undefined || ms === '' ? null : new Date(Number(ms)).toISOString());
+const iso = (ms: string | undefined): string | null =>
+  ms === undefined || ms === '' ? null : new Date(Number(ms)).toISOString();
 
 /** Newest first; ties by kind and id so the order is stable. */
 export function newestFirst(a: ContentChange, b: ContentChange): number {

@@ -85,7 +85,7 @@ export interface Pointers {
 
 /** What a held deploy says until something releases it. */
 export const HELD_NOTE =
-  'A deploy failed, so these changes are held: nothing is sent until the next edit, a manual deploy (POST /deploys) or a restart of the service. Fix the cause first (see the failed deploy\'s lastError).';
+  "A deploy failed, so these changes are held: nothing is sent until the next edit, a manual deploy (POST /deploys) or a restart of the service. Fix the cause first (see the failed deploy's lastError).";
 
 /** The statuses run tracking moves a dispatched deploy to. */
 export type RunStatus = Extract<DeployStatus, 'building' | 'live' | 'build-failed' | 'superseded'>;

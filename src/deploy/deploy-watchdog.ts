@@ -43,9 +43,16 @@ export class DeployWatchdog implements OnApplicationBootstrap, OnApplicationShut
       if (inflight !== null) {
         const job = await this.queue.state(inflight.jobId);
         if (job === 'completed' || job === 'failed' || job === 'unknown') {
-          this.logger.warn(`deploy ${inflight.deployId} lost its worker (job ${job}); carrying its changes into a new deploy`);
-          const lastError = 'The worker sending this deploy stopped before recording the result; its changes were sent again with the next deploy.';
-          const next = await this.state.finish(inflight.deployId, { status: 'failed', attempts: 0, lastError, carry: true }, now);
+          this.logger.warn(
+            `deploy ${inflight.deployId} lost its worker (job ${job}); carrying its changes into a new deploy`,
+          );
+          const lastError =
+            'The worker sending this deploy stopped before recording the result; its changes were sent again with the next deploy.';
+          const next = await this.state.finish(
+            inflight.deployId,
+            { status: 'failed', attempts: 0, lastError, carry: true },
+            now,
+          );
           if (next !== null) await this.queue.schedule(next, now);
           const { wakeup } = await this.state.requestNow('reconcile', now);
           if (wakeup !== null) await this.queue.schedule(wakeup, now);
@@ -55,7 +62,10 @@ export class DeployWatchdog implements OnApplicationBootstrap, OnApplicationShut
       if (next === null || next.status === 'held' || next.scheduledFor === null) return;
       if (next.scheduledFor < now - OVERDUE_GRACE_MS) {
         this.logger.warn(`deploy ${next.deployId} is overdue; waking its job again`);
-        await this.queue.schedule({ deployId: next.deployId, scheduledFor: now, jobNumber: next.jobs, promote: true }, now);
+        await this.queue.schedule(
+          { deployId: next.deployId, scheduledFor: now, jobNumber: next.jobs, promote: true },
+          now,
+        );
       }
     } catch (error) {
       this.repeated.warn(`watchdog check failed: ${(error as Error).message}`, troubleKey(error));

@@ -26,7 +26,8 @@ const queue = BullModule.registerQueue({ name: DEPLOY_QUEUE });
 @Module({})
 export class DeployModule {
   static forRoot(config: AppConfig): DynamicModule {
-    const workerProviders: Provider[] = config.role === 'api' ? [] : [DeployProcessor, DispatchSnapshots, DeployWatchdog, Reconciler];
+    const workerProviders: Provider[] =
+      config.role === 'api' ? [] : [DeployProcessor, DispatchSnapshots, DeployWatchdog, Reconciler];
     return {
       module: DeployModule,
       imports: [
@@ -41,7 +42,14 @@ export class DeployModule {
         GithubModule,
       ],
       controllers: [DeployController],
-      providers: [{ provide: DeployState, useClass: RedisDeployState }, DeployEvents, DeployQueue, DeployService, DispatchMarker, ...workerProviders],
+      providers: [
+        { provide: DeployState, useClass: RedisDeployState },
+        DeployEvents,
+        DeployQueue,
+        DeployService,
+        DispatchMarker,
+        ...workerProviders,
+      ],
       exports: [queue, DeployService, DeployQueue, DeployState, DeployEvents],
     };
   }

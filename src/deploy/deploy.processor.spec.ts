@@ -20,9 +20,21 @@ function setup(dispatch: GithubClient['dispatch'] = () => Promise.resolve({ kind
     markDispatched: jest.fn(() => Promise.resolve()),
   };
   const github = { dispatch: jest.fn(dispatch) };
-  const processor = new DeployProcessor(state, queue as unknown as DeployQueue, github as unknown as GithubClient, snapshots as unknown as DispatchSnapshots, config);
+  const processor = new DeployProcessor(
+    state,
+    queue as unknown as DeployQueue,
+    github as unknown as GithubClient,
+    snapshots as unknown as DispatchSnapshots,
+    config,
+  );
   const job = (deployId: string, jobNumber = 1, attemptsMade = 0) =>
-    ({ id: `${deployId}.${jobNumber}`, data: { deployId }, attemptsMade, updateData: jest.fn(() => Promise.resolve()), moveToDelayed: jest.fn(() => Promise.resolve()) }) as unknown as Job<DeployJobData> & { moveToDelayed: jest.Mock };
+    ({
+      id: `${deployId}.${jobNumber}`,
+      data: { deployId },
+      attemptsMade,
+      updateData: jest.fn(() => Promise.resolve()),
+      moveToDelayed: jest.fn(() => Promise.resolve()),
+    }) as unknown as Job<DeployJobData> & { moveToDelayed: jest.Mock };
   return { state, queue, snapshots, github, processor, job };
 }
 
@@ -39,18 +51,40 @@ describe('DeployProcessor (against the in-memory deploy state)', () => {
   it('claims a due deploy, dispatches it, moves the marker and records it as dispatched', async () => {
     const { state, processor, job, github, snapshots } = setup();
     const wakeup = (await state.recordChange(change, Date.now() - 5_000))!;
-    await expect(processor.process(job(wakeup.deployId))).resolves.toEqual({ status: 'dispatched', deployId: wakeup.deployId, attempts: 1 });
-    expect(github.dispatch).toHaveBeenCalledWith(expect.objectContaining({ deployId: wakeup.deployId, changes: [change], editCount: 1 }));
+    await expect(processor.process(job(wakeup.deployId))).resolves.toEqual({
+      status: 'dispatched',
+      deployId: wakeup.deployId,
+      attempts: 1,
+    });
+    expect(github.dispatch).toHaveBeenCalledWith(
+      expect.objectContaining({ deployId: wakeup.deployId, changes: [change], editCount: 1 }),
+    );
     expect(snapshots.markDispatched).toHaveBeenCalledWith(wakeup.deployId);
     expect(await state.get(wakeup.deployId)).toMatchObject({ status: 'dispatched', attempts: 1 });
-    expect(state.transitions.map((t) => `${t.from}->${t.to}`)).toEqual(['null->pending', 'pending->dispatching', 'dispatching->dispatched']);
+    expect(state.transitions.map((t) => `${t.from}->${t.to}`)).toEqual([
+      'null->pending',
+      'pending->dispatching',
+      'dispatching->dispatched',
+    ]);
   });
 
   it('stores the run GitHub reports for the dispatch', async () => {
-    const { state, processor, job } = setup(() => Promise.resolve({ kind: 'dispatched', run: { id: 7, url: 'https://github.com/acme/blog/actions/runs/7' } } as never));
+    const { state, processor, job } = setup(() =>
+      Promise.resolve({
+        kind: 'dispatched',
+        run: { id: 7, url: 'https://github.com/acme/blog/actions/runs/7' },
+      } as never),
+    );
     const { deployId } = (await state.recordChange(change, Date.now() - 5_000))!;
     await processor.process(job(deployId));
-    expect((await state.get(deployId))!.run).toEqual({ id: 7, url: 'https://github.com/acme/blog/actions/runs/7', status: 'queued', conclusion: null, startedAt: null, completedAt: null });
+    expect((await state.get(deployId))!.run).toEqual({
+      id: 7,
+      url: 'https://github.com/acme/blog/actions/runs/7',
+      status: 'queued',
+      conclusion: null,
+      startedAt: null,
+      completedAt: null,
+    });
   });
 
   it('goes back to sleep until a lead time before the deploy is due, without claiming it', async () => {
@@ -77,27 +111,42 @@ describe('DeployProcessor (against the in-memory deploy state)', () => {
   });
 
   it('marks a retryable failure retrying, with the delay it chose on the error for BullMQ', async () => {
-    const { state, processor, job } = setup(() => Promise.reject(new GithubDispatchError('GitHub answered 502', true, 2_000)));
+    const { state, processor, job } = setup(() =>
+      Promise.reject(new GithubDispatchError('GitHub answered 502', true, 2_000)),
+    );
     const { deployId } = (await state.recordChange(change, Date.now() - 5_000))!;
     const error = await processor.process(job(deployId)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GithubDispatchError);
     expect((error as { retryDelayMs: number }).retryDelayMs).toBeGreaterThanOrEqual(2_000);
-    expect(await state.get(deployId)).toMatchObject({ status: 'retrying', attempts: 1, lastError: 'GitHub answered 502' });
+    expect(await state.get(deployId)).toMatchObject({
+      status: 'retrying',
+      attempts: 1,
+      lastError: 'GitHub answered 502',
+    });
   });
 
   it('fails a refused dispatch at once and holds its changes for the next edit, manual deploy or restart', async () => {
-    const { state, processor, job } = setup(() => Promise.reject(new GithubDispatchError('GitHub rejected the token (401)', false)));
+    const { state, processor, job } = setup(() =>
+      Promise.reject(new GithubDispatchError('GitHub rejected the token (401)', false)),
+    );
     const { deployId } = (await state.recordChange(change, Date.now() - 5_000))!;
     await expect(processor.process(job(deployId))).rejects.toBeInstanceOf(UnrecoverableError);
     expect(await state.get(deployId)).toMatchObject({ status: 'failed', lastError: 'GitHub rejected the token (401)' });
     const { next } = await state.pointers();
-    expect(await state.get(next!.deployId)).toMatchObject({ status: 'held', scheduledFor: null, changes: [change], lastError: expect.stringMatching(/next edit/) });
+    expect(await state.get(next!.deployId)).toMatchObject({
+      status: 'held',
+      scheduledFor: null,
+      changes: [change],
+      lastError: expect.stringMatching(/next edit/),
+    });
   });
 
   it('fails after the last attempt even when the error is retryable', async () => {
     const { state, processor, job } = setup(() => Promise.reject(new GithubDispatchError('GitHub answered 502', true)));
     const { deployId } = (await state.recordChange(change, Date.now() - 5_000))!;
-    await expect(processor.process(job(deployId, 1, config.deploy.maxAttempts - 1))).rejects.toBeInstanceOf(UnrecoverableError);
+    await expect(processor.process(job(deployId, 1, config.deploy.maxAttempts - 1))).rejects.toBeInstanceOf(
+      UnrecoverableError,
+    );
     expect(await state.get(deployId)).toMatchObject({ status: 'failed', attempts: config.deploy.maxAttempts });
   });
 });

@@ -19,7 +19,10 @@ type Outcome = { status: string; deployId: string; attempts?: number };
 /** Why a non-GitHub error (a bug, Redis away mid-dispatch) still gets a sentence a person can act on. */
 function asDispatchError(error: unknown): GithubDispatchError {
   if (error instanceof GithubDispatchError) return error;
-  return new GithubDispatchError(`The deploy could not be sent: ${(error as Error).message}. It will be retried.`, true);
+  return new GithubDispatchError(
+    `The deploy could not be sent: ${(error as Error).message}. It will be retried.`,
+    true,
+  );
 }
 
 /**
@@ -65,7 +68,13 @@ export class DeployProcessor extends BackedOffWorkerHost {
         return { status: claim.kind === 'stale' ? 'already-dispatched' : claim.kind, deployId };
       }
       const deploy = await this.snapshots.describe(claim.deployId);
-      await job.updateData({ ...job.data, reason: deploy.reason, changeCount: deploy.changeCount, editCount: deploy.editCount, changes: deploy.changes.slice(0, 20).map((c) => `${c.action} ${c.kind} ${c.id}`) });
+      await job.updateData({
+        ...job.data,
+        reason: deploy.reason,
+        changeCount: deploy.changeCount,
+        editCount: deploy.editCount,
+        changes: deploy.changes.slice(0, 20).map((c) => `${c.action} ${c.kind} ${c.id}`),
+      });
       return this.dispatch(job, deploy);
     }
   }
@@ -75,7 +84,6 @@ export class DeployProcessor extends BackedOffWorkerHost {
     const { next, inflight } = await this.state.pointers();
     return next?.deployId === deployId && next.status === 'pending' && inflight === null ? next.scheduledFor : null;
   }
-
 
   /** Puts the job back to sleep until `at` (BullMQ delayed job; does not use an attempt). */
   private async sleepUntil(job: Job<DeployJobData>, token: string | undefined, at: number): Promise<never> {
@@ -99,13 +107,25 @@ export class DeployProcessor extends BackedOffWorkerHost {
       const status = outcome.kind === 'dry-run' ? 'dry-run' : 'dispatched';
       // Marker first: written after finish, it could overwrite the marker of a deploy that started later.
       await this.snapshots.markDispatched(deploy.id);
-      await this.finish(deploy.id, { status, attempts: attempt, dispatchedAt: Date.now(), run: outcome.run, carry: false });
-      this.logger.log(`deploy ${deploy.id} ${status}: ${deploy.changeCount} change(s), ${deploy.editCount} edit(s), attempt ${attempt}, ${Date.now() - started} ms`);
+      await this.finish(deploy.id, {
+        status,
+        attempts: attempt,
+        dispatchedAt: Date.now(),
+        run: outcome.run,
+        carry: false,
+      });
+      this.logger.log(
+        `deploy ${deploy.id} ${status}: ${deploy.changeCount} change(s), ${deploy.editCount} edit(s), attempt ${attempt}, ${Date.now() - started} ms`,
+      );
       return { status, deployId: deploy.id, attempts: attempt };
     } catch (caught) {
       const error = asDispatchError(caught);
       if (error.retryable && attempt < this.config.deploy.maxAttempts) {
-        const delay = retryDelay({ retry: attempt, baseMs: this.config.deploy.backoffMs, retryAfterMs: error.retryAfterMs });
+        const delay = retryDelay({
+          retry: attempt,
+          baseMs: this.config.deploy.backoffMs,
+          retryAfterMs: error.retryAfterMs,
+        });
         (error as GithubDispatchError & { retryDelayMs?: number }).retryDelayMs = delay;
         await this.state.markRetrying(deploy.id, attempt, error.message, Date.now() + delay);
         this.logger.warn(`deploy ${deploy.id} attempt ${attempt} failed, retrying in ${delay} ms: ${error.message}`);
@@ -113,7 +133,9 @@ export class DeployProcessor extends BackedOffWorkerHost {
       }
       await this.finish(deploy.id, { status: 'failed', attempts: attempt, lastError: error.message, carry: true });
       this.snapshots.discard(deploy.id);
-      this.logger.error(`deploy ${deploy.id} failed after ${attempt} attempt(s); its changes wait for the next deploy: ${error.message}`);
+      this.logger.error(
+        `deploy ${deploy.id} failed after ${attempt} attempt(s); its changes wait for the next deploy: ${error.message}`,
+      );
       throw new UnrecoverableError(error.message);
     }
   }

@@ -28,7 +28,9 @@ export class DeployService implements OnModuleInit {
     const now = Date.now();
     const wakeup = await this.state.recordChange(change, now);
     if (wakeup !== null) {
-      this.logger.log(`deploy ${wakeup.deployId} scheduled for ${new Date(wakeup.scheduledFor).toISOString()} (${change.action} ${change.kind} ${change.id})`);
+      this.logger.log(
+        `deploy ${wakeup.deployId} scheduled for ${new Date(wakeup.scheduledFor).toISOString()} (${change.action} ${change.kind} ${change.id})`,
+      );
       await this.queue.schedule(wakeup, now);
     }
   }

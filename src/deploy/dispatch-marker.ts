@@ -33,7 +33,9 @@ export class DispatchMarker {
   async current(last: ContentSnapshot | null): Promise<ContentSnapshot> {
     const listed = (await Promise.all(ENTITY_KINDS.map((kind) => this.storage.list(contentFolder(kind))))).flat();
     const listing = ContentSnapshot.fromListing(listed);
-    const offSite = new Set([...(last?.offSite ?? [])].filter((key) => listing.objects.get(key) === last?.objects.get(key)));
+    const offSite = new Set(
+      [...(last?.offSite ?? [])].filter((key) => listing.objects.get(key) === last?.objects.get(key)),
+    );
     const toRead = listing.changedKeys(last).filter((key) => parseContentKey(key)?.kind === 'post');
     for (let i = 0; i < toRead.length; i += READ_CONCURRENCY) {
       const batch = toRead.slice(i, i + READ_CONCURRENCY);
@@ -58,8 +60,17 @@ export class DispatchMarker {
     const stored = await this.storage.getText(DEPLOY_MARKER_KEY);
     if (stored === null) return null;
     try {
-      const json = JSON.parse(stored.body) as { deployId: string; dispatchedAt: string; objects: Record<string, string>; offSite?: string[] };
-      return { deployId: json.deployId, dispatchedAt: json.dispatchedAt, snapshot: ContentSnapshot.fromJson(json.objects, json.offSite) };
+      const json = JSON.parse(stored.body) as {
+        deployId: string;
+        dispatchedAt: string;
+        objects: Record<string, string>;
+        offSite?: string[];
+      };
+      return {
+        deployId: json.deployId,
+        dispatchedAt: json.dispatchedAt,
+        snapshot: ContentSnapshot.fromJson(json.objects, json.offSite),
+      };
     } catch {
       this.logger.warn(`${DEPLOY_MARKER_KEY} is not valid JSON; it will be rewritten from the current content`);
       return null;
@@ -67,7 +78,12 @@ export class DispatchMarker {
   }
 
   async write(deployId: string, snapshot: ContentSnapshot, dispatchedAt = new Date()): Promise<void> {
-    const body = { deployId, dispatchedAt: dispatchedAt.toISOString(), fingerprint: snapshot.fingerprint, ...snapshot.toJson() };
+    const body = {
+      deployId,
+      dispatchedAt: dispatchedAt.toISOString(),
+      fingerprint: snapshot.fingerprint,
+      ...snapshot.toJson(),
+    };
     await this.storage.putJson(DEPLOY_MARKER_KEY, JSON.stringify(body));
   }
 }

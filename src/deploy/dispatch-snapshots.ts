@@ -33,7 +33,9 @@ export class DispatchSnapshots {
       this.prepared.set(deployId, { snapshot, last });
     } catch (error) {
       this.prepared.delete(deployId);
-      this.logger.warn(`could not list S3 before dispatching; the reconcile marker will not advance: ${(error as Error).message}`);
+      this.logger.warn(
+        `could not list S3 before dispatching; the reconcile marker will not advance: ${(error as Error).message}`,
+      );
     }
   }
 
@@ -52,10 +54,14 @@ export class DispatchSnapshots {
     const prepared = this.prepared.get(deployId);
     if (!prepared?.last) return deploy;
     const listed = new Set(deploy.changes.map((c) => `${c.kind}:${c.id}`));
-    const missing = prepared.snapshot.changesSince(prepared.last.snapshot, new Date().toISOString()).filter((c) => !listed.has(`${c.kind}:${c.id}`));
+    const missing = prepared.snapshot
+      .changesSince(prepared.last.snapshot, new Date().toISOString())
+      .filter((c) => !listed.has(`${c.kind}:${c.id}`));
     if (missing.length === 0) return deploy;
     await this.state.addChanges(deployId, missing);
-    this.logger.warn(`deploy ${deployId} also carries ${missing.length} change(s) found in S3 that no queued edit named: ${missing.map((c) => `${c.action} ${c.kind} ${c.id}`).join(', ')}`);
+    this.logger.warn(
+      `deploy ${deployId} also carries ${missing.length} change(s) found in S3 that no queued edit named: ${missing.map((c) => `${c.action} ${c.kind} ${c.id}`).join(', ')}`,
+    );
     return (await this.state.get(deployId))!;
   }
 
@@ -64,6 +70,8 @@ export class DispatchSnapshots {
     const prepared = this.prepared.get(deployId);
     this.prepared.delete(deployId);
     if (!prepared) return;
-    await this.marker.write(deployId, prepared.snapshot).catch((error: Error) => this.logger.warn(`could not write the dispatch marker: ${error.message}`));
+    await this.marker
+      .write(deployId, prepared.snapshot)
+      .catch((error: Error) => this.logger.warn(`could not write the dispatch marker: ${error.message}`));
   }
 }

@@ -14,17 +14,27 @@ function setup(last: ContentSnapshot | null, now: ContentSnapshot, writing = fal
   const state = new InMemoryDeployState();
   const queue = { schedule: jest.fn(() => Promise.resolve()) };
   const marker = {
-    read: jest.fn((): Promise<Marker | null> => Promise.resolve(last && { deployId: 'previous', dispatchedAt: '2026-01-01T00:00:00.000Z', snapshot: last })),
+    read: jest.fn((): Promise<Marker | null> =>
+      Promise.resolve(last && { deployId: 'previous', dispatchedAt: '2026-01-01T00:00:00.000Z', snapshot: last }),
+    ),
     current: jest.fn(() => Promise.resolve(now)),
     write: jest.fn(() => Promise.resolve()),
   };
   const redis = { tryWithLock: <T>(_name: string, work: () => Promise<T>) => work().then((value) => ({ value })) };
   const writes = { any: jest.fn(() => Promise.resolve(writing)) };
-  const reconciler = new Reconciler(state, queue as unknown as DeployQueue, marker as unknown as DispatchMarker, redis as unknown as RedisService, writes as unknown as WritesInProgress, config);
+  const reconciler = new Reconciler(
+    state,
+    queue as unknown as DeployQueue,
+    marker as unknown as DispatchMarker,
+    redis as unknown as RedisService,
+    writes as unknown as WritesInProgress,
+    config,
+  );
   return { state, queue, marker, writes, reconciler };
 }
 
-const snapshot = (objects: Record<string, string>, offSite: string[] = []) => ContentSnapshot.fromJson(objects, offSite);
+const snapshot = (objects: Record<string, string>, offSite: string[] = []) =>
+  ContentSnapshot.fromJson(objects, offSite);
 
 describe('Reconciler (against the in-memory deploy state)', () => {
   beforeEach(() => jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined));
@@ -39,18 +49,30 @@ describe('Reconciler (against the in-memory deploy state)', () => {
   });
 
   it('requests a reconcile deploy naming what S3 shows changed on the site since the last dispatch', async () => {
-    const { state, queue, reconciler } = setup(snapshot({ 'authors/a.json': '1' }), snapshot({ 'authors/a.json': '2', 'posts/p.json': '3' }));
+    const { state, queue, reconciler } = setup(
+      snapshot({ 'authors/a.json': '1' }),
+      snapshot({ 'authors/a.json': '2', 'posts/p.json': '3' }),
+    );
     const outcome = await reconciler.reconcile();
     expect(outcome).toMatchObject({ outcome: 'requested', changeCount: 2 });
     const [deploy] = await state.list(1);
     expect(deploy).toMatchObject({ reason: 'reconcile', status: 'pending' });
-    expect(deploy.changes.map((c) => `${c.action} ${c.kind} ${c.id}`).sort()).toEqual(['created post p', 'updated author a']);
+    expect(deploy.changes.map((c) => `${c.action} ${c.kind} ${c.id}`).sort()).toEqual([
+      'created post p',
+      'updated author a',
+    ]);
     expect(queue.schedule).toHaveBeenCalledWith(expect.objectContaining({ deployId: deploy.id }), expect.any(Number));
   });
 
   it('deploys nothing for drafts created, edited or deleted, and moves the marker past them', async () => {
-    const last = snapshot({ 'posts/old-draft.json': '1', 'posts/edited.json': '1' }, ['posts/old-draft.json', 'posts/edited.json']);
-    const now = snapshot({ 'posts/edited.json': '2', 'posts/new-draft.json': '1' }, ['posts/edited.json', 'posts/new-draft.json']);
+    const last = snapshot({ 'posts/old-draft.json': '1', 'posts/edited.json': '1' }, [
+      'posts/old-draft.json',
+      'posts/edited.json',
+    ]);
+    const now = snapshot({ 'posts/edited.json': '2', 'posts/new-draft.json': '1' }, [
+      'posts/edited.json',
+      'posts/new-draft.json',
+    ]);
     const { state, marker, reconciler } = setup(last, now);
     await expect(reconciler.reconcile()).resolves.toEqual({ outcome: 'in-sync' });
     expect(marker.write).toHaveBeenCalledWith('previous', now);

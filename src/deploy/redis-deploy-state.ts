@@ -5,7 +5,18 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { loadLuaScript } from '../redis/lua-script';
 import { RedisService } from '../redis/redis.service';
 import { DeployEvents } from './deploy-events';
-import { Claim, DeployState, FinalState, HELD_NOTE, Pointers, Requested, RunStatus, TrackedDeploy, TrackedRuns, Wakeup } from './deploy-state';
+import {
+  Claim,
+  DeployState,
+  FinalState,
+  HELD_NOTE,
+  Pointers,
+  Requested,
+  RunStatus,
+  TrackedDeploy,
+  TrackedRuns,
+  Wakeup,
+} from './deploy-state';
 import { newDeployId, toDeploy } from './deploy-record';
 import { Deploy, DeployReason, DeployRun, DeployStatus } from './deploy.types';
 
@@ -15,16 +26,39 @@ export const HISTORY_LIMIT = 500;
 const LUA = join(__dirname, 'lua');
 const POINTER_KEYS = ['next', 'history', 'inflight'] as const;
 const SCRIPTS = {
-  recordChange: loadLuaScript(LUA, 'record-change', POINTER_KEYS, ['prefix', 'now', 'debounceMs', 'maxWaitMs', 'newId', 'change']),
+  recordChange: loadLuaScript(LUA, 'record-change', POINTER_KEYS, [
+    'prefix',
+    'now',
+    'debounceMs',
+    'maxWaitMs',
+    'newId',
+    'change',
+  ]),
   requestNow: loadLuaScript(LUA, 'request-now', POINTER_KEYS, ['prefix', 'now', 'newId', 'reason']),
   reconcile: loadLuaScript(LUA, 'reconcile', POINTER_KEYS, ['prefix', 'now', 'newId', 'changes']),
   releaseHeld: loadLuaScript(LUA, 'release-held', ['next', 'inflight'], ['prefix', 'now']),
   claim: loadLuaScript(LUA, 'claim', ['next', 'inflight'], ['prefix', 'deployId', 'jobId', 'now']),
   addChanges: loadLuaScript(LUA, 'add-changes', ['changes'], ['changes']),
   markRetrying: loadLuaScript(LUA, 'mark-retrying', ['record'], ['attempts', 'lastError', 'retryAt']),
-  finish: loadLuaScript(LUA, 'finish', ['inflight', 'next', 'history'], [
-    'prefix', 'deployId', 'status', 'now', 'attempts', 'lastError', 'dispatchedAt', 'run', 'carry', 'newId', 'heldNote', 'historyMax',
-  ]),
+  finish: loadLuaScript(
+    LUA,
+    'finish',
+    ['inflight', 'next', 'history'],
+    [
+      'prefix',
+      'deployId',
+      'status',
+      'now',
+      'attempts',
+      'lastError',
+      'dispatchedAt',
+      'run',
+      'carry',
+      'newId',
+      'heldNote',
+      'historyMax',
+    ],
+  ),
   pointers: loadLuaScript(LUA, 'pointers', ['next', 'inflight'], ['prefix']),
   read: loadLuaScript(LUA, 'read-deploys', ['history'], ['prefix', 'limit', 'ids']),
   trackedRuns: loadLuaScript(LUA, 'tracked-runs', ['history', 'inflight'], ['prefix']),
@@ -53,7 +87,14 @@ interface Finished {
 const isMoved = (reply: Moved | Record<string, never>): reply is Moved => 'id' in reply;
 
 const wakeupOf = (moved: Moved): Wakeup | null =>
-  moved.job > 0 ? { deployId: moved.id, scheduledFor: moved.scheduledFor, jobNumber: moved.job, ...(moved.promote ? { promote: true } : {}) } : null;
+  moved.job > 0
+    ? {
+        deployId: moved.id,
+        scheduledFor: moved.scheduledFor,
+        jobNumber: moved.job,
+        ...(moved.promote ? { promote: true } : {}),
+      }
+    : null;
 
 /** DeployState on Redis: every transition is one script of ./lua, registered once per connection. */
 @Injectable()
@@ -68,27 +109,44 @@ export class RedisDeployState extends DeployState {
   ) {
     super();
     this.prefix = redis.key('deploys', '');
-    this.keys = { next: redis.key('deploys', 'next'), inflight: redis.key('deploys', 'inflight'), history: redis.key('deploys', 'history') };
+    this.keys = {
+      next: redis.key('deploys', 'next'),
+      inflight: redis.key('deploys', 'inflight'),
+      history: redis.key('deploys', 'history'),
+    };
   }
 
   async recordChange(change: ContentChange, now: number): Promise<Wakeup | null> {
     const { debounceMs, maxWaitMs } = this.config.deploy;
-    const args = { prefix: this.prefix, now, debounceMs, maxWaitMs, newId: newDeployId(now), change: JSON.stringify(change) };
-    const moved = await this.json<Moved>(this.redis.run(SCRIPTS.recordChange, this.keys, args, 'The change was saved, but its deploy could not be queued'));
+    const args = {
+      prefix: this.prefix,
+      now,
+      debounceMs,
+      maxWaitMs,
+      newId: newDeployId(now),
+      change: JSON.stringify(change),
+    };
+    const moved = await this.json<Moved>(
+      this.redis.run(SCRIPTS.recordChange, this.keys, args, 'The change was saved, but its deploy could not be queued'),
+    );
     await this.moved(moved.id, moved.from, moved.to, now);
     return wakeupOf(moved);
   }
 
   async requestNow(reason: Exclude<DeployReason, 'changes'>, now: number): Promise<Requested> {
     const args = { prefix: this.prefix, now, newId: newDeployId(now), reason };
-    const moved = await this.json<Moved>(this.redis.run(SCRIPTS.requestNow, this.keys, args, 'The deploy was not requested'));
+    const moved = await this.json<Moved>(
+      this.redis.run(SCRIPTS.requestNow, this.keys, args, 'The deploy was not requested'),
+    );
     await this.moved(moved.id, moved.from, moved.to, now);
     return { deployId: moved.id, wakeup: wakeupOf(moved) };
   }
 
   async reconcile(changes: ContentChange[], now: number): Promise<Requested | null> {
     const args = { prefix: this.prefix, now, newId: newDeployId(now), changes: JSON.stringify(changes) };
-    const moved = await this.json<Moved | Record<string, never>>(this.redis.run(SCRIPTS.reconcile, this.keys, args, 'The reconcile deploy was not requested'));
+    const moved = await this.json<Moved | Record<string, never>>(
+      this.redis.run(SCRIPTS.reconcile, this.keys, args, 'The reconcile deploy was not requested'),
+    );
     if (!isMoved(moved)) return null;
     await this.moved(moved.id, moved.from, moved.to, now);
     return { deployId: moved.id, wakeup: wakeupOf(moved) };
@@ -96,7 +154,9 @@ export class RedisDeployState extends DeployState {
 
   async releaseHeld(now: number): Promise<Requested | null> {
     const keys = { next: this.keys.next, inflight: this.keys.inflight };
-    const moved = await this.json<Moved | Record<string, never>>(this.redis.run(SCRIPTS.releaseHeld, keys, { prefix: this.prefix, now }, 'The held deploy was not released'));
+    const moved = await this.json<Moved | Record<string, never>>(
+      this.redis.run(SCRIPTS.releaseHeld, keys, { prefix: this.prefix, now }, 'The held deploy was not released'),
+    );
     if (!isMoved(moved)) return null;
     await this.moved(moved.id, moved.from, moved.to, now);
     return { deployId: moved.id, wakeup: wakeupOf(moved) };
@@ -105,7 +165,12 @@ export class RedisDeployState extends DeployState {
   async claim(deployId: string, jobId: string, now: number): Promise<Claim> {
     const keys = { next: this.keys.next, inflight: this.keys.inflight };
     const reply = await this.json<{ kind: Claim['kind']; id?: string; from?: DeployStatus; scheduledFor?: number }>(
-      this.redis.run(SCRIPTS.claim, keys, { prefix: this.prefix, deployId, jobId, now }, `Deploy ${deployId} could not be claimed`),
+      this.redis.run(
+        SCRIPTS.claim,
+        keys,
+        { prefix: this.prefix, deployId, jobId, now },
+        `Deploy ${deployId} could not be claimed`,
+      ),
     );
     switch (reply.kind) {
       case 'wait':
@@ -124,18 +189,34 @@ export class RedisDeployState extends DeployState {
 
   async addChanges(deployId: string, changes: ContentChange[]): Promise<void> {
     if (changes.length === 0) return;
-    await this.redis.run(SCRIPTS.addChanges, { changes: `${this.prefix}chg:${deployId}` }, { changes: JSON.stringify(changes) }, `Deploy ${deployId}'s changes could not be listed`);
+    await this.redis.run(
+      SCRIPTS.addChanges,
+      { changes: `${this.prefix}chg:${deployId}` },
+      { changes: JSON.stringify(changes) },
+      `Deploy ${deployId}'s changes could not be listed`,
+    );
   }
 
   async markRetrying(deployId: string, attempts: number, lastError: string, retryAt: number): Promise<void> {
     const reply = await this.json<{ from?: DeployStatus; to?: DeployStatus }>(
-      this.redis.run(SCRIPTS.markRetrying, { record: `${this.prefix}rec:${deployId}` }, { attempts, lastError, retryAt }, `Deploy ${deployId}'s retry could not be recorded`),
+      this.redis.run(
+        SCRIPTS.markRetrying,
+        { record: `${this.prefix}rec:${deployId}` },
+        { attempts, lastError, retryAt },
+        `Deploy ${deployId}'s retry could not be recorded`,
+      ),
     );
     if (reply.to) await this.moved(deployId, reply.from, reply.to, Date.now());
   }
 
   async finish(deployId: string, final: FinalState, now: number): Promise<Wakeup | null> {
-    const run: DeployRun | undefined = final.run && { ...final.run, status: 'queued', conclusion: null, startedAt: null, completedAt: null };
+    const run: DeployRun | undefined = final.run && {
+      ...final.run,
+      status: 'queued',
+      conclusion: null,
+      startedAt: null,
+      completedAt: null,
+    };
     const args = {
       prefix: this.prefix,
       deployId,
@@ -151,10 +232,14 @@ export class RedisDeployState extends DeployState {
       historyMax: HISTORY_LIMIT,
     };
     const keys = { inflight: this.keys.inflight, next: this.keys.next, history: this.keys.history };
-    const done = await this.json<Finished>(this.redis.run(SCRIPTS.finish, keys, args, `The outcome of deploy ${deployId} could not be recorded`));
+    const done = await this.json<Finished>(
+      this.redis.run(SCRIPTS.finish, keys, args, `The outcome of deploy ${deployId} could not be recorded`),
+    );
     await this.moved(deployId, done.from, done.to, now);
     if (done.carriedTo) await this.moved(done.carriedTo.id, done.carriedTo.from, done.carriedTo.to, now);
-    return done.next ? { deployId: done.next.id, scheduledFor: done.next.scheduledFor, jobNumber: done.next.job } : null;
+    return done.next
+      ? { deployId: done.next.id, scheduledFor: done.next.scheduledFor, jobNumber: done.next.job }
+      : null;
   }
 
   async get(deployId: string): Promise<Deploy | null> {
@@ -167,28 +252,45 @@ export class RedisDeployState extends DeployState {
 
   async pointers(): Promise<Pointers> {
     const keys = { next: this.keys.next, inflight: this.keys.inflight };
-    const reply = await this.json<{ next?: { id: string; status: DeployStatus; scheduledFor?: number; jobs: number }; inflight?: { id: string; jobId: string } }>(
-      this.redis.run(SCRIPTS.pointers, keys, { prefix: this.prefix }, 'The deploy state could not be read'),
-    );
+    const reply = await this.json<{
+      next?: { id: string; status: DeployStatus; scheduledFor?: number; jobs: number };
+      inflight?: { id: string; jobId: string };
+    }>(this.redis.run(SCRIPTS.pointers, keys, { prefix: this.prefix }, 'The deploy state could not be read'));
     return {
-      next: reply.next ? { deployId: reply.next.id, status: reply.next.status, scheduledFor: reply.next.scheduledFor ?? null, jobs: reply.next.jobs } : null,
+      next: reply.next
+        ? {
+            deployId: reply.next.id,
+            status: reply.next.status,
+            scheduledFor: reply.next.scheduledFor ?? null,
+            jobs: reply.next.jobs,
+          }
+        : null,
       inflight: reply.inflight ? { deployId: reply.inflight.id, jobId: reply.inflight.jobId } : null,
     };
   }
 
   async trackedRuns(): Promise<TrackedRuns> {
     const keys = { history: this.keys.history, inflight: this.keys.inflight };
-    const reply = await this.json<{ deploys: (Omit<TrackedDeploy, 'run'> & { run?: DeployRun })[] | Record<string, never>; newestDispatchAt?: number; dispatchInFlight: boolean }>(
-      this.redis.run(SCRIPTS.trackedRuns, keys, { prefix: this.prefix }, 'The followed deploys could not be read'),
-    );
-    const deploys = Array.isArray(reply.deploys) ? reply.deploys.map((deploy) => ({ ...deploy, run: deploy.run ?? null })) : [];
+    const reply = await this.json<{
+      deploys: (Omit<TrackedDeploy, 'run'> & { run?: DeployRun })[] | Record<string, never>;
+      newestDispatchAt?: number;
+      dispatchInFlight: boolean;
+    }>(this.redis.run(SCRIPTS.trackedRuns, keys, { prefix: this.prefix }, 'The followed deploys could not be read'));
+    const deploys = Array.isArray(reply.deploys)
+      ? reply.deploys.map((deploy) => ({ ...deploy, run: deploy.run ?? null }))
+      : [];
     return { deploys, newestDispatchAt: reply.newestDispatchAt ?? null, dispatchInFlight: reply.dispatchInFlight };
   }
 
   async runObserved(deployId: string, run: DeployRun, to: RunStatus, lastError: string | null): Promise<boolean> {
     const args = { to, run: JSON.stringify(run), lastError: lastError ?? '' };
     const reply = await this.json<{ from?: DeployStatus; to?: DeployStatus }>(
-      this.redis.run(SCRIPTS.runObserved, { record: `${this.prefix}rec:${deployId}` }, args, `The run of deploy ${deployId} could not be recorded`),
+      this.redis.run(
+        SCRIPTS.runObserved,
+        { record: `${this.prefix}rec:${deployId}` },
+        args,
+        `The run of deploy ${deployId} could not be recorded`,
+      ),
     );
     if (!reply.to) return false;
     await this.moved(deployId, reply.from, reply.to, Date.now());
@@ -196,12 +298,19 @@ export class RedisDeployState extends DeployState {
   }
 
   async stopTracking(deployId: string, lastError: string): Promise<void> {
-    await this.redis.run(SCRIPTS.stopTracking, { record: `${this.prefix}rec:${deployId}` }, { lastError }, `Deploy ${deployId} could not be updated`);
+    await this.redis.run(
+      SCRIPTS.stopTracking,
+      { record: `${this.prefix}rec:${deployId}` },
+      { lastError },
+      `Deploy ${deployId} could not be updated`,
+    );
   }
 
   async deploysSinceChange(kind: EntityKind, id: string): Promise<Deploy[]> {
     const args = { prefix: this.prefix, field: `${kind}:${id}` };
-    const ids = await this.json<string[] | Record<string, never>>(this.redis.run(SCRIPTS.sinceChange, { history: this.keys.history }, args, 'The deploy history could not be read'));
+    const ids = await this.json<string[] | Record<string, never>>(
+      this.redis.run(SCRIPTS.sinceChange, { history: this.keys.history }, args, 'The deploy history could not be read'),
+    );
     return Array.isArray(ids) && ids.length > 0 ? this.read(ids, ids.length) : [];
   }
 

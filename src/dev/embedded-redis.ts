@@ -18,11 +18,18 @@ export interface EmbeddedRedisOptions {
 }
 
 function redisBinary(): string {
-  const candidates = [process.env.REDIS_SERVER_BIN, 'redis-server', '/usr/bin/redis-server', '/usr/local/bin/redis-server'];
+  const candidates = [
+    process.env.REDIS_SERVER_BIN,
+    'redis-server',
+    '/usr/bin/redis-server',
+    '/usr/local/bin/redis-server',
+  ];
   for (const candidate of candidates) {
     if (candidate && spawnSync(candidate, ['--version']).status === 0) return candidate;
   }
-  throw new Error('redis-server was not found: install it (apt-get install redis-server) or set REDIS_URL to a running Redis');
+  throw new Error(
+    'redis-server was not found: install it (apt-get install redis-server) or set REDIS_URL to a running Redis',
+  );
 }
 
 function answersPing(port: number): Promise<boolean> {
@@ -74,7 +81,9 @@ export class EmbeddedRedis {
     args.push(...(this.options.args ?? []));
     const child = spawn(redisBinary(), args, { stdio: 'ignore', detached: this.options.ownProcessGroup === true });
     this.child = child;
-    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code}`))));
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code}`))),
+    );
     exited.catch(() => undefined);
     const deadline = Date.now() + 10_000;
     while (!(await answersPing(this.port))) {

@@ -8,17 +8,19 @@ import { portTaken } from './free-port';
 /** The embedded S3 server's port unless DEV_S3_PORT says otherwise: fixed, so other tools (aws s3 --endpoint-url) find it. */
 const DEFAULT_S3_PORT = 4568;
 
-
 function portFrom(variable: string, fallback: number): number {
   const text = process.env[variable];
   const port = text === undefined || text === '' ? fallback : Number(text);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${variable} must be a port number (1-65535), not "${text}"`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`${variable} must be a port number (1-65535), not "${text}"`);
   return port;
 }
 
 async function requireFree(port: number, what: string, variable: string): Promise<void> {
   if (await portTaken(port)) {
-    throw new Error(`port ${port} (${what}) is taken, perhaps by another \`npm run dev\`: stop it, or set ${variable} to a free port`);
+    throw new Error(
+      `port ${port} (${what}) is taken, perhaps by another \`npm run dev\`: stop it, or set ${variable} to a free port`,
+    );
   }
 }
 
@@ -53,7 +55,9 @@ async function dev(): Promise<void> {
       process.env.S3_ENDPOINT = s3.endpoint;
       process.env.AWS_ACCESS_KEY_ID ??= EMBEDDED_S3_CREDENTIALS.accessKeyId;
       process.env.AWS_SECRET_ACCESS_KEY ??= EMBEDDED_S3_CREDENTIALS.secretAccessKey;
-      logger.log(`embedded S3 ${s3.endpoint} bucket "${bucket}" (data in ${join(dataDir, 's3')}; DEV_S3_PORT moves it)`);
+      logger.log(
+        `embedded S3 ${s3.endpoint} bucket "${bucket}" (data in ${join(dataDir, 's3')}; DEV_S3_PORT moves it)`,
+      );
     }
     if (!process.env.REDIS_URL) {
       const redis = await EmbeddedRedis.start({ dir: join(dataDir, 'redis'), ownProcessGroup: true });
@@ -63,7 +67,10 @@ async function dev(): Promise<void> {
       process.env.REDIS_URL = redis.url;
       logger.log(`embedded Redis ${redis.url} (data in ${join(dataDir, 'redis')})`);
     }
-    await serve(configFromEnvironment(), { repeatGraceMs: 1_000, exit: (code) => void stopBackends().finally(() => process.exit(code)) });
+    await serve(configFromEnvironment(), {
+      repeatGraceMs: 1_000,
+      exit: (code) => void stopBackends().finally(() => process.exit(code)),
+    });
   } catch (error) {
     await stopBackends();
     throw error;

@@ -10,8 +10,16 @@ import { join } from 'node:path';
 const root = join(__dirname, '..', '..');
 const children: ChildProcess[] = [
   // tsc itself rather than `nest build --watch`, which empties dist/ first, under the runner's feet.
-  spawn(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--watch', '--preserveWatchOutput'], { cwd: root, stdio: 'inherit' }),
-  spawn(process.execPath, ['--watch', '--openssl-legacy-provider', '--enable-source-maps', join(__dirname, 'main.js')], { cwd: process.cwd(), stdio: 'inherit' }),
+  spawn(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--watch', '--preserveWatchOutput'],
+    { cwd: root, stdio: 'inherit' },
+  ),
+  spawn(
+    process.execPath,
+    ['--watch', '--openssl-legacy-provider', '--enable-source-maps', join(__dirname, 'main.js')],
+    { cwd: process.cwd(), stdio: 'inherit' },
+  ),
 ];
 
 // SIGTERM from npm (a process manager stopping it) or Ctrl-C: pass it on once and leave when both are done.

@@ -1,7 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { GithubAccess } from './github.types';
 
-const UNCHECKED: GithubAccess = { state: 'unknown', message: 'GitHub access has not been checked yet.', checkedAt: null };
+const UNCHECKED: GithubAccess = {
+  state: 'unknown',
+  message: 'GitHub access has not been checked yet.',
+  checkedAt: null,
+};
 
 /**
  * Keeps the latest GitHub access check for /health/ready: concurrent callers share one check, a hung GitHub
@@ -60,6 +64,9 @@ export class AccessCache {
   private report(before: GithubAccess, after: GithubAccess): void {
     if (this.shutdown.aborted || (before.state === after.state && before.message === after.message)) return;
     if (after.state === 'ok') this.logger.log(`GitHub access: ${after.message}`);
-    else this.logger.error(`GitHub access check failed: ${after.message} Content editing keeps working; deploys will fail until this is fixed.`);
+    else
+      this.logger.error(
+        `GitHub access check failed: ${after.message} Content editing keeps working; deploys will fail until this is fixed.`,
+      );
   }
 }

@@ -3,7 +3,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { AppInstallationAuth } from './app-installation-auth';
 import { GithubDispatchError } from './github.types';
 
-const PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString();
 const HOUR = 3_600_000;
 
 /** Answers the App's two endpoints like GitHub, minting tokens that expire an hour after the (test) clock. */
@@ -13,16 +15,29 @@ function appGithub(clock: () => number) {
   const fetch = (url: string, init: RequestInit): Promise<Response> => {
     const path = new URL(url).pathname;
     calls.push(`${init.method} ${path}`);
-    const json = (status: number, body: unknown) => Promise.resolve(new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }));
+    const json = (status: number, body: unknown) =>
+      Promise.resolve(new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }));
     if (path === '/repos/acme/blog/installation') return json(200, { id: 42 });
     if (path === '/app/installations/42/access_tokens') {
       minted++;
-      return json(201, { token: `ghs_token${minted}`, expires_at: new Date(clock() + HOUR).toISOString(), permissions: { contents: 'write' }, repository_selection: 'selected' });
+      return json(201, {
+        token: `ghs_token${minted}`,
+        expires_at: new Date(clock() + HOUR).toISOString(),
+        permissions: { contents: 'write' },
+        repository_selection: 'selected',
+      });
     }
     return json(404, { message: 'Not Found' });
   };
   const quiet = () => undefined;
-  return { calls, octokit: new Octokit({ baseUrl: 'https://github.test', request: { fetch }, log: { debug: quiet, info: quiet, warn: quiet, error: quiet } }) };
+  return {
+    calls,
+    octokit: new Octokit({
+      baseUrl: 'https://github.test',
+      request: { fetch },
+      log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
+    }),
+  };
 }
 
 describe('AppInstallationAuth', () => {
@@ -52,8 +67,16 @@ describe('AppInstallationAuth', () => {
     expect(await credentials.authorization()).toEqual({ value: 'Bearer ghs_token1', cached: true });
     now += 60_000;
     expect(await credentials.authorization()).toEqual({ value: 'Bearer ghs_token2', cached: false });
-    expect(calls).toEqual(['GET /repos/acme/blog/installation', 'POST /app/installations/42/access_tokens', 'POST /app/installations/42/access_tokens']);
-    await expect(credentials.token()).resolves.toMatchObject({ installationId: 42, permissions: { contents: 'write' }, repositorySelection: 'selected' });
+    expect(calls).toEqual([
+      'GET /repos/acme/blog/installation',
+      'POST /app/installations/42/access_tokens',
+      'POST /app/installations/42/access_tokens',
+    ]);
+    await expect(credentials.token()).resolves.toMatchObject({
+      installationId: 42,
+      permissions: { contents: 'write' },
+      repositorySelection: 'selected',
+    });
   });
 
   it('replaces a rejected token once, and not again when another request already did', async () => {
@@ -67,7 +90,10 @@ describe('AppInstallationAuth', () => {
 
   it('says which installation does not exist', async () => {
     const { credentials } = auth(99);
-    const error = await credentials.authorization().then(() => undefined, (e: unknown) => e);
+    const error = await credentials.authorization().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(GithubDispatchError);
     expect((error as Error).message).toMatch(/Installation 99 of the GitHub App 7 does not exist/);
   });

@@ -100,7 +100,12 @@ export class AppInstallationAuth implements GithubCredentials {
       };
       return this.current;
     } catch (error) {
-      throw classifyAppAuthError(error, { ...this.settings.errorContext(), appId: this.settings.app.appId, step: 'token', installationId });
+      throw classifyAppAuthError(error, {
+        ...this.settings.errorContext(),
+        appId: this.settings.app.appId,
+        step: 'token',
+        installationId,
+      });
     }
   }
 
@@ -110,11 +115,19 @@ export class AppInstallationAuth implements GithubCredentials {
     const { owner, repo, appOctokit } = this.settings;
     try {
       const { token } = await this.auth({ type: 'app' });
-      const { data } = await appOctokit.rest.apps.getRepoInstallation({ owner, repo, headers: { authorization: bearer(token) } });
+      const { data } = await appOctokit.rest.apps.getRepoInstallation({
+        owner,
+        repo,
+        headers: { authorization: bearer(token) },
+      });
       this.installationId = data.id;
       return data.id;
     } catch (error) {
-      throw classifyAppAuthError(error, { ...this.settings.errorContext(), appId: this.settings.app.appId, step: 'installation' });
+      throw classifyAppAuthError(error, {
+        ...this.settings.errorContext(),
+        appId: this.settings.app.appId,
+        step: 'installation',
+      });
     }
   }
 }

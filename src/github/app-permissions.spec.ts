@@ -4,10 +4,22 @@ import { describeNeed, missingPermissions, neededPermissions, tracksRuns } from 
 
 describe('neededPermissions', () => {
   it.each([
-    [{ kind: 'repository_dispatch' } as const, true, ['Contents: read & write (repository_dispatch)', 'Actions: read (following runs, DEPLOY_TRACK_RUNS)']],
+    [
+      { kind: 'repository_dispatch' } as const,
+      true,
+      ['Contents: read & write (repository_dispatch)', 'Actions: read (following runs, DEPLOY_TRACK_RUNS)'],
+    ],
     [{ kind: 'repository_dispatch' } as const, false, ['Contents: read & write (repository_dispatch)']],
-    [{ kind: 'workflow_dispatch', workflow: 'deploy.yml' } as const, true, ['Actions: read & write (workflow_dispatch)']],
-    [{ kind: 'workflow_dispatch', workflow: 'deploy.yml' } as const, false, ['Actions: read & write (workflow_dispatch)']],
+    [
+      { kind: 'workflow_dispatch', workflow: 'deploy.yml' } as const,
+      true,
+      ['Actions: read & write (workflow_dispatch)'],
+    ],
+    [
+      { kind: 'workflow_dispatch', workflow: 'deploy.yml' } as const,
+      false,
+      ['Actions: read & write (workflow_dispatch)'],
+    ],
   ])('%j, tracking runs %s', (trigger, track, described) => {
     expect(neededPermissions(trigger, track).map(describeNeed)).toEqual(described);
   });
@@ -23,7 +35,10 @@ describe('missingPermissions', () => {
   it('misses a need exactly when the grant is absent, or read where write is needed', () => {
     fc.assert(
       fc.property(level, level, fc.boolean(), fc.boolean(), (contents, actions, workflow, track) => {
-        const needs = neededPermissions(workflow ? { kind: 'workflow_dispatch', workflow: 'd.yml' } : { kind: 'repository_dispatch' }, track);
+        const needs = neededPermissions(
+          workflow ? { kind: 'workflow_dispatch', workflow: 'd.yml' } : { kind: 'repository_dispatch' },
+          track,
+        );
         const missing = missingPermissions({ contents, actions }, needs);
         const rank = { read: 1, write: 2 } as const;
         for (const need of needs) {

@@ -27,7 +27,8 @@ export function neededPermissions(trigger: DeployTrigger, trackRuns: boolean): P
     trigger.kind === 'workflow_dispatch'
       ? [{ permission: 'actions', level: 'write', for: 'workflow_dispatch' }]
       : [{ permission: 'contents', level: 'write', for: 'repository_dispatch' }];
-  if (trackRuns && trigger.kind !== 'workflow_dispatch') needs.push({ permission: 'actions', level: 'read', for: 'following runs, DEPLOY_TRACK_RUNS' });
+  if (trackRuns && trigger.kind !== 'workflow_dispatch')
+    needs.push({ permission: 'actions', level: 'read', for: 'following runs, DEPLOY_TRACK_RUNS' });
   return needs;
 }
 

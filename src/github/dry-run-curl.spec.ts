@@ -9,19 +9,30 @@ function shellWords(command: string, env: Record<string, string>): string[] {
 }
 
 describe('dispatchAsCurl', () => {
-  const body = { event_type: 'webhook', client_payload: { deployId: 'd-1', note: `it's "quoted" $HOME \`id\` \\ 한글 🎉` } };
+  const body = {
+    event_type: 'webhook',
+    client_payload: { deployId: 'd-1', note: `it's "quoted" $HOME \`id\` \\ 한글 🎉` },
+  };
 
   it('is one line that a shell parses back into the exact request, token taken from $GITHUB_TOKEN', () => {
     const command = dispatchAsCurl({ apiUrl: 'https://api.github.com', repository: 'acme/blog', body });
     expect(command).not.toContain('\n');
     const words = shellWords(command, { GITHUB_TOKEN: 'tok-from-shell' });
     expect(words).toEqual([
-      '-sS', '-X', 'POST', 'https://api.github.com/repos/acme/blog/dispatches',
-      '-H', 'Accept: application/vnd.github+json',
-      '-H', 'Authorization: Bearer tok-from-shell',
-      '-H', 'X-GitHub-Api-Version: 2022-11-28',
-      '-H', 'Content-Type: application/json',
-      '-d', JSON.stringify(body),
+      '-sS',
+      '-X',
+      'POST',
+      'https://api.github.com/repos/acme/blog/dispatches',
+      '-H',
+      'Accept: application/vnd.github+json',
+      '-H',
+      'Authorization: Bearer tok-from-shell',
+      '-H',
+      'X-GitHub-Api-Version: 2022-11-28',
+      '-H',
+      'Content-Type: application/json',
+      '-d',
+      JSON.stringify(body),
     ]);
     expect(JSON.parse(words.at(-1)!)).toEqual(body);
   });
@@ -34,9 +45,15 @@ describe('dispatchAsCurl', () => {
 
   it('addresses the workflow endpoint for a workflow_dispatch, also via $GITHUB_REPOSITORY', () => {
     const endpoint = 'actions/workflows/deploy.yml/dispatches';
-    const named = shellWords(dispatchAsCurl({ apiUrl: 'https://api.github.com', repository: 'acme/blog', endpoint, body }), { GITHUB_TOKEN: 't' });
+    const named = shellWords(
+      dispatchAsCurl({ apiUrl: 'https://api.github.com', repository: 'acme/blog', endpoint, body }),
+      { GITHUB_TOKEN: 't' },
+    );
     expect(named[3]).toBe('https://api.github.com/repos/acme/blog/actions/workflows/deploy.yml/dispatches');
-    const fromShell = shellWords(dispatchAsCurl({ apiUrl: 'https://api.github.com', endpoint, body }), { GITHUB_TOKEN: 't', GITHUB_REPOSITORY: 'me/site' });
+    const fromShell = shellWords(dispatchAsCurl({ apiUrl: 'https://api.github.com', endpoint, body }), {
+      GITHUB_TOKEN: 't',
+      GITHUB_REPOSITORY: 'me/site',
+    });
     expect(fromShell[3]).toBe('https://api.github.com/repos/me/site/actions/workflows/deploy.yml/dispatches');
   });
 });

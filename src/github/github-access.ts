@@ -6,8 +6,13 @@ import { GithubAccess } from './github.types';
 type Verdict = Pick<GithubAccess, 'state' | 'message'>;
 
 /** A token: GET /repos/{owner}/{repo} says whether its owner may push, which both dispatches need. */
-export function tokenVerdict(repository: string, permissions: { push?: boolean } | undefined, trigger: DeployTrigger): Verdict {
-  if (permissions?.push === true) return { state: 'ok', message: `The token can push to ${repository}: deploys can be dispatched.` };
+export function tokenVerdict(
+  repository: string,
+  permissions: { push?: boolean } | undefined,
+  trigger: DeployTrigger,
+): Verdict {
+  if (permissions?.push === true)
+    return { state: 'ok', message: `The token can push to ${repository}: deploys can be dispatched.` };
   const scope = trigger.kind === 'workflow_dispatch' ? 'Actions: read & write' : 'Contents: read & write';
   return {
     state: 'error',
@@ -32,5 +37,8 @@ export function appVerdict(repository: string, token: InstallationToken, needs: 
       message: `The GitHub App's ${installation} on ${repository} lacks ${list(missing.map(describeNeed))}, so deploys will be refused. Add them in the App's settings → Permissions & events, then approve the new permissions on the installation (the owner's Settings → GitHub Apps → Configure).`,
     };
   }
-  return { state: 'ok', message: `The GitHub App's ${installation} includes ${repository} with ${list(needs.map(describeNeed))}: deploys can be dispatched.` };
+  return {
+    state: 'ok',
+    message: `The GitHub App's ${installation} includes ${repository} with ${list(needs.map(describeNeed))}: deploys can be dispatched.`,
+  };
 }

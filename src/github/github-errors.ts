@@ -68,7 +68,11 @@ function isRateLimit(failure: HttpFailure, said: string): boolean {
   if (failure.status === 429) return true;
   if (failure.status !== 403) return false;
   const { headers } = failure;
-  return headers['x-ratelimit-remaining']?.trim() === '0' || headers['retry-after'] !== undefined || /rate limit|abuse/i.test(said);
+  return (
+    headers['x-ratelimit-remaining']?.trim() === '0' ||
+    headers['retry-after'] !== undefined ||
+    /rate limit|abuse/i.test(said)
+  );
 }
 
 function fromHttp(failure: HttpFailure, context: GithubErrorContext): GithubDispatchError {
@@ -81,13 +85,25 @@ function fromHttp(failure: HttpFailure, context: GithubErrorContext): GithubDisp
     const name = STATUS_TEXT[status] ? ` ${STATUS_TEXT[status]}` : '';
     return new GithubDispatchError(
       `GitHub answered ${status}${name}: a problem on GitHub's side that usually passes (${said}). If it lasts, see https://www.githubstatus.com.`,
-      true, requestedWaitMs(failure.headers, context.now), status,
+      true,
+      requestedWaitMs(failure.headers, context.now),
+      status,
     );
   }
   if (status === 408) {
-    return new GithubDispatchError(`GitHub timed out reading the request (408): ${said}.`, true, requestedWaitMs(failure.headers, context.now), status);
+    return new GithubDispatchError(
+      `GitHub timed out reading the request (408): ${said}.`,
+      true,
+      requestedWaitMs(failure.headers, context.now),
+      status,
+    );
   }
-  return new GithubDispatchError(`GitHub refused the request to ${context.repository} (${status}): ${said}.`, false, undefined, status);
+  return new GithubDispatchError(
+    `GitHub refused the request to ${context.repository} (${status}): ${said}.`,
+    false,
+    undefined,
+    status,
+  );
 }
 
 interface ErrorLike {
@@ -103,7 +119,8 @@ interface ErrorLike {
  */
 function causeChain(error: unknown): ErrorLike[] {
   const chain: ErrorLike[] = [];
-  for (let e: unknown = error; typeof e === 'object' && e !== null && chain.length < 6; e = (e as ErrorLike).cause) chain.push(e);
+  for (let e: unknown = error; typeof e === 'object' && e !== null && chain.length < 6; e = (e as ErrorLike).cause)
+    chain.push(e);
   return chain;
 }
 

@@ -37,4 +37,3 @@ export function githubMessage(data: unknown): string {
   text = text.replace(/\s+/g, ' ').trim(); // GitHub's validation messages carry line breaks; a log line must not
   return text.length > MAX_GITHUB_MESSAGE ? `${text.slice(0, MAX_GITHUB_MESSAGE)}…` : text;
 }
-

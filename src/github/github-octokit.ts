@@ -35,7 +35,10 @@ function isUnauthorized(error: unknown): boolean {
  * prints: failures are classified and reported by the caller. With `credentials`, each request is authenticated,
  * and a 401 on a cached credential (an installation token revoked or expired early) is retried once with a fresh one.
  */
-export function createOctokit({ apiUrl, timeoutMs, logger }: OctokitSettings, credentials?: GithubCredentials): Octokit {
+export function createOctokit(
+  { apiUrl, timeoutMs, logger }: OctokitSettings,
+  credentials?: GithubCredentials,
+): Octokit {
   const octokit = new Octokit({
     baseUrl: apiUrl,
     userAgent: 'blog-deployer',

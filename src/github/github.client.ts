@@ -26,7 +26,8 @@ export const DEFAULT_ACCESS_TTL_MS = 60_000;
 
 const DRY_RUN_ACCESS: GithubAccess = {
   state: 'dry-run',
-  message: 'Neither GITHUB_TOKEN nor a GitHub App (GITHUB_APP_ID) is set: deploys are dry runs, logged as curl commands and never sent.',
+  message:
+    'Neither GITHUB_TOKEN nor a GitHub App (GITHUB_APP_ID) is set: deploys are dry runs, logged as curl commands and never sent.',
   checkedAt: null,
 };
 
@@ -53,16 +54,29 @@ export class GithubClient implements OnModuleInit, OnApplicationShutdown {
     const settings = { apiUrl, timeoutMs: this.timeoutMs, logger: this.logger };
     let credentials: GithubCredentials | undefined;
     if (app && owner && repo) {
-      this.app = new AppInstallationAuth({ app, owner, repo, appOctokit: createOctokit(settings), errorContext: () => this.errorContext() });
+      this.app = new AppInstallationAuth({
+        app,
+        owner,
+        repo,
+        appOctokit: createOctokit(settings),
+        errorContext: () => this.errorContext(),
+      });
       credentials = this.app;
     } else if (token) {
       credentials = tokenCredentials(token);
     }
-    this.accessCache = new AccessCache(credentials ? () => this.checkAccess() : undefined, DRY_RUN_ACCESS, options.accessTtlMs ?? DEFAULT_ACCESS_TTL_MS, this.logger, this.shutdown.signal);
+    this.accessCache = new AccessCache(
+      credentials ? () => this.checkAccess() : undefined,
+      DRY_RUN_ACCESS,
+      options.accessTtlMs ?? DEFAULT_ACCESS_TTL_MS,
+      this.logger,
+      this.shutdown.signal,
+    );
     if (!credentials) return;
     this.octokit = createOctokit(settings, credentials);
     const trigger = config.deploy.trigger;
-    if (trigger.kind === 'workflow_dispatch') this.workflow = new WorkflowDispatcher(this.octokit, { owner: owner!, repo: repo!, ...trigger }, this.logger);
+    if (trigger.kind === 'workflow_dispatch')
+      this.workflow = new WorkflowDispatcher(this.octokit, { owner: owner!, repo: repo!, ...trigger }, this.logger);
   }
 
   /** owner/repo, as configured. */
@@ -78,7 +92,9 @@ export class GithubClient implements OnModuleInit, OnApplicationShutdown {
   /** The same Octokit instance (auth, timeout, headers) for the run reader beside this class; undefined in dry run. */
   get session(): { octokit: Octokit; owner: string; repo: string; errorContext: GithubErrorContext } | undefined {
     const { owner, repo } = this.config.github;
-    return this.octokit && owner && repo ? { octokit: this.octokit, owner, repo, errorContext: this.errorContext() } : undefined;
+    return this.octokit && owner && repo
+      ? { octokit: this.octokit, owner, repo, errorContext: this.errorContext() }
+      : undefined;
   }
 
   /**
@@ -88,13 +104,20 @@ export class GithubClient implements OnModuleInit, OnApplicationShutdown {
    */
   async dispatch(request: DispatchRequest): Promise<DispatchResult> {
     if (!this.octokit) {
-      this.logger.log(`Dry run (no GitHub credentials): deploy ${request.deployId} was not sent. It would have been: ${this.asCurl(request)}`);
+      this.logger.log(
+        `Dry run (no GitHub credentials): deploy ${request.deployId} was not sent. It would have been: ${this.asCurl(request)}`,
+      );
       return { kind: 'dry-run' };
     }
     const { owner, repo } = this.config.github;
     try {
       if (this.workflow) return await this.workflow.send(buildWorkflowInputs(request));
-      await this.octokit.rest.repos.createDispatchEvent({ owner: owner!, repo: repo!, event_type: this.config.deploy.eventType, client_payload: buildClientPayload(request) });
+      await this.octokit.rest.repos.createDispatchEvent({
+        owner: owner!,
+        repo: repo!,
+        event_type: this.config.deploy.eventType,
+        client_payload: buildClientPayload(request),
+      });
       return { kind: 'dispatched' };
     } catch (error) {
       throw classifyGithubError(error, this.errorContext());
@@ -110,14 +133,26 @@ export class GithubClient implements OnModuleInit, OnApplicationShutdown {
     const { owner, repo } = this.config.github;
     const repository = this.repository!;
     try {
-      const { data } = await this.octokit.rest.repos.get({ owner: owner!, repo: repo!, request: { signal: this.shutdown.signal } });
+      const { data } = await this.octokit.rest.repos.get({
+        owner: owner!,
+        repo: repo!,
+        request: { signal: this.shutdown.signal },
+      });
       this.workflow?.rememberDefaultBranch(data.default_branch);
       const verdict = this.app
-        ? appVerdict(repository, await this.app.token(), neededPermissions(this.config.deploy.trigger, tracksRuns(this.config)))
+        ? appVerdict(
+            repository,
+            await this.app.token(),
+            neededPermissions(this.config.deploy.trigger, tracksRuns(this.config)),
+          )
         : tokenVerdict(repository, data.permissions, this.config.deploy.trigger);
       return { ...verdict, checkedAt: new Date().toISOString() };
     } catch (error) {
-      return { state: 'error', message: classifyGithubError(error, { ...this.errorContext(), request: 'repository' }).message, checkedAt: new Date().toISOString() };
+      return {
+        state: 'error',
+        message: classifyGithubError(error, { ...this.errorContext(), request: 'repository' }).message,
+        checkedAt: new Date().toISOString(),
+      };
     }
   }
 
@@ -152,11 +187,20 @@ export class GithubClient implements OnModuleInit, OnApplicationShutdown {
     const { apiUrl } = this.config.github;
     const trigger = this.config.deploy.trigger;
     if (trigger.kind === 'repository_dispatch') {
-      return dispatchAsCurl({ apiUrl, repository: this.repository, body: { event_type: this.config.deploy.eventType, client_payload: buildClientPayload(request) } });
+      return dispatchAsCurl({
+        apiUrl,
+        repository: this.repository,
+        body: { event_type: this.config.deploy.eventType, client_payload: buildClientPayload(request) },
+      });
     }
     // Without credentials the default branch cannot be read: the command names the usual one.
     const body = { ref: trigger.ref ?? 'main', inputs: buildWorkflowInputs(request), return_run_details: true };
-    return dispatchAsCurl({ apiUrl, repository: this.repository, endpoint: `actions/workflows/${trigger.workflow}/dispatches`, body });
+    return dispatchAsCurl({
+      apiUrl,
+      repository: this.repository,
+      endpoint: `actions/workflows/${trigger.workflow}/dispatches`,
+      body,
+    });
   }
 
   private errorContext(): GithubErrorContext {

@@ -4,10 +4,24 @@ import { DispatchRequest } from './github.types';
 import { buildClientPayload, buildWorkflowInputs, jsonBytes, MAX_PAYLOAD_CHANGES } from './payload';
 
 const GITHUB_PAYLOAD_LIMIT = 64 * 1024;
-const KEYS = ['deployId', 'reason', 'changeCount', 'editCount', 'changes', 'firstChangeAt', 'lastChangeAt', 'truncated'];
+const KEYS = [
+  'deployId',
+  'reason',
+  'changeCount',
+  'editCount',
+  'changes',
+  'firstChangeAt',
+  'lastChangeAt',
+  'truncated',
+];
 
 function change(i: number, id = `post-${i}`): ContentChange {
-  return { kind: i % 2 === 0 ? 'post' : 'author', id, action: 'updated', at: new Date(Date.UTC(2026, 0, 1) + i * 1_000).toISOString() };
+  return {
+    kind: i % 2 === 0 ? 'post' : 'author',
+    id,
+    action: 'updated',
+    at: new Date(Date.UTC(2026, 0, 1) + i * 1_000).toISOString(),
+  };
 }
 
 function request(changes: DispatchRequest['changes'], extra: Partial<DispatchRequest> = {}): DispatchRequest {
@@ -102,19 +116,30 @@ describe('buildWorkflowInputs', () => {
   it('has the four inputs, every value a string, changes as JSON text newest first', () => {
     const changes = [change(1), change(2)];
     const inputs = buildWorkflowInputs(request(changes, { changeCount: 7 }));
-    expect(inputs).toEqual({ deploy_id: 'd-1', reason: 'changes', change_count: '7', changes: JSON.stringify([change(2), change(1)]) });
+    expect(inputs).toEqual({
+      deploy_id: 'd-1',
+      reason: 'changes',
+      change_count: '7',
+      changes: JSON.stringify([change(2), change(1)]),
+    });
     expect(Object.values(inputs).every((v) => typeof v === 'string')).toBe(true);
   });
 
   it('keeps the same changes as the repository_dispatch payload when they fit', () => {
     const changes = Array.from({ length: 60 }, (_, i) => change(i));
-    expect(JSON.parse(buildWorkflowInputs(request(changes)).changes)).toEqual(buildClientPayload(request(changes)).changes);
+    expect(JSON.parse(buildWorkflowInputs(request(changes)).changes)).toEqual(
+      buildClientPayload(request(changes)).changes,
+    );
   });
 
-  it('for any changes: at most 50 newest, under GitHub\'s input limit counted as sent', () => {
+  it("for any changes: at most 50 newest, under GitHub's input limit counted as sent", () => {
     const anyChange = fc.record({
       kind: fc.constantFrom('author', 'post'),
-      id: fc.oneof(fc.string({ minLength: 1, maxLength: 64 }), fc.string({ unit: 'grapheme', maxLength: 3_000 }), fc.constant('"\\'.repeat(500))),
+      id: fc.oneof(
+        fc.string({ minLength: 1, maxLength: 64 }),
+        fc.string({ unit: 'grapheme', maxLength: 3_000 }),
+        fc.constant('"\\'.repeat(500)),
+      ),
       action: fc.constantFrom('created', 'updated', 'deleted'),
       at: fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true }).map((d) => d.toISOString()),
     });
@@ -125,7 +150,9 @@ describe('buildWorkflowInputs', () => {
         expect(kept.length).toBeLessThanOrEqual(MAX_PAYLOAD_CHANGES);
         expect(JSON.stringify(inputs).length).toBeLessThan(GITHUB_INPUTS_LIMIT);
         // The newest first (a stable sort: ties keep their order), as many as fit.
-        const newest = changes.map(({ kind, id, action, at }) => ({ kind, id, action, at })).sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+        const newest = changes
+          .map(({ kind, id, action, at }) => ({ kind, id, action, at }))
+          .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
         expect(kept).toEqual(newest.slice(0, kept.length));
       }),
       { numRuns: 150 },

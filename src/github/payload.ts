@@ -37,7 +37,11 @@ function newestFirst(changes: DispatchRequest['changes']): PayloadChange[] {
 }
 
 /** The newest changes, in order, while each one's size (given its position) still fits the budget. */
-function newestWithin(sorted: PayloadChange[], budget: number, sizeOf: (change: PayloadChange, index: number) => number): PayloadChange[] {
+function newestWithin(
+  sorted: PayloadChange[],
+  budget: number,
+  sizeOf: (change: PayloadChange, index: number) => number,
+): PayloadChange[] {
   const kept: PayloadChange[] = [];
   for (const change of sorted.slice(0, MAX_PAYLOAD_CHANGES)) {
     const size = sizeOf(change, kept.length);
@@ -90,10 +94,19 @@ export type WorkflowInputs = {
 
 /** The inputs of a workflow_dispatch: every value a string, as GitHub requires for `type: string` inputs. */
 export function buildWorkflowInputs(request: DispatchRequest): WorkflowInputs {
-  const inputs: WorkflowInputs = { deploy_id: request.deployId, reason: request.reason, change_count: String(request.changeCount), changes: '[]' };
+  const inputs: WorkflowInputs = {
+    deploy_id: request.deployId,
+    reason: request.reason,
+    change_count: String(request.changeCount),
+    changes: '[]',
+  };
   const budget = MAX_INPUTS_CHARS - JSON.stringify(inputs).length;
   // An entry's cost inside the string inside the JSON body, plus the comma before it.
-  const kept = newestWithin(newestFirst(request.changes), budget, (change, index) => JSON.stringify(JSON.stringify(change)).length - 2 + (index > 0 ? 1 : 0));
+  const kept = newestWithin(
+    newestFirst(request.changes),
+    budget,
+    (change, index) => JSON.stringify(JSON.stringify(change)).length - 2 + (index > 0 ? 1 : 0),
+  );
   inputs.changes = JSON.stringify(kept);
   return inputs;
 }

@@ -1,6 +1,7 @@
 import { rejectsRunDetails } from './workflow-dispatch';
 
-const answered = (status: number, message: string) => Object.assign(new Error('HttpError'), { status, response: { status, headers: {}, data: { message } } });
+const answered = (status: number, message: string) =>
+  Object.assign(new Error('HttpError'), { status, response: { status, headers: {}, data: { message } } });
 
 describe('rejectsRunDetails', () => {
   it.each([

@@ -16,7 +16,11 @@ export interface WorkflowTarget {
 /** An older GitHub Enterprise Server validates the body strictly and names the key it does not know. */
 export function rejectsRunDetails(error: unknown): boolean {
   const failure = httpFailure(error);
-  return failure !== undefined && (failure.status === 422 || failure.status === 400) && githubMessage(failure.data).includes('return_run_details');
+  return (
+    failure !== undefined &&
+    (failure.status === 422 || failure.status === 400) &&
+    githubMessage(failure.data).includes('return_run_details')
+  );
 }
 
 /**
@@ -53,7 +57,9 @@ export class WorkflowDispatcher {
     } catch (error) {
       if (!rejectsRunDetails(error)) throw error;
       this.runDetails = false;
-      this.logger.log('GitHub does not accept return_run_details here (an older GitHub Enterprise Server): workflow dispatches are sent without it from now on, and their runs are found by listing.');
+      this.logger.log(
+        'GitHub does not accept return_run_details here (an older GitHub Enterprise Server): workflow dispatches are sent without it from now on, and their runs are found by listing.',
+      );
       return this.post(ref, inputs, false);
     }
   }

@@ -22,7 +22,14 @@ export class HealthController {
 
   /** Liveness: 200 while the process can answer at all. */
   @Get()
-  @ApiOkResponse({ schema: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } }, required: ['status'], additionalProperties: false } })
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      properties: { status: { type: 'string', enum: ['ok'] } },
+      required: ['status'],
+      additionalProperties: false,
+    },
+  })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -32,8 +39,16 @@ export class HealthController {
   @HealthCheck()
   ready(): Promise<HealthCheckResult> {
     return this.health.check([
-      () => this.indicators.check('redis').attempt(() => this.redis.ping()).withTimeout(PROBE_TIMEOUT_MS),
-      () => this.indicators.check('s3').attempt(() => this.storage.ping()).withTimeout(PROBE_TIMEOUT_MS),
+      () =>
+        this.indicators
+          .check('redis')
+          .attempt(() => this.redis.ping())
+          .withTimeout(PROBE_TIMEOUT_MS),
+      () =>
+        this.indicators
+          .check('s3')
+          .attempt(() => this.storage.ping())
+          .withTimeout(PROBE_TIMEOUT_MS),
       () => this.githubAccess(),
     ]);
   }
@@ -42,6 +57,8 @@ export class HealthController {
   private async githubAccess() {
     const { state, message, checkedAt } = await this.github.access({ waitMs: PROBE_TIMEOUT_MS });
     const github = this.indicators.check('github');
-    return state === 'ok' || state === 'dry-run' ? github.up({ state, message, checkedAt }) : github.degraded({ state, message, checkedAt });
+    return state === 'ok' || state === 'dry-run'
+      ? github.up({ state, message, checkedAt })
+      : github.degraded({ state, message, checkedAt });
   }
 }

@@ -3,5 +3,8 @@ import { TerminusModule } from '@nestjs/terminus';
 import { GithubModule } from '../github/github.module';
 import { HealthController } from './health.controller';
 
-@Module({ imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty' }), GithubModule], controllers: [HealthController] })
+@Module({
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty' }), GithubModule],
+  controllers: [HealthController],
+})
 export class HealthModule {}

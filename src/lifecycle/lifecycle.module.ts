@@ -8,6 +8,10 @@ import { WorkerDrain } from './worker-drain';
 export class LifecycleModule {
   static forRoot(config: AppConfig): DynamicModule {
     // Only instances that run the deploy worker have anything to drain.
-    return { module: LifecycleModule, imports: [DiscoveryModule], providers: config.role === 'api' ? [] : [WorkerDrain] };
+    return {
+      module: LifecycleModule,
+      imports: [DiscoveryModule],
+      providers: config.role === 'api' ? [] : [WorkerDrain],
+    };
   }
 }

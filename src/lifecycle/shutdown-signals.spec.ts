@@ -22,13 +22,15 @@ function exits(): { codes: number[]; next: Promise<number>; exit: (code: number)
 }
 
 describe('exitGracefullyOnSignals', () => {
-
   afterEach(() => process.removeAllListeners(SIGNAL));
 
   it('closes the app and exits 0', async () => {
     const order: string[] = [];
     const { codes, next, exit } = exits();
-    exitGracefullyOnSignals(fakeApp(() => (order.push('closed'), Promise.resolve()), order), { signals: [SIGNAL], exit });
+    exitGracefullyOnSignals(
+      fakeApp(() => (order.push('closed'), Promise.resolve()), order),
+      { signals: [SIGNAL], exit },
+    );
     process.emit(SIGNAL, SIGNAL);
     expect(await next).toBe(0);
     expect(order).toEqual(['close', 'closed']);
@@ -37,7 +39,10 @@ describe('exitGracefullyOnSignals', () => {
 
   it('exits 1 at once on a second signal', async () => {
     const { codes, next, exit } = exits();
-    exitGracefullyOnSignals(fakeApp(() => new Promise(() => undefined)), { signals: [SIGNAL], exit });
+    exitGracefullyOnSignals(
+      fakeApp(() => new Promise(() => undefined)),
+      { signals: [SIGNAL], exit },
+    );
     process.emit(SIGNAL, SIGNAL);
     process.emit(SIGNAL, SIGNAL);
     expect(await next).toBe(1);
@@ -47,7 +52,10 @@ describe('exitGracefullyOnSignals', () => {
   it('takes a repeat within repeatGraceMs for the same request (Ctrl-C through the terminal and through npm)', async () => {
     const { codes, next, exit } = exits();
     let finish!: () => void;
-    exitGracefullyOnSignals(fakeApp(() => new Promise<void>((resolve) => (finish = resolve))), { signals: [SIGNAL], exit, repeatGraceMs: 60_000 });
+    exitGracefullyOnSignals(
+      fakeApp(() => new Promise<void>((resolve) => (finish = resolve))),
+      { signals: [SIGNAL], exit, repeatGraceMs: 60_000 },
+    );
     process.emit(SIGNAL, SIGNAL);
     process.emit(SIGNAL, SIGNAL);
     await new Promise((resolve) => setImmediate(resolve));
@@ -58,14 +66,20 @@ describe('exitGracefullyOnSignals', () => {
 
   it('exits 1 when closing hangs past the deadline', async () => {
     const { next, exit } = exits();
-    exitGracefullyOnSignals(fakeApp(() => new Promise(() => undefined)), { signals: [SIGNAL], exit, deadlineMs: 50 });
+    exitGracefullyOnSignals(
+      fakeApp(() => new Promise(() => undefined)),
+      { signals: [SIGNAL], exit, deadlineMs: 50 },
+    );
     process.emit(SIGNAL, SIGNAL);
     expect(await next).toBe(1);
   });
 
   it('exits 1 when closing fails', async () => {
     const { next, exit } = exits();
-    exitGracefullyOnSignals(fakeApp(() => Promise.reject(new Error('boom'))), { signals: [SIGNAL], exit });
+    exitGracefullyOnSignals(
+      fakeApp(() => Promise.reject(new Error('boom'))),
+      { signals: [SIGNAL], exit },
+    );
     process.emit(SIGNAL, SIGNAL);
     expect(await next).toBe(1);
   });

@@ -28,7 +28,12 @@ export interface ShutdownOptions {
  * Here a hung close exits 1 after `deadlineMs`, and a second signal exits 1 at once.
  */
 export function exitGracefullyOnSignals(app: INestApplication, options: ShutdownOptions = {}): void {
-  const { signals = ['SIGTERM', 'SIGINT'], deadlineMs = SHUTDOWN_DEADLINE_MS, exit = (code) => process.exit(code), repeatGraceMs = 0 } = options;
+  const {
+    signals = ['SIGTERM', 'SIGINT'],
+    deadlineMs = SHUTDOWN_DEADLINE_MS,
+    exit = (code) => process.exit(code),
+    repeatGraceMs = 0,
+  } = options;
   const logger = new Logger('Shutdown');
   let closing = false;
   let firstAt = 0;
@@ -43,7 +48,9 @@ export function exitGracefullyOnSignals(app: INestApplication, options: Shutdown
     firstAt = Date.now();
     logger.log(`${signal} received: no new connections; finishing work in progress (at most ${deadlineMs} ms)`);
     const deadline = setTimeout(() => {
-      logger.error(`shutdown did not finish within ${deadlineMs} ms: exiting anyway (another worker takes over a deploy left in progress)`);
+      logger.error(
+        `shutdown did not finish within ${deadlineMs} ms: exiting anyway (another worker takes over a deploy left in progress)`,
+      );
       exit(1);
     }, deadlineMs);
     deadline.unref();

@@ -25,14 +25,15 @@ function fakeWorker() {
 function drainFor(worker: object, drainMs: number): WorkerDrain {
   const host = new Host();
   Object.assign(host, { _worker: worker });
-  const discovery = { getProviders: () => [{ instance: host }, { instance: {} }, { instance: null }] } as unknown as DiscoveryService;
+  const discovery = {
+    getProviders: () => [{ instance: host }, { instance: {} }, { instance: null }],
+  } as unknown as DiscoveryService;
   const drain = new WorkerDrain(discovery);
   drain.drainMs = drainMs;
   return drain;
 }
 
 describe('WorkerDrain', () => {
-
   it('waits for the job in progress, then closes the worker normally', async () => {
     const { worker, finishJob } = fakeWorker();
     const shutdown = drainFor(worker, 5_000).beforeApplicationShutdown();

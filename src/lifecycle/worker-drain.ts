@@ -53,7 +53,9 @@ export class WorkerDrain implements BeforeApplicationShutdown {
       await worker.close();
       return;
     }
-    this.logger.warn(`a deploy job was still running after ${drainMs} ms: closing without it; another worker takes it over when its lock expires`);
+    this.logger.warn(
+      `a deploy job was still running after ${drainMs} ms: closing without it; another worker takes it over when its lock expires`,
+    );
     await worker.close(true);
   }
 }

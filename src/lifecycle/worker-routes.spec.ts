@@ -1,7 +1,10 @@
 import type { NextFunction, Request, Response } from 'express';
 import { workerRoutesOnly } from './worker-routes';
 
-function call(method: string, url: string): { passed: boolean; status?: number; body?: { statusCode: number; message: string } } {
+function call(
+  method: string,
+  url: string,
+): { passed: boolean; status?: number; body?: { statusCode: number; message: string } } {
   const result: ReturnType<typeof call> = { passed: false };
   const res = {
     status(code: number) {
@@ -42,6 +45,10 @@ describe('workerRoutesOnly (APP_ROLE=worker)', () => {
     const result = call(method, url);
     expect(result.passed).toBe(false);
     expect(result.status).toBe(404);
-    expect(result.body).toMatchObject({ statusCode: 404, error: 'Not Found', message: expect.stringContaining('APP_ROLE=worker') });
+    expect(result.body).toMatchObject({
+      statusCode: 404,
+      error: 'Not Found',
+      message: expect.stringContaining('APP_ROLE=worker'),
+    });
   });
 });

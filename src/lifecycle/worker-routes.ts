@@ -14,6 +14,7 @@ export function workerRoutesOnly(req: Request, res: Response, next: NextFunction
   res.status(404).json({
     statusCode: 404,
     error: 'Not Found',
-    message: 'This instance runs with APP_ROLE=worker: it serves only /health and /health/ready. Send API requests to an instance with APP_ROLE=api or all.',
+    message:
+      'This instance runs with APP_ROLE=worker: it serves only /health and /health/ready. Send API requests to an instance with APP_ROLE=api or all.',
   });
 }

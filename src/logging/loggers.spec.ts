@@ -4,7 +4,11 @@ import { createRootLogger } from './loggers';
 import { REDACTED, SECRET_FIELDS, redactQuery, redactUrl } from './redaction';
 
 /** A root logger as production builds it, writing its JSON lines into an array. */
-function capture(): { lines: () => Record<string, unknown>[]; raw: () => string; logger: ReturnType<typeof createRootLogger> } {
+function capture(): {
+  lines: () => Record<string, unknown>[];
+  raw: () => string;
+  logger: ReturnType<typeof createRootLogger>;
+} {
   const chunks: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -14,7 +18,12 @@ function capture(): { lines: () => Record<string, unknown>[]; raw: () => string;
   });
   const logger = createRootLogger({ production: true, logLevel: 'info', role: 'all' }, sink);
   const raw = () => chunks.join('');
-  const lines = () => raw().trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+  const lines = () =>
+    raw()
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
   return { lines, raw, logger };
 }
 
@@ -24,7 +33,15 @@ describe('root logger', () => {
   it('writes one JSON line per call with a level name and an ISO time', () => {
     const { logger, lines } = capture();
     logger.info({ context: 'Test' }, 'hello');
-    expect(lines()).toEqual([expect.objectContaining({ level: 'info', msg: 'hello', context: 'Test', role: 'all', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) })]);
+    expect(lines()).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        msg: 'hello',
+        context: 'Test',
+        role: 'all',
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      }),
+    ]);
   });
 
   it('redacts every secret-named field at any depth a log object reaches', () => {
@@ -33,7 +50,9 @@ describe('root logger', () => {
     fc.assert(
       fc.property(field, pathAbove, (name, above) => {
         const { logger, raw } = capture();
-        const nested = [...above].reverse().reduce<Record<string, unknown>>((inner, key) => ({ [key]: inner }), { [name]: SECRET, kept: 'visible' });
+        const nested = [...above]
+          .reverse()
+          .reduce<Record<string, unknown>>((inner, key) => ({ [key]: inner }), { [name]: SECRET, kept: 'visible' });
         logger.info(nested, 'nested secret');
         expect(raw()).not.toContain(SECRET);
         expect(raw()).toContain(REDACTED);
@@ -46,7 +65,14 @@ describe('root logger', () => {
     const { logger, raw } = capture();
     logger.info(
       {
-        req: { headers: { authorization: `Bearer ${SECRET}`, cookie: `sid=${SECRET}`, 'x-api-key': SECRET, 'user-agent': 'jest' } },
+        req: {
+          headers: {
+            authorization: `Bearer ${SECRET}`,
+            cookie: `sid=${SECRET}`,
+            'x-api-key': SECRET,
+            'user-agent': 'jest',
+          },
+        },
         res: { headers: { 'set-cookie': `sid=${SECRET}` } },
       },
       'request completed',
@@ -81,7 +107,9 @@ describe('root logger', () => {
 describe('redactUrl', () => {
   it('masks credential-like query values and keeps the rest', () => {
     expect(redactUrl('/posts?token=abc&limit=5')).toBe(`/posts?token=${REDACTED}&limit=5`);
-    expect(redactUrl('/x?access_token=abc&API_KEY=1&password=p&tag=a')).toBe(`/x?access_token=${REDACTED}&API_KEY=${REDACTED}&password=${REDACTED}&tag=a`);
+    expect(redactUrl('/x?access_token=abc&API_KEY=1&password=p&tag=a')).toBe(
+      `/x?access_token=${REDACTED}&API_KEY=${REDACTED}&password=${REDACTED}&tag=a`,
+    );
     expect(redactUrl('/authors/abc')).toBe('/authors/abc');
     expect(redactUrl(undefined)).toBeUndefined();
   });
@@ -89,7 +117,11 @@ describe('redactUrl', () => {
 
 describe('redactQuery', () => {
   it('masks credential-like values of a parsed query', () => {
-    expect(redactQuery({ token: 'abc', limit: '5', client_secret: 'x' })).toEqual({ token: REDACTED, limit: '5', client_secret: REDACTED });
+    expect(redactQuery({ token: 'abc', limit: '5', client_secret: 'x' })).toEqual({
+      token: REDACTED,
+      limit: '5',
+      client_secret: REDACTED,
+    });
     expect(redactQuery(undefined)).toBeUndefined();
   });
 });

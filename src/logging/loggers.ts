@@ -23,7 +23,10 @@ function isStartupInventory(first: unknown): boolean {
 }
 
 /** The root logger: JSON lines on stdout in production, readable lines in development. */
-export function createRootLogger(config: Pick<AppConfig, 'production' | 'logLevel' | 'role'>, destination?: DestinationStream): Logger {
+export function createRootLogger(
+  config: Pick<AppConfig, 'production' | 'logLevel' | 'role'>,
+  destination?: DestinationStream,
+): Logger {
   const options: LoggerOptions = {
     level: config.logLevel,
     base: { pid: process.pid, hostname: hostname(), role: config.role },
@@ -60,7 +63,8 @@ function prettyStream(): DestinationStream {
   return pretty;
 }
 
-const pathOf = (req: IncomingMessage): string => (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '';
+const pathOf = (req: IncomingMessage): string =>
+  (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '';
 
 /**
  * Request logging: one line per request when its response ends, carrying `requestId` (also on every
@@ -82,7 +86,8 @@ export function createHttpLogger(logger: Logger): HttpLogger {
       return CHATTY_PATHS.test(pathOf(req)) ? 'debug' : 'info';
     },
     customSuccessMessage: (req, res, ms) => `${req.method} ${redactUrl(pathOf(req))} ${res.statusCode} ${ms}ms`,
-    customErrorMessage: (req, res, error) => `${req.method} ${redactUrl(pathOf(req))} ${res.statusCode} ${error.message}`,
+    customErrorMessage: (req, res, error) =>
+      `${req.method} ${redactUrl(pathOf(req))} ${res.statusCode} ${error.message}`,
   };
   return pinoHttp(options);
 }

@@ -64,7 +64,9 @@ export function redactUrl(url: string | undefined): string | undefined {
 /** A parsed query object with credential-like values replaced (the `query` field of a request line). */
 export function redactQuery(query: unknown): unknown {
   if (query === null || typeof query !== 'object') return query;
-  return Object.fromEntries(Object.entries(query).map(([name, value]) => [name, SECRET_QUERY.test(name) ? REDACTED : value]));
+  return Object.fromEntries(
+    Object.entries(query).map(([name, value]) => [name, SECRET_QUERY.test(name) ? REDACTED : value]),
+  );
 }
 
 function safeDecode(value: string): string {

@@ -25,7 +25,12 @@ export class MetricsService implements OnModuleInit {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
-  private readonly deploys = new Counter({ name: 'blog_deploys_total', help: 'Deploys that reached a status: dispatched, failed, dry-run, live or build-failed.', labelNames: ['status'], registers: [this.registry] });
+  private readonly deploys = new Counter({
+    name: 'blog_deploys_total',
+    help: 'Deploys that reached a status: dispatched, failed, dry-run, live or build-failed.',
+    labelNames: ['status'],
+    registers: [this.registry],
+  });
   private readonly dispatchDelay = new Histogram({
     name: 'blog_dispatch_delay_seconds',
     help: 'How long after its scheduled time a deploy started dispatching.',

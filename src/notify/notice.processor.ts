@@ -24,7 +24,8 @@ export class NoticeProcessor extends BackedOffWorkerHost {
   @OnWorkerEvent('failed')
   onFailed(job: Job<Notice> | undefined, error: Error): void {
     if (job && job.attemptsMade < (job.opts.attempts ?? 1)) return;
-    this.logger.warn(`notice for deploy ${job?.data.deployId ?? '?'} was not delivered after ${job?.attemptsMade ?? '?'} attempt(s): ${error.message}`);
+    this.logger.warn(
+      `notice for deploy ${job?.data.deployId ?? '?'} was not delivered after ${job?.attemptsMade ?? '?'} attempt(s): ${error.message}`,
+    );
   }
-
 }

@@ -41,7 +41,12 @@ export class NoticeService implements OnModuleInit {
   async onTransition(deploy: NoticeSubject, to: string): Promise<void> {
     const outcome = FAILURE_STATUSES.includes(to) ? 'failure' : to === this.successStatus ? 'success' : null;
     if (outcome === null) return;
-    const due = await this.redis.run(NOTICE_DUE, { failing: this.failingKey }, { outcome, deployId: deploy.id }, `The notice for deploy ${deploy.id} could not be queued`);
+    const due = await this.redis.run(
+      NOTICE_DUE,
+      { failing: this.failingKey },
+      { outcome, deployId: deploy.id },
+      `The notice for deploy ${deploy.id} could not be queued`,
+    );
     if (due === 'failure') await this.queue.add(failureNotice({ ...deploy, status: to }), 'failure');
     if (due === 'recovery') await this.queue.add(recoveryNotice({ ...deploy, status: to }), 'recovery');
   }

@@ -4,15 +4,28 @@ const deploy = {
   id: 'd1',
   status: 'build-failed',
   lastError: 'The site build failed: see https://github.com/acme/blog/actions/runs/7.',
-  changes: [{ kind: 'post', id: 'hello' }, { kind: 'author', id: 'ada' }, { kind: 'post', id: 'b' }, { kind: 'post', id: 'c' }],
+  changes: [
+    { kind: 'post', id: 'hello' },
+    { kind: 'author', id: 'ada' },
+    { kind: 'post', id: 'b' },
+    { kind: 'post', id: 'c' },
+  ],
   run: { url: 'https://github.com/acme/blog/actions/runs/7' },
 };
 
 describe('notices', () => {
   it('a failure names the deploy, what it carried and why, in one readable sentence', () => {
     const notice = failureNotice(deploy);
-    expect(notice).toEqual({ text: expect.any(String), deployId: 'd1', status: 'build-failed', lastError: deploy.lastError, runUrl: deploy.run.url });
-    expect(notice.text).toBe(`The site build for deploy d1 (post hello, author ada, post b and 1 more) failed. ${deploy.lastError}`);
+    expect(notice).toEqual({
+      text: expect.any(String),
+      deployId: 'd1',
+      status: 'build-failed',
+      lastError: deploy.lastError,
+      runUrl: deploy.run.url,
+    });
+    expect(notice.text).toBe(
+      `The site build for deploy d1 (post hello, author ada, post b and 1 more) failed. ${deploy.lastError}`,
+    );
     expect(failureNotice({ ...deploy, status: 'failed', run: null, changes: [] }).text).toMatch(/^Deploy d1 failed\. /);
   });
 

@@ -1,4 +1,18 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post as HttpPost, Put, Query, Res, UseInterceptors } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post as HttpPost,
+  Put,
+  Query,
+  Res,
+  UseInterceptors,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiCreateEntity, ApiDeleteEntity, ApiReadEntity, ApiUnreadable, ApiWriteEntity } from '../common/api-docs';
 import type { Response } from 'express';
@@ -30,19 +44,33 @@ export class PostsController {
 
   @Get(':id')
   @ApiReadEntity(PostDto)
-  async get(@Param('id', IdPipe) id: string, @Headers('if-none-match') ifNoneMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
+  async get(
+    @Param('id', IdPipe) id: string,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return sendVersioned(res, await this.posts.get(id), ifNoneMatch);
   }
 
   @Put(':id')
   @ApiWriteEntity(PostDto, [ApiUnreadable('An author named in authorIds')])
-  async replace(@Param('id', IdPipe) id: string, @Body() body: ReplacePostDto, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
+  async replace(
+    @Param('id', IdPipe) id: string,
+    @Body() body: ReplacePostDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return sendVersioned(res, await this.posts.replace(id, body, ifMatch));
   }
 
   @Patch(':id')
   @ApiWriteEntity(PostDto, [ApiUnreadable('The entity, or an author named in authorIds,')])
-  async patch(@Param('id', IdPipe) id: string, @Body() body: PatchPostDto, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
+  async patch(
+    @Param('id', IdPipe) id: string,
+    @Body() body: PatchPostDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return sendVersioned(res, await this.posts.patch(id, body, ifMatch));
   }
 

@@ -37,7 +37,8 @@ function publishedAt(previous: Post | undefined, status: Post['status'], now: st
 }
 
 function checkPathId(pathId: string, bodyId: string | undefined): void {
-  if (bodyId !== undefined && bodyId !== pathId) throw new InvalidInputError([`id in the body ("${bodyId}") differs from the id in the path ("${pathId}")`]);
+  if (bodyId !== undefined && bodyId !== pathId)
+    throw new InvalidInputError([`id in the body ("${bodyId}") differs from the id in the path ("${pathId}")`]);
 }
 
 /** Posts. A change deploys only when it affects the published site (site-rule.ts). */
@@ -71,7 +72,13 @@ export class PostsService {
     const candidates = input.id != null ? [input.id] : idCandidates('post', input.title);
     const now = new Date().toISOString();
     const post = fields(input);
-    const created = await this.posts.create(candidates, (id) => ({ id, ...post, publishedAt: publishedAt(undefined, post.status, now), createdAt: now, updatedAt: now }));
+    const created = await this.posts.create(candidates, (id) => ({
+      id,
+      ...post,
+      publishedAt: publishedAt(undefined, post.status, now),
+      createdAt: now,
+      updatedAt: now,
+    }));
     await this.publications.follow(undefined, created.doc);
     await this.changed(created.doc.id, undefined, created.doc, 'created');
     return created;
@@ -108,7 +115,13 @@ export class PostsService {
 
   private next(id: string, current: Post | null, input: PostFields): Post {
     const now = new Date().toISOString();
-    return { id, ...input, publishedAt: publishedAt(current ?? undefined, input.status, now), createdAt: current?.createdAt ?? now, updatedAt: now };
+    return {
+      id,
+      ...input,
+      publishedAt: publishedAt(current ?? undefined, input.status, now),
+      createdAt: current?.createdAt ?? now,
+      updatedAt: now,
+    };
   }
 
   /**
@@ -122,11 +135,17 @@ export class PostsService {
     const unknown = ids.filter((id) => !known.has(id));
     const found = await Promise.all(unknown.map((id) => this.authors.find(id)));
     const missing = unknown.filter((_, i) => found[i] === null);
-    if (missing.length > 0) throw new InvalidInputError([`authorIds names authors that do not exist: ${missing.join(', ')}`]);
+    if (missing.length > 0)
+      throw new InvalidInputError([`authorIds names authors that do not exist: ${missing.join(', ')}`]);
   }
 
   /** `before` null: the object replaced or removed was not a valid post, so what the site showed is unknown: deploy. */
-  private async changed(id: string, before: Post | null | undefined, after: Post | undefined, action: ChangeAction): Promise<void> {
+  private async changed(
+    id: string,
+    before: Post | null | undefined,
+    after: Post | undefined,
+    action: ChangeAction,
+  ): Promise<void> {
     if (before !== null && !affectsSite('post', before, after)) return;
     await this.events.publish({ kind: 'post', id, action, at: after?.updatedAt ?? new Date().toISOString() });
   }

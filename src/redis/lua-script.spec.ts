@@ -36,7 +36,9 @@ describe('loadLuaScript', () => {
 
   it('refuses a caller whose key or argument names differ from the header', () => {
     const dir = folder({ 'do-thing.lua': `${HEADER}return 1\n` });
-    expect(() => loadLuaScript(dir, 'do-thing', ['second', 'first'], ['now'])).toThrow(/declares KEYS \[first, second\]/);
+    expect(() => loadLuaScript(dir, 'do-thing', ['second', 'first'], ['now'])).toThrow(
+      /declares KEYS \[first, second\]/,
+    );
     expect(() => loadLuaScript(dir, 'do-thing', ['first', 'second'], ['now', 'extra'])).toThrow(/ARGV/);
   });
 

@@ -39,19 +39,31 @@ function inline(file: string, seen: Set<string>): string {
 /** The names a header declares for KEYS or ARGV, in index order. */
 export function declaredNames(lua: string, kind: 'KEYS' | 'ARGV'): string[] {
   const names: string[] = [];
-  for (const [, declared, index, name] of lua.matchAll(DECLARED)) if (declared === kind) names[Number(index) - 1] = name;
+  for (const [, declared, index, name] of lua.matchAll(DECLARED))
+    if (declared === kind) names[Number(index) - 1] = name;
   return names;
 }
 
 /** Reads `{dir}/{name}.lua` with its includes and checks its header declares exactly `keys` and `args`. */
-export function loadLuaScript<K extends string, A extends string>(dir: string, name: string, keys: readonly K[], args: readonly A[]): LuaScript<K, A> {
+export function loadLuaScript<K extends string, A extends string>(
+  dir: string,
+  name: string,
+  keys: readonly K[],
+  args: readonly A[],
+): LuaScript<K, A> {
   const file = join(dir, `${name}.lua`);
   const lua = inline(file, new Set([resolve(file)]));
   const source = readFileSync(file, 'utf8');
   const header = source.slice(0, Math.max(0, source.indexOf(']]')));
-  for (const [kind, expected] of [['KEYS', keys], ['ARGV', args]] as const) {
+  for (const [kind, expected] of [
+    ['KEYS', keys],
+    ['ARGV', args],
+  ] as const) {
     const declared = declaredNames(header, kind);
-    if (declared.join(',') !== expected.join(',')) throw new Error(`${file}: its header declares ${kind} [${declared.join(', ')}], the caller passes [${expected.join(', ')}]`);
+    if (declared.join(',') !== expected.join(','))
+      throw new Error(
+        `${file}: its header declares ${kind} [${declared.join(', ')}], the caller passes [${expected.join(', ')}]`,
+      );
   }
   const feature = basename(dir) === 'lua' ? basename(dirname(dir)) : basename(dir);
   const command = `${feature}-${name}`.replace(/[^A-Za-z0-9]+(.)/g, (_, c: string) => c.toUpperCase());
@@ -59,6 +71,10 @@ export function loadLuaScript<K extends string, A extends string>(dir: string, n
 }
 
 /** The KEYS and ARGV of one call, in the order the header declares them. */
-export function scriptArguments<K extends string, A extends string>(script: LuaScript<K, A>, keys: Record<K, string>, args: Record<A, string | number>): (string | number)[] {
+export function scriptArguments<K extends string, A extends string>(
+  script: LuaScript<K, A>,
+  keys: Record<K, string>,
+  args: Record<A, string | number>,
+): (string | number)[] {
   return [...script.keys.map((k) => keys[k]), ...script.args.map((a) => args[a])];
 }

@@ -27,9 +27,18 @@ function nodeOptions(config: AppConfig, url: URL): RedisOptions {
 }
 
 /** Everything needed to reach the one configured server (not for cluster mode, which needs a Cluster client). */
-export function singleServerOptions(config: AppConfig): Omit<RedisOptions, 'retryStrategy'> & { retryStrategy: typeof reconnectDelay } {
+export function singleServerOptions(
+  config: AppConfig,
+): Omit<RedisOptions, 'retryStrategy'> & { retryStrategy: typeof reconnectDelay } {
   const url = new URL(config.redis.urls[0]);
-  return { host: url.hostname, port: Number(url.port || 6379), db: Number(url.pathname.slice(1) || 0), ...nodeOptions(config, url), retryStrategy: reconnectDelay, enableReadyCheck: true };
+  return {
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    db: Number(url.pathname.slice(1) || 0),
+    ...nodeOptions(config, url),
+    retryStrategy: reconnectDelay,
+    enableReadyCheck: true,
+  };
 }
 
 /**
@@ -41,7 +50,11 @@ export function singleServerOptions(config: AppConfig): Omit<RedisOptions, 'retr
 export function openRedis(config: AppConfig, options: RedisOptions = {}): RedisConnection {
   if (!config.redis.cluster) return new Redis({ ...singleServerOptions(config), ...options });
   const [first, ...others] = config.redis.urls.map((raw) => new URL(raw));
-  const { retryStrategy, enableOfflineQueue, enableReadyCheck, ...perNode } = { retryStrategy: reconnectDelay, enableReadyCheck: true, ...options };
+  const { retryStrategy, enableOfflineQueue, enableReadyCheck, ...perNode } = {
+    retryStrategy: reconnectDelay,
+    enableReadyCheck: true,
+    ...options,
+  };
   const clusterOptions: ClusterOptions = {
     clusterRetryStrategy: retryStrategy ?? undefined,
     enableOfflineQueue,

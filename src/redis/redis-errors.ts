@@ -3,7 +3,8 @@ import { DomainError } from '../common/domain-errors';
 /** What kind of trouble a Redis error is: each needs a different fix from whoever runs the service. */
 export type RedisTrouble = 'unreachable' | 'read-only' | 'cluster' | 'out-of-memory' | 'script' | 'other';
 
-const CONNECTION = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE|Connection is closed|Stream isn't writeable|max retries per request|enableOfflineQueue|Socket closed|connect ETIMEDOUT/i;
+const CONNECTION =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE|Connection is closed|Stream isn't writeable|max retries per request|enableOfflineQueue|Socket closed|connect ETIMEDOUT/i;
 
 export function classifyRedisError(error: unknown): RedisTrouble {
   const message = error instanceof Error ? error.message : String(error);
@@ -18,7 +19,8 @@ export function classifyRedisError(error: unknown): RedisTrouble {
 const CAUSES: Record<RedisTrouble, string> = {
   unreachable: 'Redis cannot be reached',
   'read-only': 'Redis is a read-only replica (after a failover, REDIS_URL may need to point at the new primary)',
-  cluster: 'Redis answered as a cluster node (set REDIS_CLUSTER=true and a {hash-tag} QUEUE_PREFIX, or point REDIS_URL at a standalone Redis)',
+  cluster:
+    'Redis answered as a cluster node (set REDIS_CLUSTER=true and a {hash-tag} QUEUE_PREFIX, or point REDIS_URL at a standalone Redis)',
   'out-of-memory': 'Redis is out of memory (maxmemory reached)',
   script: 'a Redis script of this service failed (a bug: please report it with the log line)',
   other: 'Redis refused the command',

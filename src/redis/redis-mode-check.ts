@@ -18,14 +18,27 @@ export class RedisModeCheck implements OnModuleInit {
     const clusterEnabled = await this.nodeHasClusterEnabled();
     if (clusterEnabled === undefined || clusterEnabled === this.config.redis.cluster) return;
     if (clusterEnabled) {
-      throw new ConfigError('REDIS_CLUSTER', 'REDIS_URL points at a Redis Cluster node: set REDIS_CLUSTER=true (and QUEUE_PREFIX to a hash tag such as {blog})');
+      throw new ConfigError(
+        'REDIS_CLUSTER',
+        'REDIS_URL points at a Redis Cluster node: set REDIS_CLUSTER=true (and QUEUE_PREFIX to a hash tag such as {blog})',
+      );
     }
-    throw new ConfigError('REDIS_CLUSTER', 'is true but REDIS_URL points at a Redis server without cluster mode: remove REDIS_CLUSTER or point REDIS_URL at the cluster');
+    throw new ConfigError(
+      'REDIS_CLUSTER',
+      'is true but REDIS_URL points at a Redis server without cluster mode: remove REDIS_CLUSTER or point REDIS_URL at the cluster',
+    );
   }
 
   /** `cluster_enabled` of INFO on the first node, or undefined when it does not answer within 3 s. */
   private async nodeHasClusterEnabled(): Promise<boolean | undefined> {
-    const client = new Redis({ ...singleServerOptions(this.config), lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 3_000, connectionName: 'blog-mode-check' });
+    const client = new Redis({
+      ...singleServerOptions(this.config),
+      lazyConnect: true,
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 3_000,
+      connectionName: 'blog-mode-check',
+    });
     client.on('error', () => undefined); // unreachable is not this check's business: the service's own connection reports it
     try {
       await client.connect();

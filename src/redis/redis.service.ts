@@ -9,7 +9,6 @@ import { classifyRedisError, RedisCommandError, troubleKey } from './redis-error
 import { RepeatedLog } from '../common/repeated-log';
 import { RedisConnection, openRedis, redisDisplayName } from './redis-connection';
 
-
 const LUA = join(__dirname, 'lua');
 const ACQUIRE = loadLuaScript(LUA, 'acquire-lock', ['lock'], ['token', 'ttlMs']);
 const EXTEND = loadLuaScript(LUA, 'extend-lock', ['lock'], ['token', 'ttlMs']);
@@ -43,7 +42,10 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
    * app takes requests. A Redis that is down at start does not stop the service: writes answer 503 until it is back.
    */
   async onModuleInit(): Promise<void> {
-    if (!(await this.waitUntilReady(5_000))) this.logger.error(`Redis at ${redisDisplayName(this.config)} is not reachable yet: content writes answer 503 until it is`);
+    if (!(await this.waitUntilReady(5_000)))
+      this.logger.error(
+        `Redis at ${redisDisplayName(this.config)} is not reachable yet: content writes answer 503 until it is`,
+      );
   }
 
   /** Every key the service writes goes through here, so QUEUE_PREFIX (a Cluster hash tag, say) applies to all. */
@@ -67,7 +69,12 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
    * use with `defineCommand`: EVALSHA, and the script body again if Redis answers NOSCRIPT (after a restart).
    * `action` says what failed, for the caller and the log: "saving the change failed, nothing was saved".
    */
-  async run<K extends string, A extends string>(script: LuaScript<K, A>, keys: Record<K, string>, args: Record<A, string | number>, action: string): Promise<unknown> {
+  async run<K extends string, A extends string>(
+    script: LuaScript<K, A>,
+    keys: Record<K, string>,
+    args: Record<A, string | number>,
+    action: string,
+  ): Promise<unknown> {
     try {
       return await this.command(script)(...scriptArguments(script, keys, args));
     } catch (error) {
@@ -108,7 +115,12 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     return held === null ? null : { value: await this.holding(held, ttlMs, work) };
   }
 
-  private async acquire(name: string, ttlMs: number, waitMs: number, action: string): Promise<{ key: string; token: string } | null> {
+  private async acquire(
+    name: string,
+    ttlMs: number,
+    waitMs: number,
+    action: string,
+  ): Promise<{ key: string; token: string } | null> {
     const key = this.key('lock', name);
     const token = randomUUID();
     const deadline = Date.now() + waitMs;
@@ -119,17 +131,29 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     return { key, token };
   }
 
-  private async holding<T>({ key, token }: { key: string; token: string }, ttlMs: number, work: () => Promise<T>): Promise<T> {
-    const renewal = setInterval(() => {
-      this.run(EXTEND, { lock: key }, { token, ttlMs }, 'A lock could not be renewed').catch(() => undefined);
-    }, Math.max(10, Math.floor(ttlMs / 3)));
+  private async holding<T>(
+    { key, token }: { key: string; token: string },
+    ttlMs: number,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    const renewal = setInterval(
+      () => {
+        this.run(EXTEND, { lock: key }, { token, ttlMs }, 'A lock could not be renewed').catch(() => undefined);
+      },
+      Math.max(10, Math.floor(ttlMs / 3)),
+    );
     renewal.unref();
     try {
       return await work();
     } finally {
       clearInterval(renewal);
       // Failing to release only delays the next holder until the TTL frees the key.
-      await this.run(RELEASE, { lock: key }, { token }, 'A lock could not be released (it frees itself within seconds)').catch(() => undefined);
+      await this.run(
+        RELEASE,
+        { lock: key },
+        { token },
+        'A lock could not be released (it frees itself within seconds)',
+      ).catch(() => undefined);
     }
   }
 

@@ -5,7 +5,11 @@ import { MAX_PAUSE_MS, WorkerBackoff } from './worker-backoff';
 const READONLY = new Error("READONLY You can't write against a read only replica. script: abc, on @user_script:217.");
 
 function setup() {
-  const worker = { closing: undefined as Promise<void> | undefined, pause: jest.fn(() => Promise.resolve()), resume: jest.fn(() => Promise.resolve()) };
+  const worker = {
+    closing: undefined as Promise<void> | undefined,
+    pause: jest.fn(() => Promise.resolve()),
+    resume: jest.fn(() => Promise.resolve()),
+  };
   const log = { warn: jest.fn() };
   const backoff = new WorkerBackoff('deploy worker', () => worker as unknown as Worker, log as unknown as RepeatedLog);
   return { worker, log, backoff };

@@ -28,7 +28,10 @@ export class WorkerBackoff {
 
   onError(error: Error): void {
     const trouble = classifyRedisError(error);
-    this.log.warn(`${this.name}: ${describeRedisTrouble(trouble)} (Redis said: ${error.message.slice(0, 200)})`, `redis ${trouble}`);
+    this.log.warn(
+      `${this.name}: ${describeRedisTrouble(trouble)} (Redis said: ${error.message.slice(0, 200)})`,
+      `redis ${trouble}`,
+    );
     if (trouble === 'unreachable' || this.paused) return;
     this.paused = true;
     this.pauseMs = Math.min(Math.max(FIRST_PAUSE_MS, this.pauseMs * 2), MAX_PAUSE_MS);

@@ -7,10 +7,18 @@ import { DeployStatusService } from './deploy-status.service';
 const SITE_STATES: SiteState[] = ['live', 'pending', 'building', 'failed', 'not-on-site', 'unknown'];
 
 export class DeployStatusDto implements DeployStatusAnswer {
-  @ApiProperty({ enum: SITE_STATES, description: "Whether the entity's latest change is on the site" }) state!: SiteState;
-  @ApiProperty({ type: String, nullable: true, description: 'The deploy the answer comes from' }) deployId!: string | null;
+  @ApiProperty({ enum: SITE_STATES, description: "Whether the entity's latest change is on the site" })
+  state!: SiteState;
+  @ApiProperty({ type: String, nullable: true, description: 'The deploy the answer comes from' }) deployId!:
+    string | null;
   @ApiProperty({ type: String, nullable: true, description: 'Its GitHub Actions run' }) runUrl!: string | null;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Since when, as far as the records tell' }) since!: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'Since when, as far as the records tell',
+  })
+  since!: string | null;
 }
 
 @ApiTags('deploys')

@@ -33,7 +33,10 @@ function answer(state: SiteState, deploy: DeployFacts | undefined, since: string
  * the first later deploy that went live makes it live, a superseded deploy follows the ones after it, and a
  * failure counts only while nothing newer is building or live.
  */
-export function siteStateOf(entity: { kind: string; id: string; onSite: boolean }, chain: DeployFacts[]): DeployStatusAnswer {
+export function siteStateOf(
+  entity: { kind: string; id: string; onSite: boolean },
+  chain: DeployFacts[],
+): DeployStatusAnswer {
   if (!entity.onSite) return answer('not-on-site', undefined, null);
   const carrier = chain[0];
   if (!carrier) return answer('unknown', undefined, null);

@@ -1,6 +1,12 @@
 import { Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
 import type { RawBodyRequest } from '@nestjs/common';
-import { ApiHeader, ApiNoContentResponse, ApiNotFoundResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Public } from '../auth/public.decorator';
 import { KeepRawBody } from '../common/raw-body.decorator';
@@ -17,8 +23,14 @@ export class GithubWebhooksController {
   @KeepRawBody()
   @HttpCode(204)
   @ApiHeader({ name: 'X-GitHub-Event', description: 'Only workflow_run events change anything' })
-  @ApiHeader({ name: 'X-Hub-Signature-256', required: true, description: 'HMAC-SHA256 of the body with GITHUB_WEBHOOK_SECRET' })
-  @ApiNoContentResponse({ description: 'Accepted (events other than workflow_run, and runs of unknown deploys, are ignored)' })
+  @ApiHeader({
+    name: 'X-Hub-Signature-256',
+    required: true,
+    description: 'HMAC-SHA256 of the body with GITHUB_WEBHOOK_SECRET',
+  })
+  @ApiNoContentResponse({
+    description: 'Accepted (events other than workflow_run, and runs of unknown deploys, are ignored)',
+  })
   @ApiUnauthorizedResponse({ description: 'Missing or wrong signature; nothing changed' })
   @ApiNotFoundResponse({ description: 'GITHUB_WEBHOOK_SECRET is not set' })
   receive(

@@ -44,13 +44,22 @@ export class GithubWebhooks {
   }
 
   async receive(delivery: Delivery): Promise<void> {
-    if (!this.webhooks) throw new NotFoundError('Route', 'POST /webhooks/github (set GITHUB_WEBHOOK_SECRET to enable it)');
+    if (!this.webhooks)
+      throw new NotFoundError('Route', 'POST /webhooks/github (set GITHUB_WEBHOOK_SECRET to enable it)');
     const { signature, rawBody } = delivery;
-    if (!signature || !rawBody || !(await this.webhooks.verify(rawBody.toString('utf8'), signature).catch(() => false))) throw new InvalidSignatureError();
+    if (!signature || !rawBody || !(await this.webhooks.verify(rawBody.toString('utf8'), signature).catch(() => false)))
+      throw new InvalidSignatureError();
     if (delivery.event !== 'workflow_run' || !this.config.runs.track) return;
     const payload = delivery.body as WorkflowRunPayload;
-    if (payload.repository?.full_name?.toLowerCase() !== `${this.config.github.owner}/${this.config.github.repo}`.toLowerCase()) return;
+    if (
+      payload.repository?.full_name?.toLowerCase() !==
+      `${this.config.github.owner}/${this.config.github.repo}`.toLowerCase()
+    )
+      return;
     const outcome = await this.tracker.onWorkflowRun(toActionsRun(payload.workflow_run));
-    if (outcome === 'updated') this.logger.log(`workflow_run ${payload.action} for run ${payload.workflow_run.id} (delivery ${delivery.id ?? '?'})`);
+    if (outcome === 'updated')
+      this.logger.log(
+        `workflow_run ${payload.action} for run ${payload.workflow_run.id} (delivery ${delivery.id ?? '?'})`,
+      );
   }
 }

@@ -14,7 +14,8 @@ export class RunLinks implements OnModuleInit {
 
   onModuleInit(): void {
     this.events.subscribe(async ({ deploy, to }) => {
-      if (deploy.run && RUN_STATUSES.has(to)) await this.queue.annotate(deploy.id, { run: deploy.run.url, runStatus: to });
+      if (deploy.run && RUN_STATUSES.has(to))
+        await this.queue.annotate(deploy.id, { run: deploy.run.url, runStatus: to });
     });
   }
 }

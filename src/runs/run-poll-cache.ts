@@ -41,11 +41,23 @@ export class RunPollCache {
 
   /** True when this caller runs the pass that is due now; nobody else starts one for `leaseMs`. */
   async claimPoll(now: number, leaseMs: number): Promise<boolean> {
-    return (await this.redis.run(SCRIPTS.claim, { nextPoll: this.keys.nextPoll }, { now, leaseMs }, 'The run poll could not be scheduled')) === 1;
+    return (
+      (await this.redis.run(
+        SCRIPTS.claim,
+        { nextPoll: this.keys.nextPoll },
+        { now, leaseMs },
+        'The run poll could not be scheduled',
+      )) === 1
+    );
   }
 
   async schedulePoll(at: number): Promise<void> {
-    await this.redis.run(SCRIPTS.schedule, { nextPoll: this.keys.nextPoll }, { at }, 'The run poll could not be scheduled');
+    await this.redis.run(
+      SCRIPTS.schedule,
+      { nextPoll: this.keys.nextPoll },
+      { at },
+      'The run poll could not be scheduled',
+    );
   }
 
   listing(query: string): Promise<CachedAnswer<ActionsRun[]> | null> {
@@ -72,6 +84,11 @@ export class RunPollCache {
   }
 
   private async keep<T>(key: string, answer: CachedAnswer<T>): Promise<void> {
-    await this.redis.run(SCRIPTS.keep, { answer: key }, { json: JSON.stringify(answer), ttlMs: ANSWER_TTL_MS }, 'A GitHub answer could not be cached');
+    await this.redis.run(
+      SCRIPTS.keep,
+      { answer: key },
+      { json: JSON.stringify(answer), ttlMs: ANSWER_TTL_MS },
+      'A GitHub answer could not be cached',
+    );
   }
 }

@@ -20,11 +20,25 @@ class SharedSchedule {
   }
 }
 
-function poller(schedule: SharedSchedule, poll: () => Promise<number | null>): { pass: () => Promise<void>; passes: () => number } {
+function poller(
+  schedule: SharedSchedule,
+  poll: () => Promise<number | null>,
+): { pass: () => Promise<void>; passes: () => number } {
   let passes = 0;
   const tracker = { poll: () => (passes++, poll()) } as unknown as RunTracker;
-  const config = loadConfig({ S3_BUCKET: 'blog', GITHUB_TOKEN: 't', GITHUB_REPOSITORY: 'acme/blog', LOG_LEVEL: 'silent' });
-  const instance = new RunPoller(tracker, schedule as unknown as RunPollCache, { available: true } as GithubRuns, new DeployEvents(), config);
+  const config = loadConfig({
+    S3_BUCKET: 'blog',
+    GITHUB_TOKEN: 't',
+    GITHUB_REPOSITORY: 'acme/blog',
+    LOG_LEVEL: 'silent',
+  });
+  const instance = new RunPoller(
+    tracker,
+    schedule as unknown as RunPollCache,
+    { available: true } as GithubRuns,
+    new DeployEvents(),
+    config,
+  );
   return { pass: () => (instance as unknown as { passIfDue(): Promise<void> }).passIfDue(), passes: () => passes };
 }
 

@@ -37,7 +37,11 @@ export class RunPoller implements OnApplicationBootstrap, OnApplicationShutdown 
   ) {
     this.tickMs = pollIntervalMs(0, config.runs.timeoutMs);
     this.leaseMs = Math.max(1_000, LEASE_TICKS * this.tickMs);
-    this.passes = new PeriodicPass(this.tickMs, () => this.passIfDue(), (error) => this.report(error));
+    this.passes = new PeriodicPass(
+      this.tickMs,
+      () => this.passIfDue(),
+      (error) => this.report(error),
+    );
   }
 
   onApplicationBootstrap(): void {
@@ -60,7 +64,10 @@ export class RunPoller implements OnApplicationBootstrap, OnApplicationShutdown 
     } catch (error) {
       this.report(error as Error);
       // GitHub asked for a pause (rate limit), or is unreachable: try again later, not at every tick.
-      waitMs = Math.max(pollIntervalMs(Number.POSITIVE_INFINITY, this.config.runs.timeoutMs), (error as GithubDispatchError).retryAfterMs ?? 0);
+      waitMs = Math.max(
+        pollIntervalMs(Number.POSITIVE_INFINITY, this.config.runs.timeoutMs),
+        (error as GithubDispatchError).retryAfterMs ?? 0,
+      );
     }
     await this.cache.schedulePoll(Date.now() + waitMs);
   }

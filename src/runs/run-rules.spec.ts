@@ -22,7 +22,16 @@ describe('statusForRun', () => {
 
   it('success is live; any other conclusion is build-failed', () => {
     expect(statusForRun({ status: 'completed', conclusion: 'success' }, true)).toBe('live');
-    for (const conclusion of ['failure', 'timed_out', 'action_required', 'startup_failure', 'stale', 'skipped', 'neutral', null]) {
+    for (const conclusion of [
+      'failure',
+      'timed_out',
+      'action_required',
+      'startup_failure',
+      'stale',
+      'skipped',
+      'neutral',
+      null,
+    ]) {
       expect(statusForRun({ status: 'completed', conclusion }, true)).toBe('build-failed');
     }
   });
@@ -36,11 +45,20 @@ describe('statusForRun', () => {
 describe('findRun', () => {
   it('matches by run id when the dispatch returned it, ignoring titles', () => {
     const runs = [run({ id: 5, title: 'deploy abc' }), run({ id: 6, title: 'other' })];
-    expect(findRun(runs, { id: 'abc', run: { id: 6, url: '', status: 'queued', conclusion: null, startedAt: null, completedAt: null } })?.id).toBe(6);
+    expect(
+      findRun(runs, {
+        id: 'abc',
+        run: { id: 6, url: '', status: 'queued', conclusion: null, startedAt: null, completedAt: null },
+      })?.id,
+    ).toBe(6);
   });
 
   it('otherwise takes the oldest run whose title contains the deploy id', () => {
-    const runs = [run({ id: 9, title: 'deploy abc', createdAt: '2026-12-01T10:00:05Z' }), run({ id: 8, title: 'deploy abc', createdAt: '2026-12-01T10:00:01Z' }), run({ id: 7, title: 'deploy abd' })];
+    const runs = [
+      run({ id: 9, title: 'deploy abc', createdAt: '2026-12-01T10:00:05Z' }),
+      run({ id: 8, title: 'deploy abc', createdAt: '2026-12-01T10:00:01Z' }),
+      run({ id: 7, title: 'deploy abd' }),
+    ];
     expect(findRun(runs, { id: 'abc', run: null })?.id).toBe(8);
     expect(findRun(runs, { id: 'zzz', run: null })).toBeUndefined();
   });
@@ -58,12 +76,17 @@ describe('polling cadence', () => {
 
   it('never speeds up as a run ages, and stays within its bounds', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 10_000_000 }), fc.integer({ min: 0, max: 10_000_000 }), fc.integer({ min: 1_000, max: 7 * 86_400_000 }), (a, b, timeout) => {
-        const [younger, older] = a <= b ? [a, b] : [b, a];
-        expect(pollIntervalMs(younger, timeout)).toBeLessThanOrEqual(pollIntervalMs(older, timeout));
-        expect(pollIntervalMs(older, timeout)).toBeGreaterThanOrEqual(250);
-        expect(pollIntervalMs(older, timeout)).toBeLessThanOrEqual(60_000);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 10_000_000 }),
+        fc.integer({ min: 0, max: 10_000_000 }),
+        fc.integer({ min: 1_000, max: 7 * 86_400_000 }),
+        (a, b, timeout) => {
+          const [younger, older] = a <= b ? [a, b] : [b, a];
+          expect(pollIntervalMs(younger, timeout)).toBeLessThanOrEqual(pollIntervalMs(older, timeout));
+          expect(pollIntervalMs(older, timeout)).toBeGreaterThanOrEqual(250);
+          expect(pollIntervalMs(older, timeout)).toBeLessThanOrEqual(60_000);
+        },
+      ),
     );
   });
 

@@ -27,7 +27,10 @@ export function statusForRun(run: Pick<ActionsRun, 'status' | 'conclusion'>, new
  * The run a deploy started: by id when the dispatch returned it (workflow_dispatch), else the oldest run
  * whose display title (the workflow's `run-name: deploy <deployId>`) contains the deploy id.
  */
-export function findRun(runs: readonly ActionsRun[], deploy: Pick<TrackedDeploy, 'id' | 'run'>): ActionsRun | undefined {
+export function findRun(
+  runs: readonly ActionsRun[],
+  deploy: Pick<TrackedDeploy, 'id' | 'run'>,
+): ActionsRun | undefined {
   if (deploy.run) return runs.find((run) => run.id === deploy.run!.id);
   const named = runs.filter((run) => run.title.includes(deploy.id));
   return named.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id)[0];
@@ -69,7 +72,10 @@ export function runNotFoundMessage(deployId: string, searchedMs: number, trigger
   );
 }
 
-export function runTimedOutMessage(run: ActionsRun | { url: string; status: string } | null, timeoutMs: number): string {
+export function runTimedOutMessage(
+  run: ActionsRun | { url: string; status: string } | null,
+  timeoutMs: number,
+): string {
   const where = run ? ` Its last known status was "${run.status}": see ${run.url}.` : '';
   return `The GitHub Actions run was followed for ${duration(timeoutMs)} (DEPLOY_RUN_TIMEOUT_MS) without finishing, so it is no longer followed.${where}`;
 }

@@ -4,7 +4,16 @@ import { DeployState, TrackedDeploy, TrackedRuns } from '../deploy/deploy-state'
 import type { DeployRun } from '../deploy/deploy.types';
 import { ActionsRun, GithubRuns } from '../github/github-runs';
 import { RunPollCache } from './run-poll-cache';
-import { buildFailedMessage, findRun, listingSince, pollIntervalMs, runNotFoundMessage, runSearchLimitMs, runTimedOutMessage, statusForRun } from './run-rules';
+import {
+  buildFailedMessage,
+  findRun,
+  listingSince,
+  pollIntervalMs,
+  runNotFoundMessage,
+  runSearchLimitMs,
+  runTimedOutMessage,
+  statusForRun,
+} from './run-rules';
 
 export function toDeployRun(run: ActionsRun): DeployRun {
   return {
@@ -18,7 +27,9 @@ export function toDeployRun(run: ActionsRun): DeployRun {
 }
 
 function sameRun(a: DeployRun | null, b: DeployRun): boolean {
-  return a !== null && a.id === b.id && a.status === b.status && a.conclusion === b.conclusion && a.startedAt === b.startedAt;
+  return (
+    a !== null && a.id === b.id && a.status === b.status && a.conclusion === b.conclusion && a.startedAt === b.startedAt
+  );
 }
 
 /** What a webhook delivery did. */
@@ -50,7 +61,9 @@ export class RunTracker {
       if (run) await this.observe(deploy, run, tracked);
     }
     const { timeoutMs, webhookSecret } = this.config.runs;
-    return Math.min(...active.map((deploy) => pollIntervalMs(now - deploy.dispatchedAt, timeoutMs, webhookSecret !== undefined)));
+    return Math.min(
+      ...active.map((deploy) => pollIntervalMs(now - deploy.dispatchedAt, timeoutMs, webhookSecret !== undefined)),
+    );
   }
 
   /** A verified workflow_run delivery: updates the deploy the run belongs to, if any is followed. */
@@ -62,7 +75,8 @@ export class RunTracker {
   }
 
   private async observe(deploy: TrackedDeploy, run: ActionsRun, tracked: TrackedRuns): Promise<boolean> {
-    const newer = tracked.dispatchInFlight || (tracked.newestDispatchAt !== null && tracked.newestDispatchAt > deploy.dispatchedAt);
+    const newer =
+      tracked.dispatchInFlight || (tracked.newestDispatchAt !== null && tracked.newestDispatchAt > deploy.dispatchedAt);
     const to = statusForRun(run, newer);
     const record = toDeployRun(run);
     if (to === deploy.status && sameRun(deploy.run, record)) return false;
@@ -76,7 +90,8 @@ export class RunTracker {
     for (const deploy of tracked) {
       const age = now - deploy.dispatchedAt;
       const searchMs = runSearchLimitMs(timeoutMs);
-      if (!deploy.run && age >= searchMs) await this.deploys.stopTracking(deploy.id, runNotFoundMessage(deploy.id, searchMs, this.dispatchEvent()));
+      if (!deploy.run && age >= searchMs)
+        await this.deploys.stopTracking(deploy.id, runNotFoundMessage(deploy.id, searchMs, this.dispatchEvent()));
       else if (age >= timeoutMs) await this.deploys.stopTracking(deploy.id, runTimedOutMessage(deploy.run, timeoutMs));
       else active.push(deploy);
     }

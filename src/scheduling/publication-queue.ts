@@ -50,7 +50,10 @@ export class PublicationQueue {
       if (after?.status === 'scheduled') await this.plan(publicationTarget(after));
     } catch (error) {
       // The post is saved; the catch-up pass queues (or publishes) it from S3.
-      this.repeated.warn(`post ${(after ?? before)!.id}: its publication could not be queued now (the catch-up pass will): ${(error as Error).message}`, troubleKey(error));
+      this.repeated.warn(
+        `post ${(after ?? before)!.id}: its publication could not be queued now (the catch-up pass will): ${(error as Error).message}`,
+        troubleKey(error),
+      );
     }
   }
 

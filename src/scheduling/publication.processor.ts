@@ -12,7 +12,6 @@ import { PUBLICATION_QUEUE } from './scheduling.constants';
  */
 @Processor(PUBLICATION_QUEUE, { concurrency: 4, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 5 })
 export class PublicationProcessor extends BackedOffWorkerHost {
-
   constructor(private readonly publisher: Publisher) {
     super('publication worker', new Logger('Scheduling'));
   }
@@ -26,5 +25,4 @@ export class PublicationProcessor extends BackedOffWorkerHost {
     }
     return outcome;
   }
-
 }

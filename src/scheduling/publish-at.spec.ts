@@ -27,7 +27,13 @@ function refusal(run: () => unknown): string {
 
 describe('publishAt', () => {
   describe('shape', () => {
-    it.each(['2026-12-02T09:00:00+09:00', '2026-12-02T09:00:00Z', '2026-12-02T09:00:00.123-05:30', '2026-12-02T09:00Z', '2026-12-02T09:00:00+0900'])('accepts %s', (value) => {
+    it.each([
+      '2026-12-02T09:00:00+09:00',
+      '2026-12-02T09:00:00Z',
+      '2026-12-02T09:00:00.123-05:30',
+      '2026-12-02T09:00Z',
+      '2026-12-02T09:00:00+0900',
+    ])('accepts %s', (value) => {
       expect(shapeProblems(value)).toEqual([]);
     });
 
@@ -35,7 +41,15 @@ describe('publishAt', () => {
       expect(shapeProblems(value)).toEqual([]);
     });
 
-    it.each(['2026-12-02T09:00:00', '2026-12-02T09:00:00+09', '2026-12-02', '2026-12-02 09:00:00Z', '2026-02-30T09:00:00Z', 'tomorrow', 1767254400000])('refuses %j, naming the field', (value) => {
+    it.each([
+      '2026-12-02T09:00:00',
+      '2026-12-02T09:00:00+09',
+      '2026-12-02',
+      '2026-12-02 09:00:00Z',
+      '2026-02-30T09:00:00Z',
+      'tomorrow',
+      1767254400000,
+    ])('refuses %j, naming the field', (value) => {
       const problems = shapeProblems(value);
       expect(problems.length).toBeGreaterThan(0);
       expect(problems.join()).toContain('publishAt');
@@ -53,18 +67,26 @@ describe('publishAt', () => {
     });
 
     it('is required with status scheduled', () => {
-      expect(refusal(() => checkedPublishAt('scheduled', undefined, NOW))).toMatch(/publishAt is required with status "scheduled"/);
+      expect(refusal(() => checkedPublishAt('scheduled', undefined, NOW))).toMatch(
+        /publishAt is required with status "scheduled"/,
+      );
       expect(refusal(() => checkedPublishAt('scheduled', null, NOW))).toMatch(/publishAt is required/);
     });
 
     it('must then be in the future', () => {
-      expect(refusal(() => checkedPublishAt('scheduled', new Date(NOW).toISOString(), NOW))).toMatch(/publishAt must be in the future/);
-      expect(refusal(() => checkedPublishAt('scheduled', '2026-12-01T23:59:00+09:00', NOW))).toMatch(/must be in the future: 2026-12-01T14:59:00.000Z/);
+      expect(refusal(() => checkedPublishAt('scheduled', new Date(NOW).toISOString(), NOW))).toMatch(
+        /publishAt must be in the future/,
+      );
+      expect(refusal(() => checkedPublishAt('scheduled', '2026-12-01T23:59:00+09:00', NOW))).toMatch(
+        /must be in the future: 2026-12-01T14:59:00.000Z/,
+      );
       expect(checkedPublishAt('scheduled', new Date(NOW + 1).toISOString(), NOW)).toBe(new Date(NOW + 1).toISOString());
     });
 
     it.each(['draft', 'published'] as const)('is refused with status %s, and null without it', (status) => {
-      expect(refusal(() => checkedPublishAt(status, '2030-01-01T00:00:00Z', NOW))).toMatch(/only accepted with status "scheduled"/);
+      expect(refusal(() => checkedPublishAt(status, '2030-01-01T00:00:00Z', NOW))).toMatch(
+        /only accepted with status "scheduled"/,
+      );
       expect(checkedPublishAt(status, undefined, NOW)).toBeNull();
       expect(checkedPublishAt(status, null, NOW)).toBeNull();
     });
@@ -74,30 +96,44 @@ describe('publishAt', () => {
       const instant = fc.integer({ min: Date.parse('2000-01-01T00:00:00Z'), max: Date.parse('2100-01-01T00:00:00Z') });
       const offsetMinutes = fc.integer({ min: -12 * 60, max: 14 * 60 });
       fc.assert(
-        fc.property(status, fc.option(fc.tuple(instant, offsetMinutes), { nil: undefined }), instant, (s, given, now) => {
-          const sent = given === undefined ? undefined : withOffset(given[0], given[1]);
-          const valid = s === 'scheduled' ? given !== undefined && given[0] > now : given === undefined;
-          if (!valid) return expect(() => checkedPublishAt(s, sent, now)).toThrow(InvalidInputError);
-          const stored = checkedPublishAt(s, sent, now);
-          expect(stored).toBe(s === 'scheduled' ? new Date(given![0]).toISOString() : null);
-          if (stored !== null) expect(shapeProblems(sent)).toEqual([]);
-        }),
+        fc.property(
+          status,
+          fc.option(fc.tuple(instant, offsetMinutes), { nil: undefined }),
+          instant,
+          (s, given, now) => {
+            const sent = given === undefined ? undefined : withOffset(given[0], given[1]);
+            const valid = s === 'scheduled' ? given !== undefined && given[0] > now : given === undefined;
+            if (!valid) return expect(() => checkedPublishAt(s, sent, now)).toThrow(InvalidInputError);
+            const stored = checkedPublishAt(s, sent, now);
+            expect(stored).toBe(s === 'scheduled' ? new Date(given![0]).toISOString() : null);
+            if (stored !== null) expect(shapeProblems(sent)).toEqual([]);
+          },
+        ),
       );
     });
   });
 
   describe('after a PATCH', () => {
     it('a PATCH that changes the status away from scheduled without sending publishAt clears it', () => {
-      expect(publishAtAfterPatch({ status: 'draft', publishAt: '2030-01-01T00:00:00.000Z' }, { publishAt: undefined })).toBeNull();
+      expect(
+        publishAtAfterPatch({ status: 'draft', publishAt: '2030-01-01T00:00:00.000Z' }, { publishAt: undefined }),
+      ).toBeNull();
       expect(publishAtAfterPatch({ status: 'published', publishAt: '2030-01-01T00:00:00.000Z' }, {})).toBeNull();
     });
 
     it('a PATCH that sends publishAt keeps it, for the status rule to judge', () => {
-      expect(publishAtAfterPatch({ status: 'draft', publishAt: '2030-01-01T00:00:00Z' }, { publishAt: '2030-01-01T00:00:00Z' })).toBe('2030-01-01T00:00:00Z');
+      expect(
+        publishAtAfterPatch(
+          { status: 'draft', publishAt: '2030-01-01T00:00:00Z' },
+          { publishAt: '2030-01-01T00:00:00Z' },
+        ),
+      ).toBe('2030-01-01T00:00:00Z');
     });
 
     it('a scheduled post keeps its publishAt through a PATCH of other fields', () => {
-      expect(publishAtAfterPatch({ status: 'scheduled', publishAt: '2030-01-01T00:00:00.000Z' }, {})).toBe('2030-01-01T00:00:00.000Z');
+      expect(publishAtAfterPatch({ status: 'scheduled', publishAt: '2030-01-01T00:00:00.000Z' }, {})).toBe(
+        '2030-01-01T00:00:00.000Z',
+      );
     });
   });
 
@@ -116,13 +152,23 @@ describe('publishAt', () => {
 
     it('rewrites status, publishAt, publishedAt and updatedAt, nothing else', () => {
       const at = Date.parse('2026-12-02T00:00:00.250Z');
-      expect(publishedVersion(scheduled, at)).toEqual({ ...scheduled, status: 'published', publishAt: null, publishedAt: '2026-12-02T00:00:00.000Z', updatedAt: '2026-12-02T00:00:00.250Z' });
+      expect(publishedVersion(scheduled, at)).toEqual({
+        ...scheduled,
+        status: 'published',
+        publishAt: null,
+        publishedAt: '2026-12-02T00:00:00.000Z',
+        updatedAt: '2026-12-02T00:00:00.250Z',
+      });
     });
 
     it('names a version: any change of the post gives another', () => {
       expect(scheduleVersion({ ...scheduled })).toBe(scheduleVersion(scheduled));
       expect(scheduleVersion(JSON.parse(JSON.stringify(scheduled)) as Post)).toBe(scheduleVersion(scheduled));
-      for (const change of [{ title: 'U' }, { publishAt: '2026-12-03T00:00:00.000Z' }, { updatedAt: '2026-12-01T00:00:00.001Z' }]) {
+      for (const change of [
+        { title: 'U' },
+        { publishAt: '2026-12-03T00:00:00.000Z' },
+        { updatedAt: '2026-12-01T00:00:00.001Z' },
+      ]) {
         expect(scheduleVersion({ ...scheduled, ...change })).not.toBe(scheduleVersion(scheduled));
       }
     });

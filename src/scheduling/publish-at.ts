@@ -18,8 +18,13 @@ export const IsPublishAt = (): PropertyDecorator =>
   applyDecorators(
     IsOptional(),
     IsString({ message: 'publishAt must be an ISO 8601 date-time string' }),
-    IsISO8601({ strict: true, strictSeparator: true }, { message: 'publishAt must be an ISO 8601 date-time, e.g. 2027-01-15T09:00:00+09:00' }),
-    Matches(WITH_OFFSET, { message: 'publishAt must end with a time zone offset (Z or ±hh:mm), e.g. 2027-01-15T09:00:00+09:00' }),
+    IsISO8601(
+      { strict: true, strictSeparator: true },
+      { message: 'publishAt must be an ISO 8601 date-time, e.g. 2027-01-15T09:00:00+09:00' },
+    ),
+    Matches(WITH_OFFSET, {
+      message: 'publishAt must end with a time zone offset (Z or ±hh:mm), e.g. 2027-01-15T09:00:00+09:00',
+    }),
   );
 
 /**
@@ -28,14 +33,22 @@ export const IsPublishAt = (): PropertyDecorator =>
  */
 export function checkedPublishAt(status: PostStatus, publishAt: string | null | undefined, now: number): string | null {
   if (status !== 'scheduled') {
-    if (publishAt != null) throw new InvalidInputError([`publishAt is only accepted with status "scheduled" (the status is "${status}"): send status "scheduled", or leave publishAt out`]);
+    if (publishAt != null)
+      throw new InvalidInputError([
+        `publishAt is only accepted with status "scheduled" (the status is "${status}"): send status "scheduled", or leave publishAt out`,
+      ]);
     return null;
   }
-  if (publishAt == null) throw new InvalidInputError(['publishAt is required with status "scheduled": when to publish, as ISO 8601 with an offset, e.g. 2027-01-15T09:00:00+09:00']);
+  if (publishAt == null)
+    throw new InvalidInputError([
+      'publishAt is required with status "scheduled": when to publish, as ISO 8601 with an offset, e.g. 2027-01-15T09:00:00+09:00',
+    ]);
   const at = Date.parse(publishAt);
   if (Number.isNaN(at)) throw new InvalidInputError([`publishAt is not a date-time: "${publishAt}"`]);
   if (at <= now) {
-    throw new InvalidInputError([`publishAt must be in the future: ${new Date(at).toISOString()} is not after now (${new Date(now).toISOString()}); to publish at once, set status "published"`]);
+    throw new InvalidInputError([
+      `publishAt must be in the future: ${new Date(at).toISOString()} is not after now (${new Date(now).toISOString()}); to publish at once, set status "published"`,
+    ]);
   }
   return new Date(at).toISOString();
 }
@@ -44,7 +57,10 @@ export function checkedPublishAt(status: PostStatus, publishAt: string | null | 
  * A PATCH merges the body into the stored post. One that does not send publishAt and leaves the post not
  * scheduled (status changed to draft or published) drops the stored publishAt instead of being refused for it.
  */
-export function publishAtAfterPatch(merged: { status?: PostStatus | null; publishAt?: string | null }, patch: { publishAt?: string | null }): string | null | undefined {
+export function publishAtAfterPatch(
+  merged: { status?: PostStatus | null; publishAt?: string | null },
+  patch: { publishAt?: string | null },
+): string | null | undefined {
   return patch.publishAt === undefined && merged.status !== 'scheduled' ? null : merged.publishAt;
 }
 
@@ -59,5 +75,11 @@ export function scheduleVersion(post: Post): string {
 
 /** The post as its publication rewrites it: published, publishedAt its publishAt, updated now. */
 export function publishedVersion(post: Post, now: number): Post {
-  return { ...post, status: 'published', publishAt: null, publishedAt: post.publishAt, updatedAt: new Date(now).toISOString() };
+  return {
+    ...post,
+    status: 'published',
+    publishAt: null,
+    publishedAt: post.publishAt,
+    updatedAt: new Date(now).toISOString(),
+  };
 }

@@ -52,7 +52,11 @@ export class Publisher {
       if (error instanceof NotDue) return 'not-due';
       if (error instanceof NotFoundError) return this.skipped(target, 'gone', 'the post was deleted');
       // A stored object that is no longer a valid post (written behind the service's back) is not the scheduled version either.
-      if (error instanceof Superseded || error instanceof PreconditionFailedError || error instanceof UnreadableDocumentError) {
+      if (
+        error instanceof Superseded ||
+        error instanceof PreconditionFailedError ||
+        error instanceof UnreadableDocumentError
+      ) {
         return this.skipped(target, 'superseded', 'the post was changed since it was scheduled');
       }
       throw error;
@@ -61,12 +65,15 @@ export class Publisher {
     const post = after.doc;
     const lateMs = Date.parse(post.updatedAt) - Date.parse(target.publishAt);
     if (lateMs > LATE_AFTER_MS) {
-      this.logger.log(`post ${post.id} published late, by ${seconds(lateMs)}: it was due at ${target.publishAt} (no worker was running then, or Redis had lost its schedule)`);
+      this.logger.log(
+        `post ${post.id} published late, by ${seconds(lateMs)}: it was due at ${target.publishAt} (no worker was running then, or Redis had lost its schedule)`,
+      );
     } else {
       this.logger.log(`post ${post.id} published at its publishAt ${target.publishAt} (+${lateMs} ms)`);
     }
     // A change like any other: it is deployed after the quiet window, coalesced with other edits.
-    if (affectsSite('post', before, post)) await this.events.publish({ kind: 'post', id: post.id, action: 'updated', at: post.updatedAt });
+    if (affectsSite('post', before, post))
+      await this.events.publish({ kind: 'post', id: post.id, action: 'updated', at: post.updatedAt });
     return 'published';
   }
 

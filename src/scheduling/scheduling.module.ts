@@ -18,7 +18,8 @@ const queue = BullModule.registerQueue({ name: PUBLICATION_QUEUE });
 @Module({})
 export class SchedulingModule {
   static forRoot(config: AppConfig): DynamicModule {
-    const workerProviders: Provider[] = config.role === 'api' ? [] : [Publisher, PublicationProcessor, PublicationCatchUp];
+    const workerProviders: Provider[] =
+      config.role === 'api' ? [] : [Publisher, PublicationProcessor, PublicationCatchUp];
     return {
       module: SchedulingModule,
       imports: [queue],

@@ -43,7 +43,9 @@ export class ConditionalWrites implements OnApplicationBootstrap {
         return enforced;
       })
       .catch((error: Error) => {
-        this.logger.warn(`could not learn whether S3 enforces conditional writes (${error.message}); writes take the Redis lock meanwhile`);
+        this.logger.warn(
+          `could not learn whether S3 enforces conditional writes (${error.message}); writes take the Redis lock meanwhile`,
+        );
         return false;
       })
       .finally(() => (this.probing = null));
@@ -59,7 +61,11 @@ export class ConditionalWrites implements OnApplicationBootstrap {
       const refusesStaleDelete = await this.refused(() => this.storage.delete(key, { ifMatch: STALE_ETAG }));
       return refusesOverwrite && refusesStale && refusesStaleDelete;
     } finally {
-      await this.storage.delete(key).catch((error: Error) => this.logger.warn(`the probe object ${this.storage.objectKey(key)} could not be removed: ${error.message}`));
+      await this.storage
+        .delete(key)
+        .catch((error: Error) =>
+          this.logger.warn(`the probe object ${this.storage.objectKey(key)} could not be removed: ${error.message}`),
+        );
     }
   }
 

@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import { ID_PATTERN } from '../common/ids';
 import { ENTITY_KINDS } from '../content/content-change';
-import { DEPLOY_MARKER_KEY, contentFolder, contentKey, parseContentKey, probeKey, withPrefix, withoutPrefix } from './s3-layout';
+import {
+  DEPLOY_MARKER_KEY,
+  contentFolder,
+  contentKey,
+  parseContentKey,
+  probeKey,
+  withPrefix,
+  withoutPrefix,
+} from './s3-layout';
 
 const validId = fc.stringMatching(ID_PATTERN);
 const kind = fc.constantFrom(...ENTITY_KINDS);
@@ -14,7 +22,9 @@ describe('S3 layout', () => {
   });
 
   it('parses back every key it builds', () => {
-    fc.assert(fc.property(kind, validId, (k, id) => expect(parseContentKey(contentKey(k, id))).toEqual({ kind: k, id })));
+    fc.assert(
+      fc.property(kind, validId, (k, id) => expect(parseContentKey(contentKey(k, id))).toEqual({ kind: k, id })),
+    );
   });
 
   it('never builds a key from an invalid id (no path can escape its folder)', () => {
@@ -24,7 +34,16 @@ describe('S3 layout', () => {
   });
 
   it('parses nothing that no API path could address', () => {
-    for (const key of ['posts/a.txt', 'posts/A.json', 'posts/sub/a.json', 'drafts/a.json', 'posts/.json', 'posts/a.json.bak', 'authors', DEPLOY_MARKER_KEY]) {
+    for (const key of [
+      'posts/a.txt',
+      'posts/A.json',
+      'posts/sub/a.json',
+      'drafts/a.json',
+      'posts/.json',
+      'posts/a.json.bak',
+      'authors',
+      DEPLOY_MARKER_KEY,
+    ]) {
       expect(parseContentKey(key)).toBeNull();
     }
   });

@@ -86,7 +86,9 @@ export class S3StorageService implements OnApplicationShutdown {
 
   async getText(key: string): Promise<StoredObject | null> {
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: withPrefix(this.prefix, key) }));
+      const out = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: withPrefix(this.prefix, key) }),
+      );
       return { body: await out.Body!.transformToString('utf-8'), etag: out.ETag ?? '' };
     } catch (error) {
       if (error instanceof NoSuchKey || (error as S3ServiceException).$metadata?.httpStatusCode === 404) return null;
@@ -117,7 +119,13 @@ export class S3StorageService implements OnApplicationShutdown {
   /** Deletes an object; an object already gone is no error (S3 answers a conditional delete of one with 404). */
   async delete(key: string, conditions: Pick<WriteConditions, 'ifMatch'> = {}): Promise<void> {
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: withPrefix(this.prefix, key), IfMatch: conditions.ifMatch }));
+      await this.client.send(
+        new DeleteObjectCommand({
+          Bucket: this.bucket,
+          Key: withPrefix(this.prefix, key),
+          IfMatch: conditions.ifMatch,
+        }),
+      );
     } catch (error) {
       if (isConditionFailure(error)) throw new StorageConflictError(key);
       if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) return;
@@ -128,7 +136,10 @@ export class S3StorageService implements OnApplicationShutdown {
   /** Every object under `keyPrefix` (relative to S3_PREFIX), with its ETag, through the SDK paginator. */
   async list(keyPrefix: string): Promise<ListedObject[]> {
     const objects: ListedObject[] = [];
-    const pages = paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: withPrefix(this.prefix, keyPrefix) });
+    const pages = paginateListObjectsV2(
+      { client: this.client },
+      { Bucket: this.bucket, Prefix: withPrefix(this.prefix, keyPrefix) },
+    );
     for await (const page of pages) {
       for (const item of page.Contents ?? []) {
         const key = item.Key === undefined ? null : withoutPrefix(this.prefix, item.Key);

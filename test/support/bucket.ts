@@ -12,7 +12,12 @@ export interface AppWithBucket {
 export async function startAppWithBucket(env: Record<string, string | undefined> = {}): Promise<AppWithBucket> {
   const stack = await TestStack.start();
   const running = await startApp(stack.config(env));
-  return { stack, running, bucket: new DirectS3(stack.s3, running.config.s3.bucket, running.config.s3.prefix), url: running.url };
+  return {
+    stack,
+    running,
+    bucket: new DirectS3(stack.s3, running.config.s3.bucket, running.config.s3.prefix),
+    url: running.url,
+  };
 }
 
 /** Stops whatever of it started (safe after a failed beforeAll). */

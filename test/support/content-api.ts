@@ -18,14 +18,22 @@ export interface Entity {
 }
 
 /** Creates an entity through the API and returns its body and ETag; fails the test on anything but 201. */
-export async function create<T = Entity>(url: string, collection: 'authors' | 'posts', body: object): Promise<{ doc: T; etag: string }> {
+export async function create<T = Entity>(
+  url: string,
+  collection: 'authors' | 'posts',
+  body: object,
+): Promise<{ doc: T; etag: string }> {
   const res = await request(url).post(`/${collection}`).send(body);
   if (res.status !== 201) throw new Error(`POST /${collection} answered ${res.status}: ${JSON.stringify(res.body)}`);
   return { doc: res.body as T, etag: res.headers.etag };
 }
 
 /** Every item of a listing, following nextCursor page by page. */
-export async function listAll<T = Record<string, unknown>>(url: string, path: string, limit: number): Promise<{ items: T[]; pages: number }> {
+export async function listAll<T = Record<string, unknown>>(
+  url: string,
+  path: string,
+  limit: number,
+): Promise<{ items: T[]; pages: number }> {
   const items: T[] = [];
   let cursor: string | null = null;
   let pages = 0;

@@ -1,4 +1,12 @@
-import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException, paginateListObjectsV2 } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+  paginateListObjectsV2,
+} from '@aws-sdk/client-s3';
 import type { S3Credentials } from './backends/s3-backend';
 
 export interface RawObject {
@@ -74,7 +82,9 @@ export class DirectS3 {
   }
 
   async putText(key: string, text: string, contentType = JSON_TYPE): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: text, ContentType: contentType }));
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: text, ContentType: contentType }),
+    );
   }
 
   putJson(key: string, value: unknown): Promise<void> {

@@ -14,8 +14,14 @@ interface IssuedToken {
   revoked: boolean;
 }
 
-const NOT_FOUND: FakeResponse = { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
-const BAD_CREDENTIALS: FakeResponse = { status: 401, body: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' } };
+const NOT_FOUND: FakeResponse = {
+  status: 404,
+  body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' },
+};
+const BAD_CREDENTIALS: FakeResponse = {
+  status: 401,
+  body: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' },
+};
 
 let testAppKeys: { privateKey: KeyObject; publicKey: KeyObject } | undefined;
 
@@ -55,7 +61,11 @@ export class FakeGithubApp {
 
   /** The environment that makes the service authenticate as this App. */
   env(extra: Record<string, string> = {}): Record<string, string> {
-    return { GITHUB_APP_ID: String(this.appId), GITHUB_APP_PRIVATE_KEY: this.privateKeyPem.replace(/\n/g, '\\n'), ...extra };
+    return {
+      GITHUB_APP_ID: String(this.appId),
+      GITHUB_APP_PRIVATE_KEY: this.privateKeyPem.replace(/\n/g, '\\n'),
+      ...extra,
+    };
   }
 
   revoke(token: string): void {
@@ -89,7 +99,10 @@ export class FakeGithubApp {
     this.issued.set(token, { expiresAtMs, revoked: false });
     this.minted.push(token);
     const expires_at = new Date(expiresAtMs).toISOString();
-    return { status: 201, body: { token, expires_at, permissions: this.permissions, repository_selection: 'selected' } };
+    return {
+      status: 201,
+      body: { token, expires_at, permissions: this.permissions, repository_selection: 'selected' },
+    };
   }
 
   /**
@@ -106,7 +119,12 @@ export class FakeGithubApp {
   }
 
   private installation() {
-    return { id: this.installationId, app_id: this.appId, repository_selection: 'selected', permissions: this.permissions };
+    return {
+      id: this.installationId,
+      app_id: this.appId,
+      repository_selection: 'selected',
+      permissions: this.permissions,
+    };
   }
 
   /** GitHub's checks of an App JWT; true when it passes. */
@@ -117,10 +135,15 @@ export class FakeGithubApp {
     const [header, payload, signature] = parts;
     try {
       if ((JSON.parse(base64url(header).toString('utf8')) as { alg?: unknown }).alg !== 'RS256') return false;
-      if (!verify('RSA-SHA256', Buffer.from(`${header}.${payload}`), this.publicKey, base64url(signature))) return false;
+      if (!verify('RSA-SHA256', Buffer.from(`${header}.${payload}`), this.publicKey, base64url(signature)))
+        return false;
       const claims = JSON.parse(base64url(payload).toString('utf8')) as JwtClaims;
       const now = Math.floor(Date.now() / 1_000);
-      const valid = String(claims.iss) === String(this.appId) && claims.exp > now && claims.iat <= now + 60 && claims.exp - claims.iat <= 600;
+      const valid =
+        String(claims.iss) === String(this.appId) &&
+        claims.exp > now &&
+        claims.iat <= now + 60 &&
+        claims.exp - claims.iat <= 600;
       if (valid) this.jwts.push(claims);
       return valid;
     } catch {
@@ -140,12 +163,16 @@ export const appEndpoints: EndpointGroup = (fake) => [
     route: 'installation',
     method: 'GET',
     path: /^\/repos\/[^/]+\/[^/]+\/installation$/,
-    answer: (request, scripted) => scripted ?? fake.app?.installationFor(request.headers, request.path.split('/').slice(2, 4).join('/')) ?? NOT_FOUND,
+    answer: (request, scripted) =>
+      scripted ??
+      fake.app?.installationFor(request.headers, request.path.split('/').slice(2, 4).join('/')) ??
+      NOT_FOUND,
   },
   {
     route: 'access-tokens',
     method: 'POST',
     path: /^\/app\/installations\/\d+\/access_tokens$/,
-    answer: (request, scripted) => scripted ?? fake.app?.mint(request.headers, Number(request.path.split('/')[3])) ?? NOT_FOUND,
+    answer: (request, scripted) =>
+      scripted ?? fake.app?.mint(request.headers, Number(request.path.split('/')[3])) ?? NOT_FOUND,
   },
 ];

@@ -31,7 +31,11 @@ export class WebhookDeliveries {
 
   /** Delivers any body with any signature (or none). Resolves with the service's status. */
   async deliver(body: string, signatureHeader: string | undefined, event = 'workflow_run'): Promise<number> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': randomUUID() };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'x-github-event': event,
+      'x-github-delivery': randomUUID(),
+    };
     if (signatureHeader !== undefined) headers['x-hub-signature-256'] = signatureHeader;
     const response = await fetch(this.target!.url, { method: 'POST', headers, body });
     return response.status;

@@ -51,7 +51,10 @@ export interface FakeEndpoint {
  */
 export type EndpointGroup = (fake: FakeGithub) => FakeEndpoint[];
 
-export const NOT_FOUND: FakeResponse = { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
+export const NOT_FOUND: FakeResponse = {
+  status: 404,
+  body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' },
+};
 
 /** `GET /repos/:owner/:repo` (the access check, and the default branch) and `POST /repos/:owner/:repo/dispatches` (repository_dispatch). */
 export const repositoryEndpoints: EndpointGroup = (fake) => [
@@ -64,7 +67,15 @@ export const repositoryEndpoints: EndpointGroup = (fake) => [
       if (response.status !== 200) return response;
       // A scripted body may set its own `permissions` (or leave them out by giving `permissions: undefined`).
       const fullName = request.path.split('?')[0].replace(/^\/repos\//, '');
-      return { ...response, body: { full_name: fullName, default_branch: 'main', permissions: fake.permissions, ...(response.body as object | undefined) } };
+      return {
+        ...response,
+        body: {
+          full_name: fullName,
+          default_branch: 'main',
+          permissions: fake.permissions,
+          ...(response.body as object | undefined),
+        },
+      };
     },
   },
   {

@@ -99,7 +99,12 @@ export class FakeActions {
 
   /** The workflow_run payload GitHub sends for `run`. */
   payload(run: FakeRun, action: string): string {
-    return JSON.stringify({ action, workflow_run: this.raw(run), workflow: { id: WORKFLOW_ID, name: WORKFLOW_NAME }, repository: { full_name: 'acme/blog' } });
+    return JSON.stringify({
+      action,
+      workflow_run: this.raw(run),
+      workflow: { id: WORKFLOW_ID, name: WORKFLOW_NAME },
+      repository: { full_name: 'acme/blog' },
+    });
   }
 
   close(): void {
@@ -107,7 +112,8 @@ export class FakeActions {
   }
 
   private dispatched(request: RecordedRequest, workflowRunId?: number): void {
-    const body = request.body as { client_payload?: { deployId?: string }; inputs?: { deploy_id?: string } } | undefined;
+    const body = request.body as
+      { client_payload?: { deployId?: string }; inputs?: { deploy_id?: string } } | undefined;
     const deployId = body?.client_payload?.deployId ?? body?.inputs?.deploy_id ?? 'unknown';
     const plan = this.plans.shift() ?? this.defaultPlan;
     if (plan === 'none') return;
@@ -125,7 +131,12 @@ export class FakeActions {
     };
     // The concurrency group: the new run replaces any run still waiting (and the running one with cancel-in-progress).
     for (const other of this.runs) {
-      if (other.status === 'queued' || other.status === 'pending' || (this.cancelInProgress && other.status === 'in_progress')) this.complete(other.id, 'cancelled');
+      if (
+        other.status === 'queued' ||
+        other.status === 'pending' ||
+        (this.cancelInProgress && other.status === 'in_progress')
+      )
+        this.complete(other.id, 'cancelled');
     }
     this.runs.push(run);
     this.notify(run, 'requested');
@@ -134,14 +145,22 @@ export class FakeActions {
 
   private endpoints(): FakeEndpoint[] {
     return [
-      { route: 'runs', method: 'GET', path: /^\/repos\/[^/]+\/[^/]+\/actions\/runs$/, answer: (request, scripted) => scripted ?? this.listing(request) },
+      {
+        route: 'runs',
+        method: 'GET',
+        path: /^\/repos\/[^/]+\/[^/]+\/actions\/runs$/,
+        answer: (request, scripted) => scripted ?? this.listing(request),
+      },
       {
         route: 'run',
         method: 'GET',
         path: /^\/repos\/[^/]+\/[^/]+\/actions\/runs\/\d+$/,
         answer: (request, scripted) => {
           const run = this.runs.find((candidate) => request.path.split('?')[0].endsWith(`/runs/${candidate.id}`));
-          return scripted ?? (run ? this.conditional(request, this.raw(run)) : { status: 404, body: { message: 'Not Found' } });
+          return (
+            scripted ??
+            (run ? this.conditional(request, this.raw(run)) : { status: 404, body: { message: 'Not Found' } })
+          );
         },
       },
     ];

@@ -34,19 +34,38 @@ export class FakeGithubWorkflows {
   answer(repository: string, workflow: string, body: unknown): FakeResponse {
     const { ref, inputs = {}, return_run_details: runDetails } = (body ?? {}) as WorkflowDispatchBody;
     if (this.olderServer && runDetails !== undefined) {
-      return { status: 422, body: { message: 'Invalid request.\n\n"return_run_details" is not a permitted key.', documentation_url: 'https://docs.github.com/enterprise-server@3.14/rest' } };
+      return {
+        status: 422,
+        body: {
+          message: 'Invalid request.\n\n"return_run_details" is not a permitted key.',
+          documentation_url: 'https://docs.github.com/enterprise-server@3.14/rest',
+        },
+      };
     }
-    if (!this.workflows.has(workflow)) return { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event' } };
-    if (typeof ref !== 'string' || !this.branches.has(ref)) return { status: 422, body: { message: `No ref found for: ${String(ref)}` } };
+    if (!this.workflows.has(workflow))
+      return {
+        status: 404,
+        body: {
+          message: 'Not Found',
+          documentation_url: 'https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event',
+        },
+      };
+    if (typeof ref !== 'string' || !this.branches.has(ref))
+      return { status: 422, body: { message: `No ref found for: ${String(ref)}` } };
     const given = Object.keys(inputs as object);
     const unexpected = given.filter((name) => !this.declaredInputs.has(name));
-    if (unexpected.length > 0) return { status: 422, body: { message: `Unexpected inputs provided: ${JSON.stringify(unexpected)}` } };
+    if (unexpected.length > 0)
+      return { status: 422, body: { message: `Unexpected inputs provided: ${JSON.stringify(unexpected)}` } };
     const id = this.nextRunId++;
     this.started.push({ id, workflow, ref, inputs: inputs as Record<string, unknown> });
     if (runDetails !== true) return { status: 204 };
     return {
       status: 200,
-      body: { workflow_run_id: id, run_url: `${this.baseUrl()}/repos/${repository}/actions/runs/${id}`, html_url: `https://github.com/${repository}/actions/runs/${id}` },
+      body: {
+        workflow_run_id: id,
+        run_url: `${this.baseUrl()}/repos/${repository}/actions/runs/${id}`,
+        html_url: `https://github.com/${repository}/actions/runs/${id}`,
+      },
     };
   }
 }

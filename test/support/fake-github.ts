@@ -1,7 +1,14 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { FakeGithubApp } from './fake-github-app';
-import { DEFAULT_ENDPOINT_GROUPS, EndpointGroup, FakeEndpoint, FakeResponse, NOT_FOUND, RecordedRequest } from './fake-github-endpoints';
+import {
+  DEFAULT_ENDPOINT_GROUPS,
+  EndpointGroup,
+  FakeEndpoint,
+  FakeResponse,
+  NOT_FOUND,
+  RecordedRequest,
+} from './fake-github-endpoints';
 import { FakeGithubWorkflows } from './fake-github-workflows';
 
 export type { EndpointGroup, FakeEndpoint, FakeResponse, RecordedRequest } from './fake-github-endpoints';
@@ -129,7 +136,14 @@ export class FakeGithub {
     const path = req.url ?? '/';
     const bare = path.split('?')[0];
     const endpoint = this.endpoints.find((e) => e.method === method && e.path.test(bare));
-    const recorded: RecordedRequest = { route: endpoint?.route ?? 'unknown', method, path, headers: req.headers, body: undefined, startedAt: Date.now() };
+    const recorded: RecordedRequest = {
+      route: endpoint?.route ?? 'unknown',
+      method,
+      path,
+      headers: req.headers,
+      body: undefined,
+      startedAt: Date.now(),
+    };
     this.requests.push(recorded);
     if (endpoint?.dispatch) {
       this.inFlightDispatches++;
@@ -143,7 +157,8 @@ export class FakeGithub {
 
     // A request the App's credentials do not allow is refused before any scripted answer is used up.
     const refusal = endpoint && this.app?.refuse(recorded);
-    let response = refusal ?? (endpoint ? endpoint.answer(recorded, this.scripted.get(endpoint.route)?.shift()) : NOT_FOUND);
+    let response =
+      refusal ?? (endpoint ? endpoint.answer(recorded, this.scripted.get(endpoint.route)?.shift()) : NOT_FOUND);
     const hold = !refusal && endpoint && this.holds.get(endpoint.route)?.shift();
     if (hold) {
       hold.arrive(recorded);
@@ -153,7 +168,10 @@ export class FakeGithub {
     const delayMs = response.delayMs ?? this.delayMs;
     if (delayMs > 0) await this.sleep(delayMs);
     if (res.destroyed) return; // the client gave up (its timeout) or the fake was closed
-    const headers: Record<string, string> = { 'x-github-request-id': `FAKE:${this.requests.length}`, ...response.headers };
+    const headers: Record<string, string> = {
+      'x-github-request-id': `FAKE:${this.requests.length}`,
+      ...response.headers,
+    };
     if (response.body !== undefined && response.status !== 204) {
       res.writeHead(response.status, { 'content-type': 'application/json; charset=utf-8', ...headers });
       res.end(JSON.stringify(response.body));

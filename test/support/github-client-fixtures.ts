@@ -20,7 +20,10 @@ export const SAMPLE_DISPATCH: DispatchRequest = {
 
 /** The GithubDispatchError `promise` rejects with (failing the test if it resolves or throws something else). */
 export async function dispatchFailure(promise: Promise<unknown>): Promise<GithubDispatchError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(GithubDispatchError);
   return error as GithubDispatchError;
 }
@@ -30,7 +33,10 @@ export async function dispatchFailure(promise: Promise<unknown>): Promise<Github
  * overrides). After each test the clients are shut down, the fake forgets what happened and spies are
  * restored; after the file the fake closes.
  */
-export function githubClients(env: (fake: FakeGithub) => Record<string, string | undefined>, options: GithubClientOptions = { timeoutMs: 5_000 }) {
+export function githubClients(
+  env: (fake: FakeGithub) => Record<string, string | undefined>,
+  options: GithubClientOptions = { timeoutMs: 5_000 },
+) {
   let fake: FakeGithub | undefined;
   const clients: GithubClient[] = [];
   beforeAll(async () => {

@@ -14,7 +14,13 @@ export interface Model {
   failuresLeft: number;
 }
 export const ENTITIES = ['ann', 'bob', 'cy', 'dee'];
-const ENV = { DEPLOY_DEBOUNCE_MS: '200', DEPLOY_MAX_WAIT_MS: '1000', DEPLOY_BACKOFF_MS: '50', DEPLOY_MAX_ATTEMPTS: '8', DEPLOY_RECONCILE_MS: '500' };
+const ENV = {
+  DEPLOY_DEBOUNCE_MS: '200',
+  DEPLOY_MAX_WAIT_MS: '1000',
+  DEPLOY_BACKOFF_MS: '50',
+  DEPLOY_MAX_ATTEMPTS: '8',
+  DEPLOY_RECONCILE_MS: '500',
+};
 
 /**
  * "Kills" an in-process instance: what a kill -9 stops at once stops at once (no further Redis command
@@ -48,8 +54,20 @@ export class Pipeline {
   ) {}
 
   static async start(stack: TestStack, github: FakeGithub, roles: Role[], run: number): Promise<Pipeline> {
-    const pipeline = new Pipeline(stack, github, stack.env({ ...ENV, QUEUE_PREFIX: `model${run}`, GITHUB_TOKEN: 'ghp_model', GITHUB_REPOSITORY: 'acme/blog', GITHUB_API_URL: github.url }), roles);
-    for (const role of roles) pipeline.apps.push(await startApp(pipeline.stack.config({ ...pipeline.env, APP_ROLE: role })));
+    const pipeline = new Pipeline(
+      stack,
+      github,
+      stack.env({
+        ...ENV,
+        QUEUE_PREFIX: `model${run}`,
+        GITHUB_TOKEN: 'ghp_model',
+        GITHUB_REPOSITORY: 'acme/blog',
+        GITHUB_API_URL: github.url,
+      }),
+      roles,
+    );
+    for (const role of roles)
+      pipeline.apps.push(await startApp(pipeline.stack.config({ ...pipeline.env, APP_ROLE: role })));
     return pipeline;
   }
 
@@ -61,9 +79,13 @@ export class Pipeline {
 
   /** Every acknowledged edit dispatched (a deploy may need a stalled-job takeover: ~10-15 s). */
   async settle(): Promise<void> {
-    await waitFor('every acknowledged edit to be dispatched', () => this.undispatched().length === 0, 45_000).catch((error: Error) => {
-      throw new Error(`${error.message}: ${JSON.stringify(this.undispatched())}\n${this.timeline()}\nsteps: ${this.log.join(' | ')}`);
-    });
+    await waitFor('every acknowledged edit to be dispatched', () => this.undispatched().length === 0, 45_000).catch(
+      (error: Error) => {
+        throw new Error(
+          `${error.message}: ${JSON.stringify(this.undispatched())}\n${this.timeline()}\nsteps: ${this.log.join(' | ')}`,
+        );
+      },
+    );
   }
 
   /**
@@ -73,7 +95,8 @@ export class Pipeline {
    */
   undispatched(): Edit[] {
     const dispatches = accepted(this.github).sort((a, b) => a.startedAt - b.startedAt);
-    const lastListed = (id: string) => dispatches.flatMap((d) => payloadOf(d).changes.filter((c) => c.id === id)).at(-1)?.action;
+    const lastListed = (id: string) =>
+      dispatches.flatMap((d) => payloadOf(d).changes.filter((c) => c.id === id)).at(-1)?.action;
     const acked = this.editor.acknowledged();
     return uncarried(acked, this.github).filter((edit) => {
       const final = acked.filter((e) => e.id === edit.id).at(-1)!;
@@ -105,7 +128,14 @@ export class Pipeline {
     const t0 = this.github.dispatches()[0]?.startedAt ?? 0;
     return this.github
       .dispatches()
-      .map((d) => `  +${d.startedAt - t0}..${d.endedAt === undefined ? 'open' : `+${d.endedAt - t0}`} ms ${d.status ?? 'no answer'} ${payloadOf(d).deployId} ${payloadOf(d).reason} [${payloadOf(d).changes.map((c) => `${c.action} ${c.id}`).join(', ')}]`)
+      .map(
+        (d) =>
+          `  +${d.startedAt - t0}..${d.endedAt === undefined ? 'open' : `+${d.endedAt - t0}`} ms ${d.status ?? 'no answer'} ${payloadOf(d).deployId} ${payloadOf(d).reason} [${payloadOf(
+            d,
+          )
+            .changes.map((c) => `${c.action} ${c.id}`)
+            .join(', ')}]`,
+      )
       .join('\n');
   }
 

@@ -16,14 +16,18 @@ export class NoticeReceiver {
   static async start(): Promise<NoticeReceiver> {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const receiver = new NoticeReceiver(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T000/B000/secret-token-part`);
+    const receiver = new NoticeReceiver(
+      server,
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T000/B000/secret-token-part`,
+    );
     server.on('request', (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         receiver.attempts++;
         const status = receiver.statuses.shift() ?? 200;
-        if (status < 300) receiver.notices.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
+        if (status < 300)
+          receiver.notices.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
         res.writeHead(status).end(status < 300 ? 'ok' : 'no');
       });
     });

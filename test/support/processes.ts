@@ -5,7 +5,10 @@ import { freePort } from '../../src/dev/free-port';
 import { waitFor } from './wait-for';
 
 /** The production entry point and `npm run dev`'s, built by `npm test`'s pretest (`nest build`). */
-const ENTRIES = { main: join(__dirname, '..', '..', 'dist', 'main.js'), dev: join(__dirname, '..', '..', 'dist', 'dev', 'main.js') };
+const ENTRIES = {
+  main: join(__dirname, '..', '..', 'dist', 'main.js'),
+  dev: join(__dirname, '..', '..', 'dist', 'dev', 'main.js'),
+};
 
 export interface Exit {
   code: number | null;
@@ -71,7 +74,11 @@ export class ServiceProcess {
   }
 
   /** Spawns the service (on a free port unless told) and waits as `options.wait` says (default: until /health/ready answers 200). */
-  static async start(name: string, env: Record<string, string | undefined>, options: StartOptions = {}): Promise<ServiceProcess> {
+  static async start(
+    name: string,
+    env: Record<string, string | undefined>,
+    options: StartOptions = {},
+  ): Promise<ServiceProcess> {
     const { wait = 'ready', timeoutMs = 60_000, entry = 'main', cwd = join(__dirname, '..') } = options;
     const main = ENTRIES[entry];
     if (!existsSync(main)) throw new Error(`${main} is missing: run \`npx nest build\` (npm test does it first)`);
@@ -79,7 +86,12 @@ export class ServiceProcess {
     const child = spawn(process.execPath, ['--openssl-legacy-provider', main], {
       cwd,
       // Only what a deployment would set: nothing of the test runner's environment leaks in.
-      env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env, ...(port === null ? {} : { PORT: String(port) }) },
+      env: {
+        PATH: process.env.PATH,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ...env,
+        ...(port === null ? {} : { PORT: String(port) }),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: options.processGroup === true,
     });
@@ -90,7 +102,8 @@ export class ServiceProcess {
       await waitFor(
         `${name} to answer /health${wait === 'ready' ? '/ready' : ''}`,
         async () => {
-          if (service.exit) throw new Error(`it exited (${JSON.stringify(service.exit)}): ${service.logText().slice(-2_000)}`);
+          if (service.exit)
+            throw new Error(`it exited (${JSON.stringify(service.exit)}): ${service.logText().slice(-2_000)}`);
           return (await fetch(`${service.url}/health${wait === 'ready' ? '/ready' : ''}`)).ok;
         },
         timeoutMs,
@@ -104,7 +117,10 @@ export class ServiceProcess {
   }
 
   /** Runs the service until it exits by itself (a start-up failure, say); SIGKILLed and rejected after `timeoutMs`. */
-  static async run(env: Record<string, string | undefined>, options: Omit<StartOptions, 'wait' | 'port'> = {}): Promise<RunResult> {
+  static async run(
+    env: Record<string, string | undefined>,
+    options: Omit<StartOptions, 'wait' | 'port'> = {},
+  ): Promise<RunResult> {
     const { timeoutMs = 60_000 } = options;
     const service = await ServiceProcess.start('run', env, { ...options, wait: 'none', port: null });
     const timer = setTimeout(() => void service.kill('SIGKILL'), timeoutMs);
@@ -153,7 +169,11 @@ export class ServiceProcess {
 
   /** Resolves with the first log line matching `pattern` (already printed or still to come). */
   waitForLog(pattern: RegExp, timeoutMs = 15_000): Promise<LogLine> {
-    return waitFor(`${this.name} to log ${pattern}`, () => this.logs.find((line) => pattern.test(line.json?.msg ?? line.text)), timeoutMs);
+    return waitFor(
+      `${this.name} to log ${pattern}`,
+      () => this.logs.find((line) => pattern.test(line.json?.msg ?? line.text)),
+      timeoutMs,
+    );
   }
 
   /** Everything it printed on `stream` (both when not given), line by line. */
@@ -187,7 +207,8 @@ export class ServiceProcess {
       json = undefined;
     }
     this.logs.push({ at: Date.now(), stream, text, json });
-    if (process.env.RESILIENCE_LOGS) process.stdout.write(`[${this.name}] ${json ? `${json.level} ${json.context ?? ''} ${json.msg}` : text}\n`);
+    if (process.env.RESILIENCE_LOGS)
+      process.stdout.write(`[${this.name}] ${json ? `${json.level} ${json.context ?? ''} ${json.msg}` : text}\n`);
   }
 }
 

@@ -46,16 +46,60 @@ export class TestRedisCluster {
     const dir = mkdtempSync(join(tmpdir(), 'redis-cluster-'));
     const ports = [await nodePort(), await nodePort(), await nodePort()];
     const processes = ports.map((port) =>
-      spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }),
+      spawn(
+        'redis-server',
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          `nodes-${port}.conf`,
+          '--dir',
+          dir,
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+        ],
+        { stdio: 'ignore' },
+      ),
     );
-    const admins = ports.map((port) => new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => 50 }));
+    const admins = ports.map(
+      (port) => new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => 50 }),
+    );
     for (const admin of admins) admin.on('error', () => undefined); // refused until the node listens
     try {
-      await waitFor('three redis-server nodes', async () => (await Promise.all(admins.map((a) => a.ping()))).length === 3, 10_000, 50);
-      await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes']);
-      await waitFor('cluster_state:ok on every node', async () => (await Promise.all(admins.map((a) => a.cluster('INFO')))).every((info) => String(info).includes('cluster_state:ok')), 15_000, 100);
+      await waitFor(
+        'three redis-server nodes',
+        async () => (await Promise.all(admins.map((a) => a.ping()))).length === 3,
+        10_000,
+        50,
+      );
+      await run('redis-cli', [
+        '--cluster',
+        'create',
+        ...ports.map((p) => `127.0.0.1:${p}`),
+        '--cluster-replicas',
+        '0',
+        '--cluster-yes',
+      ]);
+      await waitFor(
+        'cluster_state:ok on every node',
+        async () =>
+          (await Promise.all(admins.map((a) => a.cluster('INFO')))).every((info) =>
+            String(info).includes('cluster_state:ok'),
+          ),
+        15_000,
+        100,
+      );
       const ids = await Promise.all(admins.map(async (a) => String(await a.cluster('MYID'))));
-      return new TestRedisCluster(ports.map((port, i) => ({ port, id: ids[i], process: processes[i], admin: admins[i] })), dir);
+      return new TestRedisCluster(
+        ports.map((port, i) => ({ port, id: ids[i], process: processes[i], admin: admins[i] })),
+        dir,
+      );
     } catch (error) {
       for (const admin of admins) admin.disconnect();
       for (const child of processes) child.kill('SIGKILL');
@@ -96,13 +140,23 @@ export class TestRedisCluster {
     await moveKeys(Math.ceil(Number(await source.admin.cluster('COUNTKEYSINSLOT', slot)) / 2));
     await midway();
     while ((await moveKeys(100)) > 0);
-    for (const node of [target, source, ...this.nodes.filter((n) => n !== source && n !== target)]) await node.admin.cluster('SETSLOT', slot, 'NODE', target.id);
+    for (const node of [target, source, ...this.nodes.filter((n) => n !== source && n !== target)])
+      await node.admin.cluster('SETSLOT', slot, 'NODE', target.id);
     return target.port;
   }
 
   async stop(): Promise<void> {
     for (const node of this.nodes) node.admin.disconnect();
-    await Promise.all(this.nodes.map((n) => new Promise<void>((resolve) => (n.process.exitCode !== null ? resolve() : (n.process.once('exit', () => resolve()), n.process.kill('SIGKILL'))))));
+    await Promise.all(
+      this.nodes.map(
+        (n) =>
+          new Promise<void>((resolve) =>
+            n.process.exitCode !== null
+              ? resolve()
+              : (n.process.once('exit', () => resolve()), n.process.kill('SIGKILL')),
+          ),
+      ),
+    );
     rmSync(this.dir, { recursive: true, force: true });
   }
 

@@ -10,7 +10,11 @@ const AUTH = { authorization: `Bearer ${API_TOKEN}` };
  * Environment of a production instance on `stack`, dispatching to `github`. Timings are short so a test
  * sees debounce, retries and reconcile within seconds. Instances given the same S3_BUCKET share content.
  */
-export function productionEnv(stack: TestStack, github: FakeGithub, overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+export function productionEnv(
+  stack: TestStack,
+  github: FakeGithub,
+  overrides: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
   return {
     ...stack.env(),
     NODE_ENV: 'production',
@@ -90,13 +94,28 @@ export class Editor {
     return this.edits.filter((e) => e.status >= 200 && e.status < 300);
   }
 
-  private async send(url: string, method: string, path: string, body: object | undefined, id: string, action: Edit['action']): Promise<Edit> {
+  private async send(
+    url: string,
+    method: string,
+    path: string,
+    body: object | undefined,
+    id: string,
+    action: Edit['action'],
+  ): Promise<Edit> {
     const sentAt = Date.now();
     let status: number;
     let since = sentAt;
     try {
-      const headers = { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) };
-      const res = await fetch(`${url}${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined, signal: AbortSignal.timeout(15_000) });
+      const headers = {
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      };
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers,
+        body: body ? JSON.stringify(body) : undefined,
+        signal: AbortSignal.timeout(15_000),
+      });
       status = res.status;
       const text = await res.text();
       if (status < 300 && text) since = Date.parse((JSON.parse(text) as { updatedAt: string }).updatedAt);
@@ -148,7 +167,9 @@ export function carrierOf(edit: Edit, dispatches: RecordedRequest[]): RecordedRe
 /** Acknowledged edits no accepted dispatch carries: must be empty. */
 export function uncarried(edits: Edit[], github: FakeGithub): Edit[] {
   const dispatches = accepted(github);
-  for (const d of dispatches) if (payloadOf(d).truncated) throw new Error('a payload was truncated: use fewer entities so every change is listed');
+  for (const d of dispatches)
+    if (payloadOf(d).truncated)
+      throw new Error('a payload was truncated: use fewer entities so every change is listed');
   return edits.filter((e) => e.status >= 200 && e.status < 300 && carrierOf(e, dispatches) === undefined);
 }
 

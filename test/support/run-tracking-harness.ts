@@ -35,7 +35,11 @@ export class RunTrackingWorld {
     });
   }
 
-  async service(name: string, group: string, overrides: Record<string, string | undefined> = {}): Promise<ServiceProcess> {
+  async service(
+    name: string,
+    group: string,
+    overrides: Record<string, string | undefined> = {},
+  ): Promise<ServiceProcess> {
     await new DirectS3(this.stack.s3, `runs-${group}`).createBucket().catch(() => undefined);
     return ServiceProcess.start(name, this.env(group, overrides));
   }
@@ -47,26 +51,54 @@ export class RunTrackingWorld {
   }
 }
 
-export async function call<T = unknown>(service: ServiceProcess, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${service.url}${path}`, { method, headers: HEADERS, body: body === undefined ? undefined : JSON.stringify(body) });
+export async function call<T = unknown>(
+  service: ServiceProcess,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${service.url}${path}`, {
+    method,
+    headers: HEADERS,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await response.text();
   return { status: response.status, body: (text === '' ? null : JSON.parse(text)) as T };
 }
 
 /** Makes a change that deploys (an author edit) and resolves with the id of the deploy that carries it, once dispatched. */
-export async function editAndDispatch(service: ServiceProcess, github: FakeGithub, authorId: string, bio: string): Promise<string> {
+export async function editAndDispatch(
+  service: ServiceProcess,
+  github: FakeGithub,
+  authorId: string,
+  bio: string,
+): Promise<string> {
   const before = github.dispatches().length;
   const exists = (await call(service, 'GET', `/authors/${authorId}`)).status === 200;
-  const answer = exists ? await call(service, 'PATCH', `/authors/${authorId}`, { bio }) : await call(service, 'POST', '/authors', { id: authorId, name: authorId, bio });
+  const answer = exists
+    ? await call(service, 'PATCH', `/authors/${authorId}`, { bio })
+    : await call(service, 'POST', '/authors', { id: authorId, name: authorId, bio });
   if (answer.status >= 300) throw new Error(`edit failed: ${answer.status} ${JSON.stringify(answer.body)}`);
-  const dispatch = await waitFor('the dispatch', () => github.dispatches().filter((d) => d.status !== undefined)[before]);
+  const dispatch = await waitFor(
+    'the dispatch',
+    () => github.dispatches().filter((d) => d.status !== undefined)[before],
+  );
   const body = dispatch.body as { client_payload?: { deployId: string }; inputs?: { deploy_id: string } };
   return body.client_payload?.deployId ?? body.inputs!.deploy_id;
 }
 
-export function deployIn(service: ServiceProcess, deployId: string, statuses: string[], timeoutMs = 20_000): Promise<Deploy> {
-  return waitFor(`deploy ${deployId} to be ${statuses.join(' or ')}`, async () => {
-    const { body } = await call<Deploy>(service, 'GET', `/deploys/${deployId}`);
-    return statuses.includes(body.status) ? body : undefined;
-  }, timeoutMs);
+export function deployIn(
+  service: ServiceProcess,
+  deployId: string,
+  statuses: string[],
+  timeoutMs = 20_000,
+): Promise<Deploy> {
+  return waitFor(
+    `deploy ${deployId} to be ${statuses.join(' or ')}`,
+    async () => {
+      const { body } = await call<Deploy>(service, 'GET', `/deploys/${deployId}`);
+      return statuses.includes(body.status) ? body : undefined;
+    },
+    timeoutMs,
+  );
 }

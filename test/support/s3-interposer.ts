@@ -15,7 +15,8 @@ export interface InterceptedRequest {
  * byte (the Host header included, so the SDK's signature still holds).
  */
 export class S3Interposer {
-  private hook: { matches: (req: InterceptedRequest) => boolean; before: () => Promise<void>; times: number } | null = null;
+  private hook: { matches: (req: InterceptedRequest) => boolean; before: () => Promise<void>; times: number } | null =
+    null;
 
   private constructor(
     private readonly server: Server,
@@ -38,14 +39,21 @@ export class S3Interposer {
 
   private async forward(upstream: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const hook = this.hook;
-    if (hook !== null && hook.times > 0 && hook.matches({ method: req.method ?? '', path: req.url ?? '', headers: req.headers })) {
+    if (
+      hook !== null &&
+      hook.times > 0 &&
+      hook.matches({ method: req.method ?? '', path: req.url ?? '', headers: req.headers })
+    ) {
       hook.times--;
       await hook.before();
     }
-    const out = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const out = request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     out.on('error', () => res.destroy());
     req.pipe(out);
   }

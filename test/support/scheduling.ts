@@ -38,7 +38,9 @@ export class LatenessLog {
   print(file: string): void {
     for (const [label, values] of this.samples) {
       const sorted = [...values].sort((a, b) => a - b);
-      process.stdout.write(`[${file}] ${this.what} ${label}: median ${sorted[Math.floor(sorted.length / 2)]} ms, worst ${sorted[sorted.length - 1]} ms over ${sorted.length}\n`);
+      process.stdout.write(
+        `[${file}] ${this.what} ${label}: median ${sorted[Math.floor(sorted.length / 2)]} ms, worst ${sorted[sorted.length - 1]} ms over ${sorted.length}\n`,
+      );
     }
   }
 }
@@ -55,10 +57,14 @@ export async function readPost(url: string, id: string, headers: Headers = {}): 
 
 /** Waits until the post reads as published and returns it. */
 export function publishedPost(url: string, id: string, timeoutMs = 15_000, headers: Headers = {}): Promise<Post> {
-  return waitFor(`post ${id} to be published`, async () => {
-    const post = await readPost(url, id, headers);
-    return post?.status === 'published' ? post : undefined;
-  }, timeoutMs);
+  return waitFor(
+    `post ${id} to be published`,
+    async () => {
+      const post = await readPost(url, id, headers);
+      return post?.status === 'published' ? post : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 export interface BoardJob {
@@ -70,8 +76,14 @@ export interface BoardJob {
 }
 
 /** The publication jobs the dashboard (Bull Board's API) lists in `status`. */
-export async function boardJobs(url: string, status: 'delayed' | 'completed' | 'failed', auth?: [string, string]): Promise<BoardJob[]> {
-  const req = request(url).get('/admin/queues/api/queues').query({ activeQueue: 'publish', status, page: 1, jobsPerPage: 100 });
+export async function boardJobs(
+  url: string,
+  status: 'delayed' | 'completed' | 'failed',
+  auth?: [string, string],
+): Promise<BoardJob[]> {
+  const req = request(url)
+    .get('/admin/queues/api/queues')
+    .query({ activeQueue: 'publish', status, page: 1, jobsPerPage: 100 });
   const res = await (auth ? req.auth(...auth) : req).expect(200);
   const queue = (res.body.queues as { name: string; jobs: BoardJob[] }[]).find((q) => q.name === 'publish');
   if (!queue) throw new Error(`the dashboard does not list the publish queue: ${res.text.slice(0, 500)}`);
@@ -87,10 +99,22 @@ export function publicationsOf(services: readonly ServiceProcess[], id: string):
 }
 
 /** A request to a spawned (production) instance with the test token; the post in the answer, if any. */
-export async function sendAuthorized(url: string, method: string, path: string, body?: object): Promise<{ status: number; post?: Post }> {
-  const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+export async function sendAuthorized(
+  url: string,
+  method: string,
+  path: string,
+  body?: object,
+): Promise<{ status: number; post?: Post }> {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   const text = await res.text();
-  return { status: res.status, post: res.status === 200 || res.status === 201 ? (JSON.parse(text) as Post) : undefined };
+  return {
+    status: res.status,
+    post: res.status === 200 || res.status === 201 ? (JSON.parse(text) as Post) : undefined,
+  };
 }
 
 /** The backends of a multi-process test: Redis, the S3-protocol server with one shared bucket, the fake GitHub. */
@@ -106,7 +130,10 @@ export interface SharedBackends {
  * The S3 server is moto: it enforces If-Match like AWS, so the conditional publication write is checked by S3
  * itself and not only by the service's lock (and it is a light process next to many service instances).
  */
-export async function startSharedBackends(name: string, overrides: Record<string, string | undefined> = {}): Promise<SharedBackends> {
+export async function startSharedBackends(
+  name: string,
+  overrides: Record<string, string | undefined> = {},
+): Promise<SharedBackends> {
   const [stack, github] = await Promise.all([TestStack.start({ s3: 'moto' }), FakeGithub.start()]);
   const bucket = `${name}-${randomUUID().slice(0, 8)}`;
   const s3 = new DirectS3(stack.s3, bucket);

@@ -32,15 +32,18 @@ function breaking(schema: Schema): Arbitrary<unknown>[] {
   const out: Arbitrary<unknown>[] = [fc.constantFrom(true, 12.5, [], {}, 'text')];
   if (!schema.nullable) out.push(fc.constant(null));
   if (schema.type === 'string') {
-    if (schema.maxLength !== undefined && schema.maxLength < LONGEST) out.push(fc.string({ minLength: schema.maxLength + 1, maxLength: schema.maxLength + 5 }));
+    if (schema.maxLength !== undefined && schema.maxLength < LONGEST)
+      out.push(fc.string({ minLength: schema.maxLength + 1, maxLength: schema.maxLength + 5 }));
     if ((schema.minLength ?? 0) > 0) out.push(fc.constant(''));
     if (schema.pattern !== undefined) out.push(fc.constantFrom('UPPER', '-lead', 'trail-', 'a b', '..', 'a/b', '한글'));
-    if (schema.format !== undefined) out.push(fc.constantFrom('not a uri or date', 'ftp://example.com/x', 'javascript:alert(1)', '2026-13-45'));
+    if (schema.format !== undefined)
+      out.push(fc.constantFrom('not a uri or date', 'ftp://example.com/x', 'javascript:alert(1)', '2026-13-45'));
   }
   if (schema.type === 'integer' || schema.type === 'number') {
     out.push(fc.constantFrom((schema.minimum ?? 0) - 1, (schema.maximum ?? 1e9) + 1, 1.5, -0.5));
   }
-  if (schema.type === 'array' && schema.maxItems !== undefined) out.push(fc.constant(Array.from({ length: schema.maxItems + 1 }, (_, i) => `item-${i}`)));
+  if (schema.type === 'array' && schema.maxItems !== undefined)
+    out.push(fc.constant(Array.from({ length: schema.maxItems + 1 }, (_, i) => `item-${i}`)));
   if (schema.type === 'array' && (schema.minItems ?? 0) > 0) out.push(fc.constant([]));
   return out;
 }
@@ -73,7 +76,10 @@ export class SchemaArbitraries {
 
   any(input: Schema, depth = 0): Arbitrary<unknown> {
     const schema = this.resolve(input);
-    return fc.oneof({ arbitrary: this.validPlain(schema, depth, true), weight: 4 }, { arbitrary: fc.oneof(...breaking(schema)), weight: 1 });
+    return fc.oneof(
+      { arbitrary: this.validPlain(schema, depth, true), weight: 4 },
+      { arbitrary: fc.oneof(...breaking(schema)), weight: 1 },
+    );
   }
 
   private validPlain(schema: Schema, depth: number, mutate = false): Arbitrary<unknown> {
@@ -92,7 +98,9 @@ export class SchemaArbitraries {
       case 'array': {
         const options = { minLength: schema.minItems ?? 0, maxLength: Math.min(schema.maxItems ?? 4, 4) };
         const items = child(schema.items ?? {});
-        return schema.uniqueItems ? fc.uniqueArray(items, { ...options, selector: (v) => JSON.stringify(v) }) : fc.array(items, options);
+        return schema.uniqueItems
+          ? fc.uniqueArray(items, { ...options, selector: (v) => JSON.stringify(v) })
+          : fc.array(items, options);
       }
       case 'object':
         return this.object(schema, depth, mutate);
@@ -104,26 +112,46 @@ export class SchemaArbitraries {
   private string(schema: Schema): Arbitrary<string> {
     if (schema.pattern !== undefined) {
       const max = schema.maxLength ?? LONGEST;
-      return fc.stringMatching(new RegExp(schema.pattern)).filter((s) => s.length <= max && s.length >= (schema.minLength ?? 0));
+      return fc
+        .stringMatching(new RegExp(schema.pattern))
+        .filter((s) => s.length <= max && s.length >= (schema.minLength ?? 0));
     }
     if (schema.format === 'uri') return fc.webUrl({ validSchemes: ['http', 'https'] });
-    if (schema.format === 'date-time') return fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true }).map((d) => d.toISOString());
-    return fc.string({ unit: 'grapheme', minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? LONGEST, LONGEST) });
+    if (schema.format === 'date-time')
+      return fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true }).map((d) => d.toISOString());
+    return fc.string({
+      unit: 'grapheme',
+      minLength: schema.minLength ?? 0,
+      maxLength: Math.min(schema.maxLength ?? LONGEST, LONGEST),
+    });
   }
 
   private object(schema: Schema, depth: number, mutate: boolean): Arbitrary<Record<string, unknown>> {
     const properties = Object.entries(schema.properties ?? {}).filter(([, p]) => !p.readOnly);
     const required = new Set(schema.required ?? []);
     const generated = (p: Schema) => (mutate ? this.any(p, depth + 1) : this.valid(p, depth + 1));
-    const field = (name: string, p: Schema) => (name in this.hints ? fc.oneof({ arbitrary: this.hints[name], weight: 4 }, generated(p)) : generated(p));
+    const field = (name: string, p: Schema) =>
+      name in this.hints ? fc.oneof({ arbitrary: this.hints[name], weight: 4 }, generated(p)) : generated(p);
     const fields = Object.fromEntries(properties.map(([name, p]) => [name, field(name, p)]));
-    const record = fc.record(fields, { requiredKeys: properties.map(([name]) => name).filter((name) => required.has(name)) });
+    const record = fc.record(fields, {
+      requiredKeys: properties.map(([name]) => name).filter((name) => required.has(name)),
+    });
     if (!mutate) return record;
     // Whole-object mutations: a required field dropped, an unknown one added.
     return fc.oneof(
       { arbitrary: record, weight: 6 },
-      { arbitrary: fc.tuple(record, fc.constantFrom(...[...required, '__none__'])).map(([value, drop]) => Object.fromEntries(Object.entries(value).filter(([k]) => k !== drop))), weight: 1 },
-      { arbitrary: fc.tuple(record, fc.string({ minLength: 1, maxLength: 12 }), fc.jsonValue({ maxDepth: 1 })).map(([value, key, extra]) => ({ ...value, [`x${key}`]: extra })), weight: 1 },
+      {
+        arbitrary: fc
+          .tuple(record, fc.constantFrom(...[...required, '__none__']))
+          .map(([value, drop]) => Object.fromEntries(Object.entries(value).filter(([k]) => k !== drop))),
+        weight: 1,
+      },
+      {
+        arbitrary: fc
+          .tuple(record, fc.string({ minLength: 1, maxLength: 12 }), fc.jsonValue({ maxDepth: 1 }))
+          .map(([value, key, extra]) => ({ ...value, [`x${key}`]: extra })),
+        weight: 1,
+      },
     );
   }
 }

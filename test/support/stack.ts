@@ -29,7 +29,10 @@ export class TestStack {
     const kind = backendKind();
     const [redis, s3] = await Promise.allSettled([startRedis(kind), startS3(kind, options.s3)]);
     if (redis.status === 'rejected' || s3.status === 'rejected') {
-      await Promise.all([redis.status === 'fulfilled' && redis.value.stop('SIGKILL'), s3.status === 'fulfilled' && s3.value.stop()]);
+      await Promise.all([
+        redis.status === 'fulfilled' && redis.value.stop('SIGKILL'),
+        s3.status === 'fulfilled' && s3.value.stop(),
+      ]);
       throw redis.status === 'rejected' ? redis.reason : (s3 as PromiseRejectedResult).reason;
     }
     // Apps started in this process read S3 credentials the way production does: from the environment.

@@ -28,18 +28,84 @@ export class TlsRedis {
   static async start(): Promise<TlsRedis> {
     const dir = mkdtempSync(join(tmpdir(), 'redis-tls-'));
     const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=blog-deployer test CA', '-keyout', 'ca.key', '-out', 'ca.crt');
-    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr');
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=blog-deployer test CA',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+    );
+    openssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-keyout',
+      'server.key',
+      '-out',
+      'server.csr',
+    );
     writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-    openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'san.ext', '-out', 'server.crt');
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-extfile',
+      'san.ext',
+      '-out',
+      'server.crt',
+    );
     const port = await freePort();
     const child = spawn(
       'redis-server',
-      ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--tls-cert-file', 'server.crt', '--tls-key-file', 'server.key', '--tls-ca-cert-file', 'ca.crt', '--tls-auth-clients', 'no', '--save', '', '--appendonly', 'no'],
+      [
+        '--port',
+        '0',
+        '--tls-port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--tls-cert-file',
+        'server.crt',
+        '--tls-key-file',
+        'server.key',
+        '--tls-ca-cert-file',
+        'ca.crt',
+        '--tls-auth-clients',
+        'no',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+      ],
       { cwd: dir, stdio: 'ignore' },
     );
     const redis = new TlsRedis(child, dir, port);
-    const probe = new Redis({ port, host: '127.0.0.1', tls: { ca: readFileSync(redis.caFile) }, maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+    const probe = new Redis({
+      port,
+      host: '127.0.0.1',
+      tls: { ca: readFileSync(redis.caFile) },
+      maxRetriesPerRequest: 1,
+      retryStrategy: () => 50,
+    });
     probe.on('error', () => undefined); // refused until it listens
     try {
       await waitFor('the TLS redis-server', async () => (await probe.ping()) === 'PONG', 10_000, 50);

@@ -1,6 +1,16 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsISO8601, IsObject, IsOptional, IsString, Length, MaxLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
 import { EchoedTimestampsDto } from '../../common/echoed-timestamps.dto';
 import { ENTITY_ID_SCHEMA, HTTP_URL_SCHEMA, IsEntityId, IsHttpUrl } from '../../common/validators';
 

@@ -1,5 +1,15 @@
 import type { ContentChange, EntityKind } from '../../content/content-change';
-import { Claim, DeployState, FinalState, HELD_NOTE, Pointers, Requested, RunStatus, TrackedRuns, Wakeup } from '../deploy-state';
+import {
+  Claim,
+  DeployState,
+  FinalState,
+  HELD_NOTE,
+  Pointers,
+  Requested,
+  RunStatus,
+  TrackedRuns,
+  Wakeup,
+} from '../deploy-state';
 import { newestFirst } from '../deploy-record';
 import type { Deploy, DeployReason, DeployRun, DeployStatus } from '../deploy.types';
 
@@ -12,7 +22,13 @@ interface Stored {
 }
 
 /** How far a dispatched deploy has come; run tracking never moves one back, nor out of the last step. */
-const RUN_STEP: Partial<Record<DeployStatus, number>> = { dispatched: 0, building: 1, live: 2, 'build-failed': 2, superseded: 2 };
+const RUN_STEP: Partial<Record<DeployStatus, number>> = {
+  dispatched: 0,
+  building: 1,
+  live: 2,
+  'build-failed': 2,
+  superseded: 2,
+};
 
 /**
  * DeployState in memory, for fast unit tests of the code that asks it (processor, watchdog, reconciler).
@@ -32,8 +48,15 @@ export class InMemoryDeployState extends DeployState {
   }
 
   /** Puts a deploy straight into a state, as a test's starting point. */
-  seed(deploy: Partial<Deploy> & { id: string; status: DeployStatus }, where: 'next' | { jobId: string } | 'history' = 'history'): void {
-    this.deploys.set(deploy.id, { deploy: { ...this.blank(deploy.id, 'changes', 0), ...deploy }, forced: false, jobs: 1 });
+  seed(
+    deploy: Partial<Deploy> & { id: string; status: DeployStatus },
+    where: 'next' | { jobId: string } | 'history' = 'history',
+  ): void {
+    this.deploys.set(deploy.id, {
+      deploy: { ...this.blank(deploy.id, 'changes', 0), ...deploy },
+      forced: false,
+      jobs: 1,
+    });
     if (where === 'next') this.nextId = deploy.id;
     else if (where !== 'history') this.inflight = { deployId: deploy.id, jobId: where.jobId };
   }
@@ -64,7 +87,11 @@ export class InMemoryDeployState extends DeployState {
     if (pending !== null && pending.deploy.status !== 'held') return Promise.resolve(null);
     const { stored, from } = this.ensureNext(now, 'reconcile');
     changes.forEach((change) => this.setChange(stored.deploy, change));
-    Object.assign(stored.deploy, { reason: 'reconcile', editCount: stored.deploy.editCount + changes.length, lastChangeAt: iso(now) });
+    Object.assign(stored.deploy, {
+      reason: 'reconcile',
+      editCount: stored.deploy.editCount + changes.length,
+      lastChangeAt: iso(now),
+    });
     stored.deploy.firstChangeAt ??= iso(now);
     this.force(stored, now, from);
     return Promise.resolve({ deployId: stored.deploy.id, wakeup: this.job(stored) });
@@ -97,7 +124,8 @@ export class InMemoryDeployState extends DeployState {
 
   addChanges(deployId: string, changes: ContentChange[]): Promise<void> {
     const { deploy } = this.deploys.get(deployId)!;
-    for (const change of changes) if (!deploy.changes.some((c) => c.kind === change.kind && c.id === change.id)) this.setChange(deploy, change);
+    for (const change of changes)
+      if (!deploy.changes.some((c) => c.kind === change.kind && c.id === change.id)) this.setChange(deploy, change);
     return Promise.resolve();
   }
 
@@ -114,7 +142,8 @@ export class InMemoryDeployState extends DeployState {
     const { deploy } = this.deploys.get(deployId)!;
     Object.assign(deploy, { attempts: final.attempts, lastError: final.lastError ?? deploy.lastError });
     if (final.dispatchedAt !== undefined) deploy.dispatchedAt = iso(final.dispatchedAt);
-    if (final.run) deploy.run = { ...final.run, status: 'queued', conclusion: null, startedAt: null, completedAt: null };
+    if (final.run)
+      deploy.run = { ...final.run, status: 'queued', conclusion: null, startedAt: null, completedAt: null };
     this.move(deploy, deploy.status, final.status);
     if (final.carry && deploy.changes.length > 0) {
       const { stored, from } = this.ensureNext(now, 'changes');
@@ -122,7 +151,9 @@ export class InMemoryDeployState extends DeployState {
         Object.assign(stored.deploy, { lastError: HELD_NOTE, scheduledFor: null });
         this.move(stored.deploy, 'pending', 'held');
       }
-      for (const change of deploy.changes) if (!stored.deploy.changes.some((c) => c.kind === change.kind && c.id === change.id)) this.setChange(stored.deploy, change);
+      for (const change of deploy.changes)
+        if (!stored.deploy.changes.some((c) => c.kind === change.kind && c.id === change.id))
+          this.setChange(stored.deploy, change);
       stored.deploy.editCount += deploy.editCount;
       stored.deploy.firstChangeAt ??= deploy.firstChangeAt;
       stored.deploy.lastChangeAt ??= deploy.lastChangeAt;
@@ -139,7 +170,12 @@ export class InMemoryDeployState extends DeployState {
   }
 
   list(limit: number): Promise<Deploy[]> {
-    return Promise.resolve([...this.deploys.values()].map((s) => structuredClone(s.deploy)).sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, limit));
+    return Promise.resolve(
+      [...this.deploys.values()]
+        .map((s) => structuredClone(s.deploy))
+        .sort((a, b) => (a.id < b.id ? 1 : -1))
+        .slice(0, limit),
+    );
   }
 
   pointers(): Promise<Pointers> {
@@ -156,15 +192,22 @@ export class InMemoryDeployState extends DeployState {
     const dispatched = all.filter((s) => s.deploy.dispatchedAt !== null);
     const deploys = dispatched
       .filter((s) => (s.deploy.status === 'dispatched' || s.deploy.status === 'building') && !s.untracked)
-      .map(({ deploy }) => ({ id: deploy.id, status: deploy.status as 'dispatched' | 'building', run: deploy.run, dispatchedAt: Date.parse(deploy.dispatchedAt!) }));
-    const newest = dispatched.length === 0 ? null : Math.max(...dispatched.map((s) => Date.parse(s.deploy.dispatchedAt!)));
+      .map(({ deploy }) => ({
+        id: deploy.id,
+        status: deploy.status as 'dispatched' | 'building',
+        run: deploy.run,
+        dispatchedAt: Date.parse(deploy.dispatchedAt!),
+      }));
+    const newest =
+      dispatched.length === 0 ? null : Math.max(...dispatched.map((s) => Date.parse(s.deploy.dispatchedAt!)));
     return Promise.resolve({ deploys, newestDispatchAt: newest, dispatchInFlight: this.inflight !== null });
   }
 
   runObserved(deployId: string, run: DeployRun, to: RunStatus, lastError: string | null): Promise<boolean> {
     const stored = this.deploys.get(deployId);
     const from = stored && RUN_STEP[stored.deploy.status];
-    if (!stored || stored.untracked || from === undefined || from === 2 || RUN_STEP[to]! < from) return Promise.resolve(false);
+    if (!stored || stored.untracked || from === undefined || from === 2 || RUN_STEP[to]! < from)
+      return Promise.resolve(false);
     stored.deploy.run = { ...run };
     if (lastError !== null) stored.deploy.lastError = lastError;
     this.move(stored.deploy, stored.deploy.status, to);
@@ -173,7 +216,8 @@ export class InMemoryDeployState extends DeployState {
 
   stopTracking(deployId: string, lastError: string): Promise<void> {
     const stored = this.deploys.get(deployId)!;
-    if (stored.deploy.status === 'dispatched' || stored.deploy.status === 'building') Object.assign(stored, { untracked: true }).deploy.lastError = lastError;
+    if (stored.deploy.status === 'dispatched' || stored.deploy.status === 'building')
+      Object.assign(stored, { untracked: true }).deploy.lastError = lastError;
     return Promise.resolve();
   }
 
@@ -197,7 +241,21 @@ export class InMemoryDeployState extends DeployState {
   }
 
   private blank(id: string, reason: DeployReason, now: number): Deploy {
-    return { id, status: 'pending', reason, changes: [], changeCount: 0, editCount: 0, firstChangeAt: null, lastChangeAt: null, scheduledFor: iso(now), dispatchedAt: null, attempts: 0, lastError: null, run: null };
+    return {
+      id,
+      status: 'pending',
+      reason,
+      changes: [],
+      changeCount: 0,
+      editCount: 0,
+      firstChangeAt: null,
+      lastChangeAt: null,
+      scheduledFor: iso(now),
+      dispatchedAt: null,
+      attempts: 0,
+      lastError: null,
+      run: null,
+    };
   }
 
   private force(stored: Stored, now: number, from: DeployStatus | null): void {
@@ -217,7 +275,10 @@ export class InMemoryDeployState extends DeployState {
   }
 
   private setChange(deploy: Deploy, change: ContentChange): void {
-    deploy.changes = [{ ...change }, ...deploy.changes.filter((c) => c.kind !== change.kind || c.id !== change.id)].sort(newestFirst);
+    deploy.changes = [
+      { ...change },
+      ...deploy.changes.filter((c) => c.kind !== change.kind || c.id !== change.id),
+    ].sort(newestFirst);
     deploy.changeCount = deploy.changes.length;
   }
 

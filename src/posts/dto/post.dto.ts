@@ -1,5 +1,17 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType, PartialType } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsISO8601, IsOptional, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+  MaxLength,
+  ValidateIf,
+} from 'class-validator';
 import { EchoedTimestampsDto } from '../../common/echoed-timestamps.dto';
 import { ListQueryDto } from '../../common/list-query.dto';
 import { ENTITY_ID_SCHEMA, HTTP_URL_SCHEMA, IsEntityId, IsHttpUrl, MaxBytes } from '../../common/validators';
@@ -26,7 +38,15 @@ export class PostFieldsDto {
   @MaxBytes(MAX_BODY_BYTES)
   body!: string;
 
-  @ApiProperty({ type: 'array', items: ENTITY_ID_SCHEMA, minItems: 1, maxItems: 10, uniqueItems: true, example: ['jane-doe'], description: 'Ids of existing authors' })
+  @ApiProperty({
+    type: 'array',
+    items: ENTITY_ID_SCHEMA,
+    minItems: 1,
+    maxItems: 10,
+    uniqueItems: true,
+    example: ['jane-doe'],
+    description: 'Ids of existing authors',
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(10)
@@ -34,7 +54,12 @@ export class PostFieldsDto {
   @IsEntityId({ each: true })
   authorIds!: string[];
 
-  @ApiPropertyOptional({ type: 'array', items: { type: 'string', minLength: 1, maxLength: 40 }, maxItems: 20, example: ['engineering'] })
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', minLength: 1, maxLength: 40 },
+    maxItems: 20,
+    example: ['engineering'],
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(20)
@@ -52,13 +77,23 @@ export class PostFieldsDto {
   @IsIn(POST_STATUSES)
   status?: PostStatus;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'Required with status "scheduled" (then in the future), else null: when the post goes live. ISO 8601 with an offset; stored in UTC' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description:
+      'Required with status "scheduled" (then in the future), else null: when the post goes live. ISO 8601 with an offset; stored in UTC',
+  })
   @IsPublishAt()
   publishAt?: string | null;
 }
 
 export class CreatePostDto extends PostFieldsDto {
-  @ApiPropertyOptional({ ...ENTITY_ID_SCHEMA, description: 'Derived from the title when omitted', example: 'hello-world' })
+  @ApiPropertyOptional({
+    ...ENTITY_ID_SCHEMA,
+    description: 'Derived from the title when omitted',
+    example: 'hello-world',
+  })
   @IsOptional()
   @IsEntityId()
   id?: string;
@@ -86,7 +121,12 @@ export class PostDto extends OmitType(PostFieldsDto, ['status'] as const) {
   status!: PostStatus;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When a scheduled post goes live (UTC); null for any other status' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When a scheduled post goes live (UTC); null for any other status',
+  })
   @IsPublishAt()
   override publishAt!: string | null;
 

@@ -43,7 +43,8 @@ export async function chooseBackends(): Promise<BackendChoice> {
     if (missing) throw new Error(`${VARIABLE}=containers, but ${missing}`);
     return { kind: 'containers', why: `${VARIABLE}=containers` };
   }
-  if (forced !== undefined && forced !== '' && forced !== 'auto') throw new Error(`${VARIABLE} must be containers, local or auto, not "${forced}"`);
+  if (forced !== undefined && forced !== '' && forced !== 'auto')
+    throw new Error(`${VARIABLE} must be containers, local or auto, not "${forced}"`);
   if (!reachable) return { kind: 'local', why: 'no Docker engine is reachable' };
   const missing = await imagesAvailable();
   return missing ? { kind: 'local', why: missing } : { kind: 'containers', why: 'a Docker engine is reachable' };

@@ -9,7 +9,9 @@ const PORT_ATTEMPTS = 5;
  * Other failures are not this.
  */
 export function lostItsHostPort(error: unknown): boolean {
-  return /address already in use|port is already allocated/i.test(error instanceof Error ? error.message : String(error));
+  return /address already in use|port is already allocated/i.test(
+    error instanceof Error ? error.message : String(error),
+  );
 }
 
 /** A GenericContainer that knows the id of the container it created, so a start that fails can remove it. */
@@ -39,7 +41,9 @@ export class RemovableContainer extends GenericContainer {
  * created and starts again (PORT_ATTEMPTS in all). `build` decides what a new attempt binds: a fresh port, or
  * the same one once it is free again.
  */
-export async function startContainer(build: (attempt: number) => Promise<RemovableContainer>): Promise<StartedTestContainer> {
+export async function startContainer(
+  build: (attempt: number) => Promise<RemovableContainer>,
+): Promise<StartedTestContainer> {
   for (let attempt = 1; ; attempt++) {
     const container = await build(attempt);
     try {

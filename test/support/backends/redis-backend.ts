@@ -44,7 +44,13 @@ class ContainerRedis implements TestRedis {
   async start(): Promise<void> {
     this.container = await startContainer(async (attempt) => {
       if (attempt > 1 && !this.started) this.hostPort = await freePort();
-      if (attempt > 1 && this.started) await waitFor(`host port ${this.hostPort} to be free again`, async () => !(await portTaken(this.hostPort)), 10_000, 50);
+      if (attempt > 1 && this.started)
+        await waitFor(
+          `host port ${this.hostPort} to be free again`,
+          async () => !(await portTaken(this.hostPort)),
+          10_000,
+          50,
+        );
       return new RemovableContainer(REDIS_IMAGE)
         .withCommand(['redis-server', '--save', '', '--appendonly', 'no', ...this.args])
         .withExposedPorts({ container: 6379, host: this.hostPort })

@@ -31,7 +31,10 @@ async function startMinio(): Promise<TestS3> {
     Promise.resolve(
       new RemovableContainer(MINIO_IMAGE)
         .withCommand(['server', '/data'])
-        .withEnvironment({ MINIO_ROOT_USER: MINIO_CREDENTIALS.accessKeyId, MINIO_ROOT_PASSWORD: MINIO_CREDENTIALS.secretAccessKey })
+        .withEnvironment({
+          MINIO_ROOT_USER: MINIO_CREDENTIALS.accessKeyId,
+          MINIO_ROOT_PASSWORD: MINIO_CREDENTIALS.secretAccessKey,
+        })
         .withExposedPorts(9000)
         .withLabels({ [RUN_LABEL]: process.env.TEST_RUN_ID ?? 'none' })
         .withWaitStrategy(Wait.forHttp('/minio/health/live', 9000)),
@@ -47,7 +50,12 @@ async function startMinio(): Promise<TestS3> {
 
 async function startInProcess(): Promise<TestS3> {
   const server = await EmbeddedS3.start();
-  return { endpoint: server.endpoint, credentials: EMBEDDED_S3_CREDENTIALS, name: 'in-process', stop: () => server.stop() };
+  return {
+    endpoint: server.endpoint,
+    credentials: EMBEDDED_S3_CREDENTIALS,
+    name: 'in-process',
+    stop: () => server.stop(),
+  };
 }
 
 export function startS3(kind: BackendKind, s3: S3Kind = 'default'): Promise<TestS3> {
