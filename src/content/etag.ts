@@ -1,5 +1,5 @@
 /**
- * Entity tags (RFC 9110 §8.8.3): If-Match compares strongly (a weak `W/` tag never matches), If-None-Match
+ * Entity tags (RFC 9110, section 8.8.3): If-Match compares strongly (a weak `W/` tag never matches), If-None-Match
  * weakly. The tags the service sends are always strong.
  */
 
