@@ -1,11 +1,12 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import type {
-  OperationObject,
-  ParameterObject,
-  ReferenceObject,
-  ResponseObject,
-  SchemaObject,
-} from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+
+// The parts of the document this file edits, derived from OpenAPIObject: @nestjs/swagger exports that type but
+// not its parts, and its private dist/ paths are not an API to import from.
+type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
+type ParameterObject = Exclude<NonNullable<OperationObject['parameters']>[number], ReferenceObject>;
+type ReferenceObject = { $ref: string };
+type ResponseObject = Exclude<OperationObject['responses'][string], ReferenceObject | undefined>;
+type SchemaObject = Exclude<NonNullable<NonNullable<OpenAPIObject['components']>['schemas']>[string], ReferenceObject>;
 
 /**
  * Completes the generated OpenAPI document with what holds for every operation, so that it lists every status

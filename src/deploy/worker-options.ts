@@ -1,4 +1,3 @@
-import { NestWorkerOptions } from '@nestjs/bullmq/dist/interfaces/worker-options.interface';
 import { BackoffStrategy } from 'bullmq';
 
 /** The processor stores the delay it chose (exponential, jitter, GitHub's Retry-After) on the error. */
@@ -11,7 +10,8 @@ const backoffStrategy: BackoffStrategy = (attemptsMade, _type, error) => {
  * One job at a time per worker (the atomic claim guarantees one dispatch in flight across workers anyway).
  * Short locks so a killed worker's job is taken over in seconds, not the default 30 s+.
  */
-export const WORKER_OPTIONS: NestWorkerOptions = {
+// Typed where @Processor receives it (its option type is not part of @nestjs/bullmq's public API).
+export const WORKER_OPTIONS = {
   concurrency: 1,
   lockDuration: 10_000,
   stalledInterval: 5_000,
