@@ -101,11 +101,14 @@ describe('dashboard in a real browser', () => {
     const page = await openPage({ username: USER, password: PASSWORD });
     const home = await page.goto(`${running.url}/admin/queues`, { waitUntil: 'domcontentloaded' });
     expect(home?.status()).toBe(200);
+    await page.getByRole('link', { name: 'deploy', exact: true }).waitFor({ state: 'visible', timeout: 30_000 });
 
-    await page.getByRole('link', { name: 'deploy', exact: true }).click();
-    await page.getByRole('link', { name: /^COMPLETED/ }).click();
+    // The queue's "Completed" tab by its address (what the tab link points at): clicking through the sidebar and
+    // the tab raced the dashboard's first render when two test files shared the cores.
+    const completed = await page.goto(`${running.url}/admin/queues/queue/deploy?status=completed`);
+    expect(completed?.status()).toBe(200);
     const jobLink = page.getByRole('link', { name: new RegExp(`^${deploy.id}`) });
-    await jobLink.waitFor({ state: 'visible', timeout: 15_000 });
+    await jobLink.waitFor({ state: 'visible', timeout: 30_000 });
 
     const card = page.locator('div', { has: jobLink }).filter({ hasText: 'changes' }).last();
     const text = await card.innerText();

@@ -187,6 +187,18 @@ describe('ContentIndex', () => {
     expect({ gets: bucket.gets, listings: bucket.listings }).toEqual(before);
   });
 
+  it('peeks at a document only when it holds that very object (same ETag, quoted or not), asking nothing', async () => {
+    await write(one, doc('a', 'A'));
+    const etag = bucket.objects.get('authors/a.json')!.etag;
+    const before = { gets: bucket.gets, listings: bucket.listings };
+    expect(one.peek('a', etag)?.name).toBe('A');
+    expect(one.peek('a', etag.replace(/"/g, ''))?.name).toBe('A');
+    await write(two, doc('a', 'A2'));
+    expect(one.peek('a', bucket.objects.get('authors/a.json')!.etag)).toBeUndefined();
+    expect(one.peek('b', etag)).toBeUndefined();
+    expect({ gets: bucket.gets, listings: bucket.listings }).toEqual(before);
+  });
+
   it('catches up with writes through another instance by fetching just the objects written', async () => {
     await write(two, doc('a'));
     await write(two, doc('b'));

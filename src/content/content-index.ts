@@ -7,6 +7,7 @@ import type { Readout } from './stored-document';
 import { ContentVersion, ContentVersionStore, RedisContentVersions } from './content-version';
 import { quoteEtag } from './etag';
 import { Listable, newestFirst } from './paging';
+import { inPool } from '../common/in-pool';
 
 /** How long a listing may be served without listing the bucket. Bounds the staleness of edits made directly in the bucket. */
 export const INDEX_MAX_STALENESS_MS = 5_000;
@@ -88,6 +89,15 @@ export class ContentIndex<T extends Listable> {
     this.snapshot ??= Array.from(this.entries.values(), (entry) => entry.doc).sort(newestFirst);
     // A copy: callers may sort or splice it; copying 2,000 references costs microseconds.
     return this.snapshot.slice();
+  }
+
+  /**
+   * The document this copy holds for `id` when it is the object whose ETag is `etag`; undefined otherwise. Asks
+   * neither S3 nor Redis: for a caller that has just listed the bucket and only needs to read what changed.
+   */
+  peek(id: string, etag: string): T | undefined {
+    const entry = this.entries.get(id);
+    return entry !== undefined && entry.etag === quoteEtag(etag) ? entry.doc : undefined;
   }
 
   /**
@@ -195,13 +205,4 @@ export class ContentIndex<T extends Listable> {
   private drop(id: string): void {
     if (this.entries.delete(id)) this.snapshot = null;
   }
-}
-
-/** Runs `work` over `items` with at most `limit` at a time (a pool, not batches: one slow object does not stall the rest). */
-async function inPool<I>(items: readonly I[], limit: number, work: (item: I) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

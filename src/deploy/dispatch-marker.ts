@@ -1,11 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { inPool } from '../common/in-pool';
+import { PostRepository } from '../content/repositories';
 import { isOnSite, SiteFacts } from '../content/site-rule';
 import { S3StorageService } from '../storage/s3-storage.service';
 import { ENTITY_KINDS } from '../content/content-change';
 import { contentFolder, DEPLOY_MARKER_KEY, parseContentKey } from '../storage/s3-layout';
 import { ContentSnapshot } from './content-snapshot';
 
-/** Reading posts to learn their status, this many at a time. */
+/** Reading posts the listing copy does not hold to learn their status, this many at a time. */
 const READ_CONCURRENCY = 16;
 
 export interface Marker {
@@ -24,11 +26,15 @@ export interface Marker {
 export class DispatchMarker {
   private readonly logger = new Logger('DispatchMarker');
 
-  constructor(private readonly storage: S3StorageService) {}
+  constructor(
+    private readonly storage: S3StorageService,
+    private readonly posts: PostRepository,
+  ) {}
 
   /**
-   * What S3 holds now under authors/ and posts/. Posts whose object differs from `last` are read to learn
-   * whether they are on the site; the others keep what `last` knew. Without `last`, every post is read.
+   * What S3 holds now under authors/ and posts/. Posts whose object differs from `last` are looked up to learn
+   * whether they are on the site: in the in-process listing copy when it holds that very object (same ETag),
+   * else read from S3. The others keep what `last` knew. Without `last`, every post is looked up.
    */
   async current(last: ContentSnapshot | null): Promise<ContentSnapshot> {
     const listed = (await Promise.all(ENTITY_KINDS.map((kind) => this.storage.list(contentFolder(kind))))).flat();
@@ -36,12 +42,19 @@ export class DispatchMarker {
     const offSite = new Set(
       [...(last?.offSite ?? [])].filter((key) => listing.objects.get(key) === last?.objects.get(key)),
     );
-    const toRead = listing.changedKeys(last).filter((key) => parseContentKey(key)?.kind === 'post');
-    for (let i = 0; i < toRead.length; i += READ_CONCURRENCY) {
-      const batch = toRead.slice(i, i + READ_CONCURRENCY);
-      const hidden = await Promise.all(batch.map((key) => this.isOffSite(key, listing.objects.get(key)!)));
-      batch.forEach((key, j) => hidden[j] && offSite.add(key));
+    const toRead: { key: string; etag: string }[] = [];
+    for (const key of listing.changedKeys(last)) {
+      const id = parseContentKey(key);
+      if (id?.kind !== 'post') continue;
+      const etag = listing.objects.get(key)!;
+      // A burst of edits changes thousands of posts: the copy already holds most of them, no read needed.
+      const known = this.posts.index.peek(id.id, etag);
+      if (known === undefined) toRead.push({ key, etag });
+      else if (!isOnSite('post', known)) offSite.add(key);
     }
+    await inPool(toRead, READ_CONCURRENCY, async ({ key, etag }) => {
+      if (await this.isOffSite(key, etag)) offSite.add(key);
+    });
     return new ContentSnapshot(listing.objects, offSite);
   }
 
