@@ -81,7 +81,7 @@ export class ContentRepository<T extends Listable> {
   async create(candidates: string[], build: (id: string) => T): Promise<Versioned<T>> {
     for (const id of candidates) {
       const created = await this.guard.exclusive(this.key(id), async (s3Refuses) => {
-        if (!s3Refuses && (await this.storage.getText(this.key(id))) !== null) return null;
+        if (!s3Refuses && (await this.storage.exists(this.key(id)))) return null;
         // S3 refusing If-None-Match: * is the id taken (by another writer since the read, or, unread, at all).
         return this.write(id, build(id), { ifNoneMatch: '*' }).catch((error: unknown) => {
           if (error instanceof ConflictError) return null;

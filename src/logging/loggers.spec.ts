@@ -46,7 +46,7 @@ describe('root logger', () => {
 
   it('redacts every secret-named field at any depth a log object reaches', () => {
     const field = fc.constantFrom(...SECRET_FIELDS);
-    const pathAbove = fc.array(fc.constantFrom('a', 'deploy', 'request', 'headers', 'err'), { maxLength: 3 });
+    const pathAbove = fc.array(fc.constantFrom('a', 'deploy', 'request', 'headers', 'err'), { maxLength: 6 });
     fc.assert(
       fc.property(field, pathAbove, (name, above) => {
         const { logger, raw } = capture();
@@ -59,6 +59,25 @@ describe('root logger', () => {
         expect(raw()).toContain('visible');
       }),
     );
+  });
+
+  it("redacts an error's secret fields (an Octokit request's authorization) and keeps its type and message", () => {
+    const { logger, lines, raw } = capture();
+    class RequestError extends Error {
+      request = { method: 'POST', headers: { authorization: `token ${SECRET}`, accept: 'json' } };
+    }
+    const error = new RequestError('Bad credentials');
+    logger.error({ err: error, attempts: [{ token: SECRET }] }, 'dispatch failed');
+    expect(raw()).not.toContain(SECRET);
+    const line = lines()[0] as { err: { type: string; message: string; stack: string; request: unknown } };
+    expect(line.err).toMatchObject({
+      type: 'RequestError',
+      message: 'Bad credentials',
+      request: { method: 'POST', headers: { authorization: REDACTED, accept: 'json' } },
+    });
+    expect(line.err.stack).toContain('Bad credentials');
+    // The caller's objects are left as they were.
+    expect(error.request.headers.authorization).toBe(`token ${SECRET}`);
   });
 
   it('redacts request credential headers and response cookies', () => {

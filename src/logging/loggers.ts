@@ -5,7 +5,7 @@ import { HttpLogger, Options as HttpLoggerOptions, pinoHttp } from 'pino-http';
 import pinoPretty from 'pino-pretty';
 import type { SerializedRequest } from 'pino-std-serializers';
 import { AppConfig } from '../config/app-config';
-import { REDACTED, redactPaths, redactQuery, redactUrl } from './redaction';
+import { REDACTED, redactPaths, redactQuery, redactSecrets, redactUrl } from './redaction';
 import { requestId } from './request-id';
 
 /**
@@ -33,7 +33,12 @@ export function createRootLogger(
     redact: { paths: redactPaths(), censor: REDACTED },
     timestamp: pino.stdTimeFunctions.isoTime,
     // Level names ("info"), not numbers, so a log search needs no lookup table.
-    formatters: { level: (label) => ({ level: label }) },
+    formatters: {
+      level: (label) => ({ level: label }),
+      // Secret-named fields at any depth: one walk of the object per line (path wildcards cost ~4 % of a request).
+      log: (object) => redactSecrets(object),
+      bindings: (bindings) => redactSecrets(bindings),
+    },
     hooks: {
       logMethod(args, write) {
         if (isStartupInventory(args[0]) && !this.isLevelEnabled('debug')) return;

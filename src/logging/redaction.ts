@@ -1,6 +1,9 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
+
 /**
- * What never reaches a log line. Secrets are removed by pino's compiled redaction (fast-redact) before a
- * line is written, so they cannot leak through a forgotten call site.
+ * What never reaches a log line. Secrets are removed before a line is written (loggers.ts wires this into
+ * pino), so they cannot leak through a forgotten call site.
  */
 export const REDACTED = '[redacted]';
 
@@ -19,27 +22,57 @@ export const SECRET_FIELDS = [
   'authorization',
   'cookie',
 ] as const;
+const SECRET_NAMES: ReadonlySet<string> = new Set(SECRET_FIELDS);
 
-/**
- * fast-redact has no "any depth" wildcard, so each name is listed at the depths log objects reach:
- * `token`, `*.token`, ..., down to `err.request.headers.authorization` (Octokit errors) and
- * `req.query.token`.
- */
-const MAX_DEPTH = 4;
+/** How deep a logged object is searched (an Octokit error's `err.request.headers.authorization` is at depth 3). */
+const MAX_DEPTH = 6;
 
 /** Headers whose values are credentials. */
 const SECRET_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'x-api-key'];
 
-function atEveryDepth(name: string): string[] {
-  return Array.from({ length: MAX_DEPTH + 1 }, (_, depth) => [...Array<string>(depth).fill('*'), name].join('.'));
+/**
+ * Paths pino redacts in the serialized request and response of a request line (pino-http's serializers run
+ * after redactSecrets, so their output is covered here).
+ */
+export function redactPaths(): string[] {
+  return [...SECRET_HEADERS.map((header) => `req.headers["${header}"]`), 'res.headers["set-cookie"]'];
 }
 
-export function redactPaths(): string[] {
-  return [
-    ...SECRET_FIELDS.flatMap(atEveryDepth),
-    ...SECRET_HEADERS.map((header) => `req.headers["${header}"]`),
-    'res.headers["set-cookie"]',
-  ];
+/** Objects not searched: the raw request and response (serialized and redacted by path), sockets, binary data. */
+function opaque(value: object): boolean {
+  return (
+    value instanceof IncomingMessage ||
+    value instanceof ServerResponse ||
+    value instanceof Socket ||
+    ArrayBuffer.isView(value) ||
+    value instanceof Date
+  );
+}
+
+/** A shallow copy keeping the prototype and every own property (an Error keeps its message, stack and name). */
+function shallowCopy(value: object): Record<string, unknown> {
+  if (Array.isArray(value)) return value.slice() as unknown as Record<string, unknown>;
+  return Object.defineProperties(
+    Object.create(Object.getPrototypeOf(value) as object | null),
+    Object.getOwnPropertyDescriptors(value),
+  ) as Record<string, unknown>;
+}
+
+/**
+ * The value with every secret-named field, at any depth a log object reaches, replaced by REDACTED. One walk
+ * per line; nothing is copied unless a secret is found, and then only the objects on the way to it (the
+ * caller's objects are never changed).
+ */
+export function redactSecrets<T>(value: T, depth = 0): T {
+  if (depth > MAX_DEPTH || value === null || typeof value !== 'object' || opaque(value)) return value;
+  let copy: Record<string, unknown> | undefined;
+  const source = value as Record<string, unknown>;
+  for (const key of Object.keys(source)) {
+    const inner = source[key];
+    const next = SECRET_NAMES.has(key) ? REDACTED : redactSecrets(inner, depth + 1);
+    if (next !== inner) (copy ??= shallowCopy(source))[key] = next;
+  }
+  return (copy ?? value) as T;
 }
 
 /** Query parameters masked in a logged URL: `?token=abc` would otherwise travel whole in `req.url`. */

@@ -3,6 +3,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
+  HeadObjectCommand,
   NoSuchKey,
   PutObjectCommand,
   S3Client,
@@ -92,6 +93,17 @@ export class S3StorageService implements OnApplicationShutdown {
       return { body: await out.Body!.transformToString('utf-8'), etag: out.ETag ?? '' };
     } catch (error) {
       if (error instanceof NoSuchKey || (error as S3ServiceException).$metadata?.httpStatusCode === 404) return null;
+      throw error;
+    }
+  }
+
+  /** Whether an object is at the key: a HEAD, cheaper than reading it where only its existence matters. */
+  async exists(key: string): Promise<boolean> {
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: withPrefix(this.prefix, key) }));
+      return true;
+    } catch (error) {
+      if ((error as S3ServiceException).$metadata?.httpStatusCode === 404) return false;
       throw error;
     }
   }
