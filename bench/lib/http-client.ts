@@ -22,7 +22,9 @@ export class HttpClient {
     const url = new URL(baseUrl);
     this.host = url.hostname;
     this.port = Number(url.port);
-    this.agent = new Agent({ keepAlive: true, maxSockets });
+    // Idle sockets are dropped before the service's 5 s keep-alive timeout closes them: reusing one the server
+    // is closing at that moment fails the request with "socket hang up" (seen between the interleaved slices).
+    this.agent = new Agent({ keepAlive: true, maxSockets, timeout: 4_000 });
   }
 
   send(method: string, path: string, body?: unknown): Promise<HttpAnswer> {

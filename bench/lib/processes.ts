@@ -12,9 +12,9 @@ const BENCH_DIST = join(__dirname, '..');
 /** NODE_OPTIONS as the Dockerfile sets it for the production image: the one place it is defined. */
 export function imageNodeOptions(): string {
   const dockerfile = readFileSync(join(REPO, 'Dockerfile'), 'utf-8');
-  const match = /^\s*(?:ENV\s+)?NODE_OPTIONS=(\S+)/m.exec(dockerfile);
+  const match = /^\s*(?:ENV\s+)?NODE_OPTIONS=(?:"([^"]*)"|(\S+))/m.exec(dockerfile);
   if (!match) throw new Error('the Dockerfile sets no NODE_OPTIONS: the benchmark runs the service as the image does');
-  return match[1];
+  return match[1] ?? match[2];
 }
 
 function exited(child: ChildProcess): Promise<void> {
