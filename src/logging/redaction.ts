@@ -49,13 +49,25 @@ function opaque(value: object): boolean {
   );
 }
 
-/** A shallow copy keeping the prototype and every own property (an Error keeps its message, stack and name). */
+/**
+ * A shallow copy keeping the prototype and every own property (an Error keeps its message, stack and name).
+ * Accessors are read on the original: V8 keeps an Error's `stack` behind one, which answers nothing on a copy.
+ */
 function shallowCopy(value: object): Record<string, unknown> {
   if (Array.isArray(value)) return value.slice() as unknown as Record<string, unknown>;
-  return Object.defineProperties(
-    Object.create(Object.getPrototypeOf(value) as object | null),
-    Object.getOwnPropertyDescriptors(value),
-  ) as Record<string, unknown>;
+  const descriptors = Object.getOwnPropertyDescriptors(value);
+  for (const [key, descriptor] of Object.entries(descriptors))
+    if (descriptor.get !== undefined)
+      descriptors[key] = {
+        value: (value as Record<string, unknown>)[key],
+        writable: true,
+        enumerable: descriptor.enumerable,
+        configurable: true,
+      };
+  return Object.defineProperties(Object.create(Object.getPrototypeOf(value) as object | null), descriptors) as Record<
+    string,
+    unknown
+  >;
 }
 
 /**
