@@ -34,8 +34,9 @@ import type { Deploy, DeployReason, DeployRun, DeployStatus } from './deploy.typ
  * Adding a transition (run tracking's `dispatched -> building`, say):
  *   1. write lua/<name>.lua with the usual header (KEYS / ARGV names, output) that checks the `from` status
  *      and refuses to go backwards, reusing lua/includes/ where it helps, and replies JSON {from, to};
- *   2. add an abstract method here and implement it in RedisDeployState: `loadLuaScript` with the same
- *      key and argument names as the header, `this.transition(...)` to run it and publish the event;
+ *   2. declare it in redis-deploy-scripts.ts (`loadLuaScript` with the same key and argument names as the
+ *      header), add an abstract method here and implement it in RedisDeployState: `this.redis.run(...)` to run
+ *      it, then `this.moved(...)` to publish the event;
  *   3. mirror it in the in-memory fake (testing/in-memory-deploy-state.ts) and extend the diagram above.
  */
 

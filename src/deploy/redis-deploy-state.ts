@@ -1,8 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { join } from 'node:path';
 import type { ContentChange, EntityKind } from '../content/content-change';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { loadLuaScript } from '../redis/lua-script';
 import { RedisService } from '../redis/redis.service';
 import { DeployEvents } from './deploy-events';
 import {
@@ -18,83 +16,11 @@ import {
   Wakeup,
 } from './deploy-state';
 import { newDeployId, toDeploy } from './deploy-record';
+import { Finished, Moved, POINTER_KEYS, SCRIPTS, isMoved, wakeupOf } from './redis-deploy-scripts';
 import { Deploy, DeployReason, DeployRun, DeployStatus } from './deploy.types';
 
 /** How many deploy records are kept (oldest dropped first; pending and in-flight ones never). */
 export const HISTORY_LIMIT = 500;
-
-const LUA = join(__dirname, 'lua');
-const POINTER_KEYS = ['next', 'history', 'inflight'] as const;
-const SCRIPTS = {
-  recordChange: loadLuaScript(LUA, 'record-change', POINTER_KEYS, [
-    'prefix',
-    'now',
-    'debounceMs',
-    'maxWaitMs',
-    'newId',
-    'change',
-  ]),
-  requestNow: loadLuaScript(LUA, 'request-now', POINTER_KEYS, ['prefix', 'now', 'newId', 'reason']),
-  reconcile: loadLuaScript(LUA, 'reconcile', POINTER_KEYS, ['prefix', 'now', 'newId', 'changes']),
-  releaseHeld: loadLuaScript(LUA, 'release-held', ['next', 'inflight'], ['prefix', 'now']),
-  claim: loadLuaScript(LUA, 'claim', ['next', 'inflight'], ['prefix', 'deployId', 'jobId', 'now']),
-  addChanges: loadLuaScript(LUA, 'add-changes', ['changes'], ['changes']),
-  markRetrying: loadLuaScript(LUA, 'mark-retrying', ['record'], ['attempts', 'lastError', 'retryAt']),
-  finish: loadLuaScript(
-    LUA,
-    'finish',
-    ['inflight', 'next', 'history'],
-    [
-      'prefix',
-      'deployId',
-      'status',
-      'now',
-      'attempts',
-      'lastError',
-      'dispatchedAt',
-      'run',
-      'carry',
-      'newId',
-      'heldNote',
-      'historyMax',
-    ],
-  ),
-  pointers: loadLuaScript(LUA, 'pointers', ['next', 'inflight'], ['prefix']),
-  read: loadLuaScript(LUA, 'read-deploys', ['history'], ['prefix', 'limit', 'ids']),
-  trackedRuns: loadLuaScript(LUA, 'tracked-runs', ['history', 'inflight'], ['prefix']),
-  runObserved: loadLuaScript(LUA, 'run-observed', ['record'], ['to', 'run', 'lastError']),
-  stopTracking: loadLuaScript(LUA, 'run-tracking-stopped', ['record'], ['lastError']),
-  sinceChange: loadLuaScript(LUA, 'deploys-since-change', ['history'], ['prefix', 'field']),
-};
-
-/** The reply of a script that moved a deploy. */
-interface Moved {
-  id: string;
-  from?: DeployStatus;
-  to: DeployStatus;
-  scheduledFor: number;
-  job: number;
-  promote?: number;
-}
-
-interface Finished {
-  from?: DeployStatus;
-  to: DeployStatus;
-  carriedTo?: { id: string; from?: DeployStatus; to: DeployStatus };
-  next?: { id: string; scheduledFor: number; job: number };
-}
-
-const isMoved = (reply: Moved | Record<string, never>): reply is Moved => 'id' in reply;
-
-const wakeupOf = (moved: Moved): Wakeup | null =>
-  moved.job > 0
-    ? {
-        deployId: moved.id,
-        scheduledFor: moved.scheduledFor,
-        jobNumber: moved.job,
-        ...(moved.promote ? { promote: true } : {}),
-      }
-    : null;
 
 /** DeployState on Redis: every transition is one script of ./lua, registered once per connection. */
 @Injectable()
