@@ -44,11 +44,11 @@ export class DispatchMarker {
     );
     const toRead: { key: string; etag: string }[] = [];
     for (const key of listing.changedKeys(last)) {
-      const id = parseContentKey(key);
-      if (id?.kind !== 'post') continue;
+      const entity = parseContentKey(key);
+      if (entity?.kind !== 'post') continue;
       const etag = listing.objects.get(key)!;
       // A burst of edits changes thousands of posts: the copy already holds most of them, no read needed.
-      const known = this.posts.index.peek(id.id, etag);
+      const known = this.posts.index.peek(entity.id, etag);
       if (known === undefined) toRead.push({ key, etag });
       else if (!isOnSite('post', known)) offSite.add(key);
     }

@@ -38,6 +38,11 @@ const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 /** Sockets per S3 endpoint: above the API's busiest concurrency (a burst of clients plus listing fetches). */
 const S3_SOCKETS = 64;
 
+/** No object at the key: NoSuchKey on a read, a bare 404 on a HEAD (no body to name the error) or a conditional delete. */
+function isNotFound(error: unknown): boolean {
+  return error instanceof NoSuchKey || (error as S3ServiceException | null)?.$metadata?.httpStatusCode === 404;
+}
+
 function isConditionFailure(error: unknown): boolean {
   if (!(error instanceof S3ServiceException)) return false;
   const status = error.$metadata.httpStatusCode;
@@ -92,7 +97,7 @@ export class S3StorageService implements OnApplicationShutdown {
       );
       return { body: await out.Body!.transformToString('utf-8'), etag: out.ETag ?? '' };
     } catch (error) {
-      if (error instanceof NoSuchKey || (error as S3ServiceException).$metadata?.httpStatusCode === 404) return null;
+      if (isNotFound(error)) return null;
       throw error;
     }
   }
@@ -103,7 +108,7 @@ export class S3StorageService implements OnApplicationShutdown {
       await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: withPrefix(this.prefix, key) }));
       return true;
     } catch (error) {
-      if ((error as S3ServiceException).$metadata?.httpStatusCode === 404) return false;
+      if (isNotFound(error)) return false;
       throw error;
     }
   }
@@ -140,7 +145,7 @@ export class S3StorageService implements OnApplicationShutdown {
       );
     } catch (error) {
       if (isConditionFailure(error)) throw new StorageConflictError(key);
-      if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) return;
+      if (isNotFound(error)) return;
       throw error;
     }
   }
