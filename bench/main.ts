@@ -8,13 +8,14 @@ import { HttpClient } from './lib/http-client';
 import { round } from './lib/stats';
 import { imageNodeOptions } from './lib/processes';
 import { summarizeProfiles } from './profile-summary';
-import { BenchResults, machine, ratios, rows, table } from './report';
+import { BenchResults, machine, ratios, table } from './report';
+import { rows } from './report-rows';
 import { editBurst } from './scenarios/burst';
 import { largeListing } from './scenarios/large-listing';
 import { contentListing } from './scenarios/listing';
 import { redisRoundTrip } from './scenarios/redis-floor';
 import { readLatency } from './scenarios/reads';
-import { WritePlan, apiCreate, interleavedWrites, rawPutObject } from './scenarios/writes';
+import { WritePlan, apiCreate, interleavedWrites, rawCheckedPut, rawPutObject } from './scenarios/writes';
 import { Service, Stack, startService, startStack, stopService, stopStack, storageFor } from './stack';
 
 /** Sizes of one run: about three minutes on 2 cores. */
@@ -88,20 +89,31 @@ async function run(stack: Stack): Promise<BenchResults> {
     const redisRoundTripMs = await redisRoundTrip(stack.redis.url, 500);
     log(`${posts.length} posts each through raw PutObject and POST /posts on both S3 servers (interleaved)`);
     const raw = storageFor(stack.s3.endpoint, 'bench-raw');
+    const rawChecked = storageFor(stack.s3.endpoint, 'bench-raw-checked');
     const rawMoto = storageFor(stack.moto.endpoint, 'bench-raw-moto');
     const writes = await interleavedWrites(
       [
         { name: 'raw', write: rawPutObject(raw) },
-        { name: 'off', write: apiCreate(off.client) },
+        { name: 'rawChecked', write: rawCheckedPut(rawChecked) },
+        { name: 'off', write: apiCreate(off.client), cpuMs: () => off.app.cpuMs() },
         // Its deploy goes out between slices, so the dispatch's S3 listing does not weigh on the next target's slice.
-        { name: 'on', write: apiCreate(on.client), afterSlice: () => deploysSettled(on.client) },
+        {
+          name: 'on',
+          write: apiCreate(on.client),
+          afterSlice: () => deploysSettled(on.client),
+          cpuMs: () => on.app.cpuMs(),
+        },
         { name: 'rawMoto', write: rawPutObject(rawMoto) },
-        { name: 'moto', write: apiCreate(moto.client), afterSlice: () => deploysSettled(moto.client) },
+        {
+          name: 'moto',
+          write: apiCreate(moto.client),
+          afterSlice: () => deploysSettled(moto.client),
+          cpuMs: () => moto.app.cpuMs(),
+        },
       ],
       plan,
     );
-    raw.onApplicationShutdown();
-    rawMoto.onApplicationShutdown();
+    for (const storage of [raw, rawChecked, rawMoto]) storage.onApplicationShutdown();
     const perSecond = Object.entries(writes).map(([name, w]) => `${name} ${w.concurrent.throughput.toFixed(0)}/s`);
     log(`writes, ${RUN.writeClients} clients: ${perSecond.join(' · ')} (load ${loadavg()[0].toFixed(1)})`);
     const conditionalWrites = {
@@ -153,6 +165,7 @@ async function run(stack: Stack): Promise<BenchResults> {
     onStorage.onApplicationShutdown();
     const results = {
       raw: writes.raw,
+      rawChecked: writes.rawChecked,
       deploysOff: writes.off,
       deploysOn: writes.on,
       rawMoto: writes.rawMoto,
@@ -172,7 +185,7 @@ async function main(): Promise<void> {
   const s3Profile = profiling ? join(workDir, 'profile-s3-server') : undefined;
   const stack = await startStack(
     workDir,
-    { s3: ['bench-raw', 'bench-off', 'bench-on'], moto: ['bench-raw-moto', 'bench-moto'] },
+    { s3: ['bench-raw', 'bench-raw-checked', 'bench-off', 'bench-on'], moto: ['bench-raw-moto', 'bench-moto'] },
     s3Profile,
   );
   process.once('exit', () => {

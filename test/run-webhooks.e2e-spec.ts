@@ -44,6 +44,11 @@ describe('run tracking (webhooks)', () => {
     expect(await world.actions.webhooks.deliver(forged, signature('not-the-secret', forged))).toBe(401);
     expect(await world.actions.webhooks.deliver(forged, undefined)).toBe(401);
     expect(await world.actions.webhooks.deliver(`${forged} `, signature(SECRET, forged))).toBe(401);
+    // Not even JSON: without the secret that is still a 401 (the signature is checked before the body is read).
+    const garbage = '{"action": "completed", "workflow_run"';
+    expect(await world.actions.webhooks.deliver(garbage, undefined)).toBe(401);
+    expect(await world.actions.webhooks.deliver(garbage, signature('not-the-secret', garbage))).toBe(401);
+    expect(await world.actions.webhooks.deliver(garbage, signature(SECRET, garbage))).toBe(400);
     expect((await call<{ status: string }>(service, 'GET', `/deploys/${deployId}`)).body.status).toBe('building');
 
     world.actions.start(run.id);

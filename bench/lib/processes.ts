@@ -8,6 +8,8 @@ const REPO = join(__dirname, '..', '..', '..', '..');
 /** The production build (`nest build`), run exactly as `npm start` does. */
 export const BUILT_MAIN = join(REPO, 'dist', 'main.js');
 const BENCH_DIST = join(__dirname, '..');
+/** USER_HZ, the unit of /proc CPU times: 100 on Linux x86-64 and arm64 (`getconf CLK_TCK`). */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /** NODE_OPTIONS as the Dockerfile sets it for the production image: the one place it is defined. */
 export function imageNodeOptions(): string {
@@ -139,6 +141,13 @@ export class AppProcess {
     } catch {
       // the process is ending
     }
+  }
+
+  /** User + system CPU time the process has used so far, in ms (/proc/<pid>/stat, clock ticks of 10 ms). */
+  cpuMs(): number {
+    const fields = readFileSync(`/proc/${this.pid}/stat`, 'utf-8').split(') ')[1].split(' ');
+    // After the command name: utime and stime are the 12th and 13th fields.
+    return (Number(fields[11]) + Number(fields[12])) * (1000 / CLOCK_TICKS_PER_SECOND);
   }
 
   /** Resident set size now, in MiB. */

@@ -17,8 +17,8 @@ export interface WritePlan {
 export interface WriteResult {
   /** One client: the cost of one write with no queueing. */
   sequential: LatencySummary;
-  /** `concurrency` clients, closed loop. */
-  concurrent: LatencySummary & { throughput: number; clients: number };
+  /** `concurrency` clients, closed loop; `cpuMsPerWrite`: the service's CPU time per write, when it has a process. */
+  concurrent: LatencySummary & { throughput: number; clients: number; cpuMsPerWrite?: number };
 }
 
 export interface WriteTarget {
@@ -26,6 +26,8 @@ export interface WriteTarget {
   write: (post: BenchPost) => Promise<void>;
   /** Runs after each of this target's slices, off the clock (e.g. let its deploy go out before the next target runs). */
   afterSlice?: () => Promise<void>;
+  /** CPU time the process serving the writes has used so far (ms), to report its cost per write. */
+  cpuMs?: () => number;
 }
 
 function slices<T>(items: readonly T[], count: number): T[][] {
@@ -41,7 +43,10 @@ function slices<T>(items: readonly T[], count: number): T[][] {
  */
 export async function interleavedWrites(targets: WriteTarget[], plan: WritePlan): Promise<Record<string, WriteResult>> {
   const latencies = new Map(
-    targets.map((t) => [t.name, { sequential: [] as number[], concurrent: [] as number[], concurrentMs: 0 }]),
+    targets.map((t) => [
+      t.name,
+      { sequential: [] as number[], concurrent: [] as number[], concurrentMs: 0, concurrentCpuMs: 0 },
+    ]),
   );
   for (const target of targets) {
     await runLoad(plan.warmup, plan.concurrency, target.write);
@@ -53,22 +58,28 @@ export async function interleavedWrites(targets: WriteTarget[], plan: WritePlan)
   ] as const) {
     for (const slice of slices(posts, plan.rounds)) {
       for (const target of targets) {
+        const cpuBefore = target.cpuMs?.() ?? 0;
         const run = await runLoad(slice, clients, target.write);
         const mine = latencies.get(target.name)!;
         mine[phase].push(...run.latencies);
-        if (phase === 'concurrent') mine.concurrentMs += run.durationMs;
+        if (phase === 'concurrent') {
+          mine.concurrentMs += run.durationMs;
+          mine.concurrentCpuMs += (target.cpuMs?.() ?? 0) - cpuBefore;
+        }
         await target.afterSlice?.();
       }
     }
   }
   const results: Record<string, WriteResult> = {};
   for (const [name, mine] of latencies) {
+    const measured = targets.find((t) => t.name === name)?.cpuMs !== undefined;
     results[name] = {
       sequential: summarize(mine.sequential),
       concurrent: {
         ...summarize(mine.concurrent),
         throughput: round((mine.concurrent.length / mine.concurrentMs) * 1000, 1),
         clients: plan.concurrency,
+        ...(measured ? { cpuMsPerWrite: round(mine.concurrentCpuMs / mine.concurrent.length, 2) } : {}),
       },
     };
   }
@@ -82,6 +93,19 @@ export async function interleavedWrites(targets: WriteTarget[], plan: WritePlan)
 export function rawPutObject(storage: S3StorageService): WriteTarget['write'] {
   return async (post) => {
     await storage.putJson(`posts/${post.id}.json`, storedPost(post, new Date().toISOString()));
+  };
+}
+
+/**
+ * The floor of a create where S3 ignores conditional writes: the two S3 requests such a create cannot do
+ * without (HeadObject to see whether the id is taken, then PutObject), straight from the bench process,
+ * with no service in between. The distance from here to the API is the service's own cost.
+ */
+export function rawCheckedPut(storage: S3StorageService): WriteTarget['write'] {
+  return async (post) => {
+    const key = `posts/${post.id}.json`;
+    if (await storage.exists(key)) throw new Error(`${key} is already in the bucket`);
+    await storage.putJson(key, storedPost(post, new Date().toISOString()), { ifNoneMatch: '*' });
   };
 }
 

@@ -23,16 +23,18 @@ export class JsonBodyInterceptor implements NestInterceptor {
     requireJsonBody,
     rejectHostileJson,
   ];
-  /** For @KeepRawBody() routes: the same, keeping the bytes as `req.rawBody` too. */
+  /**
+   * For @KeepRawBody() routes (signed deliveries): the bytes only, as `req.rawBody`, whatever their media type.
+   * The route checks their signature before it parses them, so a caller without the secret is refused (401)
+   * however malformed its body, and learns nothing from a 400.
+   */
   private readonly keepingRaw: Step[] = [
-    express.json({
-      limit: JSON_BODY_LIMIT,
-      strict: true,
-      type: JSON_MEDIA_TYPES,
-      verify: (req, _res, body) => Object.assign(req, { rawBody: body }),
-    }),
-    requireJsonBody,
-    rejectHostileJson,
+    express.raw({ limit: JSON_BODY_LIMIT, type: () => true }),
+    (req, _res, next) => {
+      const bytes: unknown = req.body;
+      Object.assign(req, { rawBody: Buffer.isBuffer(bytes) ? bytes : undefined, body: undefined });
+      next();
+    },
   ];
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {

@@ -127,7 +127,7 @@ const doc = (id: string, name = id, updatedAt = '2025-01-01T00:00:00.000Z'): Doc
   createdAt: '2025-01-01T00:00:00.000Z',
   updatedAt,
 });
-const ids = (docs: Doc[]) => docs.map((d) => d.id).sort();
+const ids = (docs: readonly Doc[]) => docs.map((d) => d.id).sort();
 /** Lets every pending promise callback run, so a refresh that was started has made its S3 calls. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 const noRedis = {} as RedisService;
@@ -241,7 +241,7 @@ describe('ContentIndex', () => {
     ['listing the folder', true],
   ])('while an earlier refresh (%s) is still waiting for S3', (_, stale) => {
     /** Wrapped: an async function returning the bare promise would wait for it. */
-    async function startEarlyRefresh(): Promise<{ early: Promise<Doc[]> }> {
+    async function startEarlyRefresh(): Promise<{ early: Promise<readonly Doc[]> }> {
       await write(two, doc('a'));
       await write(two, doc('b'));
       await one.all();

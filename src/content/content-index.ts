@@ -72,7 +72,7 @@ export class ContentIndex<T extends Listable> {
   }
 
   /** Every document in the folder, newest first, including every write acknowledged (by any instance) before the call. */
-  async all(): Promise<T[]> {
+  async all(): Promise<readonly T[]> {
     // A refresh already running when this call began may have read S3 before a write acknowledged just
     // before the call: only one that starts later is sure to include it.
     const needed = this.started + 1;
@@ -86,9 +86,9 @@ export class ContentIndex<T extends Listable> {
     } else if (age >= INDEX_REFRESH_AHEAD_MS && this.inFlight === null) {
       this.refreshShared(true).catch((error: Error) => this.logger.warn(`background listing failed: ${error.message}`));
     }
+    // Shared, not copied (callers get it read-only): a listing page over 20,000 posts then copies nothing.
     this.snapshot ??= Array.from(this.entries.values(), (entry) => entry.doc).sort(newestFirst);
-    // A copy: callers may sort or splice it; copying 2,000 references costs microseconds.
-    return this.snapshot.slice();
+    return this.snapshot;
   }
 
   /**

@@ -33,12 +33,35 @@ export function decodeCursor(cursor: string): Listable {
   throw new InvalidInputError(['cursor is not valid: pass the nextCursor of a previous page']);
 }
 
-/** One page of `items` (any order) after `cursor`, newest first. */
-export function paginate<T extends Listable>(items: T[], limit: number, cursor?: string): Page<T> {
-  const after = cursor === undefined ? undefined : decodeCursor(cursor);
-  const sorted = [...items].sort(newestFirst);
-  const start = after === undefined ? 0 : sorted.findIndex((item) => newestFirst(item, after) > 0);
-  const rest = start < 0 ? [] : sorted.slice(start);
-  const page = rest.slice(0, limit);
-  return { items: page, nextCursor: rest.length > limit ? encodeCursor(page[page.length - 1]) : null };
+/** The index of the first item of `sorted` (newest first) that comes after `after`: a binary search. */
+function firstAfter<T extends Listable>(sorted: readonly T[], after: Listable): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (newestFirst(sorted[middle], after) > 0) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
+/**
+ * One page of the items that `matches`, after `cursor`. `sorted` must already be newest first (the listing
+ * copy keeps it so): the page is found by a binary search and a walk of just as many items as it needs, so a
+ * page of an unfiltered listing costs the same over 20,000 posts as over 20, and nothing is copied or sorted.
+ */
+export function paginate<T extends Listable>(
+  sorted: readonly T[],
+  limit: number,
+  cursor?: string,
+  matches: (item: T) => boolean = () => true,
+): Page<T> {
+  const start = cursor === undefined ? 0 : firstAfter(sorted, decodeCursor(cursor));
+  const items: T[] = [];
+  for (let i = start; i < sorted.length; i++) {
+    if (!matches(sorted[i])) continue;
+    if (items.length === limit) return { items, nextCursor: encodeCursor(items[limit - 1]) };
+    items.push(sorted[i]);
+  }
+  return { items, nextCursor: null };
 }

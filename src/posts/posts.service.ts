@@ -52,14 +52,12 @@ export class PostsService {
   ) {}
 
   async list(query: ListPostsQueryDto): Promise<Page<Post>> {
-    const all = await this.posts.index.all();
-    const matching = all.filter(
-      (post) =>
-        (query.authorId === undefined || post.authorIds.includes(query.authorId)) &&
-        (query.tag === undefined || (post.tags ?? []).includes(query.tag)) &&
-        (query.status === undefined || post.status === query.status),
-    );
-    return paginate(matching, query.limit, query.cursor);
+    const { authorId, tag, status } = query;
+    const matches = (post: Post): boolean =>
+      (authorId === undefined || post.authorIds.includes(authorId)) &&
+      (tag === undefined || (post.tags ?? []).includes(tag)) &&
+      (status === undefined || post.status === status);
+    return paginate(await this.posts.index.all(), query.limit, query.cursor, matches);
   }
 
   get(id: string): Promise<Versioned<Post>> {

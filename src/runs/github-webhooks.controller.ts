@@ -39,6 +39,6 @@ export class GithubWebhooksController {
     @Headers('x-github-delivery') id: string | undefined,
     @Headers('x-hub-signature-256') signature: string | undefined,
   ): Promise<void> {
-    return this.webhooks.receive({ event, id, signature, rawBody: req.rawBody, body: req.body });
+    return this.webhooks.receive({ event, id, signature, rawBody: req.rawBody });
   }
 }

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { NotFoundError } from '../common/domain-errors';
+import { InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { loadConfig } from '../config/load-config';
 import { GithubWebhooks, InvalidSignatureError } from './github-webhooks';
 import type { RunTracker } from './run-tracker';
@@ -26,7 +26,7 @@ function setup(extra: Record<string, string> = { GITHUB_WEBHOOK_SECRET: SECRET }
   } as unknown as RunTracker;
   const webhooks = new GithubWebhooks(tracker, loadConfig({ ...env, ...extra }));
   const deliver = (body: string, signature: string | undefined, event = 'workflow_run') =>
-    webhooks.receive({ event, id: 'x', signature, rawBody: Buffer.from(body), body: JSON.parse(body) as unknown });
+    webhooks.receive({ event, id: 'x', signature, rawBody: Buffer.from(body) });
   return { seen, deliver };
 }
 
@@ -59,6 +59,15 @@ describe('GithubWebhooks', () => {
   ])('%s is refused and reaches nothing', async (_, signature) => {
     const { seen, deliver } = setup();
     await expect(deliver(body, signature)).rejects.toBeInstanceOf(InvalidSignatureError);
+    expect(seen).toEqual([]);
+  });
+
+  it('a body that is not JSON is refused as unsigned (401) without the secret and as malformed (400) with it', async () => {
+    const { seen, deliver } = setup();
+    const garbage = '{"action": "completed", workflow_run';
+    await expect(deliver(garbage, sign(garbage, 'guess'))).rejects.toBeInstanceOf(InvalidSignatureError);
+    await expect(deliver(garbage, undefined)).rejects.toBeInstanceOf(InvalidSignatureError);
+    await expect(deliver(garbage, sign(garbage))).rejects.toBeInstanceOf(InvalidInputError);
     expect(seen).toEqual([]);
   });
 

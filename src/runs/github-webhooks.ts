@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EmitterWebhookEvent } from '@octokit/webhooks';
 import { Webhooks } from '@octokit/webhooks';
-import { DomainError, NotFoundError } from '../common/domain-errors';
+import { DomainError, InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { toActionsRun } from '../github/github-runs';
 import { RunTracker } from './run-tracker';
@@ -18,13 +18,20 @@ export interface Delivery {
   event: string | undefined;
   id: string | undefined;
   signature: string | undefined;
-  /** The body exactly as received: the signature covers these bytes. */
+  /** The body exactly as received: the signature covers these bytes, and only then are they parsed. */
   rawBody: Buffer | undefined;
-  /** The same body, parsed. */
-  body: unknown;
 }
 
 type WorkflowRunPayload = EmitterWebhookEvent<'workflow_run'>['payload'];
+
+/** A signed body that is not JSON: the sender holds the secret, so it is told what is wrong (400). */
+function parsed(rawBody: Buffer): unknown {
+  try {
+    return JSON.parse(rawBody.toString('utf8'));
+  } catch {
+    throw new InvalidInputError(['the delivery body is not valid JSON']);
+  }
+}
 
 /**
  * Receives GitHub's webhook deliveries. Only `workflow_run` events for the configured repository do
@@ -50,7 +57,7 @@ export class GithubWebhooks {
     if (!signature || !rawBody || !(await this.webhooks.verify(rawBody.toString('utf8'), signature).catch(() => false)))
       throw new InvalidSignatureError();
     if (delivery.event !== 'workflow_run' || !this.config.runs.track) return;
-    const payload = delivery.body as WorkflowRunPayload;
+    const payload = parsed(rawBody) as WorkflowRunPayload;
     if (
       payload.repository?.full_name?.toLowerCase() !==
       `${this.config.github.owner}/${this.config.github.repo}`.toLowerCase()
