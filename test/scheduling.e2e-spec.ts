@@ -1,6 +1,6 @@
 import request from 'supertest';
 import type { Post } from '../src/posts/post';
-import { answeredDispatches, bodyOf, startDeployingApp } from './support/deploy-harness';
+import { answeredDispatches, bodyOf, githubEnv, startDeployingApp } from './support/deploy-harness';
 import { FakeGithub, RecordedRequest } from './support/fake-github';
 import { DirectS3 } from './support/direct-s3';
 import {
@@ -12,7 +12,7 @@ import {
   publishedPost,
   readPost,
 } from './support/scheduling';
-import { RunningApp, TestStack } from './support/stack';
+import { RunningApp, TestStack, startApp } from './support/stack';
 import { waitFor } from './support/wait-for';
 
 const DEBOUNCE_MS = 200;
@@ -132,6 +132,29 @@ describe('scheduled publishing', () => {
       expect((listed.body.items as Post[]).map((p) => p.id)).toContain('tz');
       const drafts = await api().get('/posts').query({ status: 'draft' }).expect(200);
       expect((drafts.body.items as Post[]).map((p) => p.id)).not.toContain('tz');
+    });
+
+    it('an overdue post (its time passed while no worker ran) can still be edited, and keeps its time', async () => {
+      // An API-only instance with queues of its own: nothing there publishes the post when its time comes.
+      const apiOnly = await startApp(stack.config(githubEnv(github, { APP_ROLE: 'api', QUEUE_PREFIX: 'overdue' })));
+      try {
+        const call = () => request(apiOnly.url);
+        await call().post('/authors').send({ id: 'ann', name: 'Ann' }).expect(201);
+        const publishAt = inMsWithOffset(1_000);
+        const due = new Date(Date.parse(publishAt)).toISOString();
+        await call()
+          .post('/posts')
+          .send({ ...base, id: 'overdue', status: 'scheduled', publishAt })
+          .expect(201);
+        await waitFor('publishAt to pass', () => Date.now() > Date.parse(due), 5_000);
+        const edited = await call().patch('/posts/overdue').send({ title: 'Edited while overdue' }).expect(200);
+        expect(edited.body).toMatchObject({ title: 'Edited while overdue', status: 'scheduled', publishAt: due });
+        await call().put('/posts/overdue').send(edited.body).expect(200);
+        const moved = await call().patch('/posts/overdue').send({ publishAt: '2020-01-01T00:00:00Z' }).expect(400);
+        expect(String(moved.body.message)).toMatch(/publishAt must be in the future/);
+      } finally {
+        await apiOnly.close();
+      }
     });
 
     it('PATCH: publishAt alone on a draft is refused; changing the status away from scheduled clears it', async () => {

@@ -16,7 +16,8 @@ import { Post } from './post';
 const SERVER_FIELDS = ['id', 'createdAt', 'updatedAt', 'publishedAt'] as const;
 type PostFields = Omit<Post, (typeof SERVER_FIELDS)[number]>;
 
-function fields(input: PostFieldsDto): PostFields {
+/** `storedPublishAt`: the post's publishAt before this write, if it exists (checkedPublishAt). */
+function fields(input: PostFieldsDto, storedPublishAt: string | null = null): PostFields {
   const status = input.status ?? 'draft';
   const post = compact({
     title: input.title,
@@ -28,7 +29,7 @@ function fields(input: PostFieldsDto): PostFields {
     status,
   });
   // Kept as null (not left out) when the post is not scheduled, so every post has the field.
-  return { ...post, publishAt: checkedPublishAt(status, input.publishAt, Date.now()) };
+  return { ...post, publishAt: checkedPublishAt(status, input.publishAt, Date.now(), storedPublishAt) };
 }
 
 /** publishedAt is set the first time a post is published and kept from then on. */
@@ -86,7 +87,9 @@ export class PostsService {
     checkPathId(id, input.id ?? undefined);
     await this.checkAuthors(input.authorIds);
     // current is null when the object at the key was not a valid post: PUT replaces it.
-    const { before, after } = await this.posts.replace(id, ifMatch, (current) => this.next(id, current, fields(input)));
+    const { before, after } = await this.posts.replace(id, ifMatch, (current) =>
+      this.next(id, current, fields(input, current?.publishAt)),
+    );
     await this.publications.follow(before, after.doc);
     await this.changed(id, before, after.doc, 'updated');
     return after;
@@ -98,7 +101,11 @@ export class PostsService {
     const { before, after } = await this.posts.update(id, ifMatch, async (current) => {
       const merged = await applyPatch(current, input, SERVER_FIELDS, PostFieldsDto);
       // Through fields() like a PUT: `"status": null` falls back to the default (draft) instead of storing a post without one.
-      return this.next(id, current, fields({ ...merged, publishAt: publishAtAfterPatch(merged, input) }));
+      return this.next(
+        id,
+        current,
+        fields({ ...merged, publishAt: publishAtAfterPatch(merged, input) }, current.publishAt),
+      );
     });
     await this.publications.follow(before, after.doc);
     await this.changed(id, before, after.doc, 'updated');

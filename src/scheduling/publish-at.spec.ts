@@ -83,6 +83,18 @@ describe('publishAt', () => {
       expect(checkedPublishAt('scheduled', new Date(NOW + 1).toISOString(), NOW)).toBe(new Date(NOW + 1).toISOString());
     });
 
+    it('an overdue post keeps its passed instant through an edit; a different passed instant is still refused', () => {
+      const overdue = new Date(NOW - 60_000).toISOString();
+      expect(checkedPublishAt('scheduled', overdue, NOW, overdue)).toBe(overdue);
+      // The same instant written with another offset is the same instant.
+      const sameInOsaka = new Date(NOW - 60_000 + 9 * 3600_000).toISOString().replace('Z', '+09:00');
+      expect(checkedPublishAt('scheduled', sameInOsaka, NOW, overdue)).toBe(overdue);
+      expect(refusal(() => checkedPublishAt('scheduled', new Date(NOW - 1).toISOString(), NOW, overdue))).toMatch(
+        /publishAt must be in the future/,
+      );
+      expect(refusal(() => checkedPublishAt('draft', overdue, NOW, overdue))).toMatch(/only accepted with status/);
+    });
+
     it.each(['draft', 'published'] as const)('is refused with status %s, and null without it', (status) => {
       expect(refusal(() => checkedPublishAt(status, '2030-01-01T00:00:00Z', NOW))).toMatch(
         /only accepted with status "scheduled"/,

@@ -29,9 +29,16 @@ export const IsPublishAt = (): PropertyDecorator =>
 
 /**
  * The publishAt to store with `status`, in UTC, or a 400 saying what is wrong: required (and in the future,
- * as of `now`) with `scheduled`, refused with any other status.
+ * as of `now`) with `scheduled`, refused with any other status. `stored` is the post's publishAt before this
+ * write: an overdue post (its time passed while no worker ran) keeps that instant through an edit that does not
+ * move it, and is published as soon as a worker runs, instead of its edits being refused for a time nobody sent.
  */
-export function checkedPublishAt(status: PostStatus, publishAt: string | null | undefined, now: number): string | null {
+export function checkedPublishAt(
+  status: PostStatus,
+  publishAt: string | null | undefined,
+  now: number,
+  stored: string | null = null,
+): string | null {
   if (status !== 'scheduled') {
     if (publishAt != null)
       throw new InvalidInputError([
@@ -45,7 +52,7 @@ export function checkedPublishAt(status: PostStatus, publishAt: string | null | 
     ]);
   const at = Date.parse(publishAt);
   if (Number.isNaN(at)) throw new InvalidInputError([`publishAt is not a date-time: "${publishAt}"`]);
-  if (at <= now) {
+  if (at <= now && new Date(at).toISOString() !== stored) {
     throw new InvalidInputError([
       `publishAt must be in the future: ${new Date(at).toISOString()} is not after now (${new Date(now).toISOString()}); to publish at once, set status "published"`,
     ]);
