@@ -24,12 +24,17 @@ export interface Delivery {
 
 type WorkflowRunPayload = EmitterWebhookEvent<'workflow_run'>['payload'];
 
-/** A signed body that is not JSON: the sender holds the secret, so it is told what is wrong (400). */
+/**
+ * A signed body that is not JSON: the sender holds the secret, so it is told what is wrong (400). GitHub sends
+ * form-encoded bodies when a webhook's content type is set to that instead of JSON.
+ */
 function parsed(rawBody: Buffer): unknown {
   try {
     return JSON.parse(rawBody.toString('utf8'));
   } catch {
-    throw new InvalidInputError(['the delivery body is not valid JSON']);
+    throw new InvalidInputError([
+      'the delivery body is not JSON: set the webhook\'s "Content type" to application/json (repository Settings → Webhooks)',
+    ]);
   }
 }
 
