@@ -170,25 +170,37 @@ describe('Redis outages and the reconcile pass', () => {
       return { done, stop: () => (stop = true) };
     });
     const first = editor.edits.length;
-    await waitFor('some writes before the outage', () => editor.acknowledged().length >= first + 6);
-    await stack.redis.stop('SIGKILL');
-    // Down for about two seconds of refused writes, on both instances.
-    await waitFor(
-      'two seconds of writes refused during the outage',
-      () => {
-        const refused = editor.edits.slice(first).filter((e) => e.status === 503);
-        return refused.length > 0 && Date.now() - refused[0].ackAt > 2_000;
-      },
-      10_000,
-    );
-    await stack.redis.start();
-    await waitFor(
-      'writes acknowledged after the outage',
-      () => editor.edits.slice(-4).every((e) => e.status < 300),
-      10_000,
-    );
-    stream.forEach((s) => s.stop());
-    await Promise.all(stream.map((s) => s.done));
+    /** What the writers saw since the stream began, for a failure message: status, and when the answer came. */
+    const seen = () =>
+      editor.edits
+        .slice(first)
+        .map((e) => `${e.status}@${e.ackAt - editor.edits[first].sentAt}ms(${e.ackAt - e.sentAt}ms)`)
+        .join(' ');
+    try {
+      await waitFor('some writes before the outage', () => editor.acknowledged().length >= first + 6);
+      await stack.redis.stop('SIGKILL');
+      // Down for about two seconds of refused writes, on both instances.
+      await waitFor(
+        'two seconds of writes refused during the outage',
+        () => {
+          const refused = editor.edits.slice(first).filter((e) => e.status === 503);
+          return refused.length > 0 && Date.now() - refused[0].ackAt > 2_000;
+        },
+        10_000,
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}; the writers saw: ${seen()}\n${logsOf(api, all)}`);
+      });
+      await stack.redis.start();
+      await waitFor(
+        'writes acknowledged after the outage',
+        () => editor.edits.slice(-4).every((e) => e.status < 300),
+        10_000,
+      );
+    } finally {
+      // Also when a wait above fails: writers left running would keep the test process busy forever.
+      stream.forEach((s) => s.stop());
+      await Promise.all(stream.map((s) => s.done));
+    }
 
     const statuses = new Set(editor.edits.slice(first).map((e) => e.status));
     expect([...statuses].filter((s) => !(s === 200 || s === 201 || s === 503))).toEqual([]);

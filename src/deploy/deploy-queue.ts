@@ -1,5 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { JobState, Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DEPLOY_QUEUE } from './deploy.constants';
@@ -22,6 +23,11 @@ export interface DeployJobData {
 
 /** Kept so the dashboard can show recent deploys; Redis memory stays bounded. */
 const KEEP_JOBS = { count: 500 };
+/**
+ * How long a write waits for its deploy's wake-up job to be queued. BullMQ's connection holds commands while
+ * Redis is away; the change itself is already recorded, so the write is answered rather than held for the outage.
+ */
+export const SCHEDULE_WAIT_MS = 3_000;
 
 /**
  * The BullMQ queue of deploy jobs. A job is a wake-up for one pending deploy: it runs at the deploy's
@@ -42,29 +48,45 @@ export class DeployQueue {
 
   /**
    * Queues the wake-up job, one per deploy: when the deploy's job exists already (a manual deploy of a
-   * pending one), it is made to run now rather than joined by a second job. An add that fails is logged,
+   * pending one), it is made to run now rather than joined by a second job. Waits SCHEDULE_WAIT_MS at most;
+   * an add that fails or is still waiting then is logged (one that lands later is the same job, by its id),
    * and the watchdog queues overdue wake-ups again.
    */
-  async schedule(wakeup: Wakeup, now = Date.now()): Promise<void> {
-    try {
-      const jobId = `${wakeup.deployId}.${wakeup.jobNumber}`;
-      if (wakeup.promote) {
-        if (await this.runNow(jobId)) return;
-        // Its job is gone or over (lost with Redis, say): a fresh one.
-        return await this.add(wakeup.deployId, `${wakeup.deployId}.${now}`, 0);
-      }
-      // Early by the snapshot lead: the processor lists S3 while the quiet window runs out.
-      await this.add(
-        wakeup.deployId,
-        jobId,
-        Math.max(0, wakeup.scheduledFor - snapshotLeadMs(this.config.deploy.debounceMs) - now),
-      );
-    } catch (error) {
+  async schedule(wakeup: Wakeup, now = Date.now(), waitMs = SCHEDULE_WAIT_MS): Promise<void> {
+    const queued = this.queueWakeup(wakeup, now).then(
+      () => true,
+      (error: unknown) => {
+        this.repeated.warn(
+          `could not queue deploy ${wakeup.deployId} (the watchdog will retry): ${(error as Error).message}`,
+          troubleKey(error) ?? 'queue add',
+        );
+        return true;
+      },
+    );
+    const stopWaiting = new AbortController();
+    const waited = sleep(waitMs, false, { ref: false, signal: stopWaiting.signal }).catch(() => false);
+    const inTime = await Promise.race([queued, waited]);
+    stopWaiting.abort();
+    if (!inTime)
       this.repeated.warn(
-        `could not queue deploy ${wakeup.deployId} (the watchdog will retry): ${(error as Error).message}`,
-        troubleKey(error) ?? 'queue add',
+        `deploy ${wakeup.deployId} was not queued within ${waitMs} ms (Redis slow or away): the change is recorded, and the watchdog queues the deploy if its job never lands`,
+        'queue slow',
       );
+  }
+
+  private async queueWakeup(wakeup: Wakeup, now: number): Promise<void> {
+    const jobId = `${wakeup.deployId}.${wakeup.jobNumber}`;
+    if (wakeup.promote) {
+      if (await this.runNow(jobId)) return;
+      // Its job is gone or over (lost with Redis, say): a fresh one.
+      return this.add(wakeup.deployId, `${wakeup.deployId}.${now}`, 0);
     }
+    // Early by the snapshot lead: the processor lists S3 while the quiet window runs out.
+    await this.add(
+      wakeup.deployId,
+      jobId,
+      Math.max(0, wakeup.scheduledFor - snapshotLeadMs(this.config.deploy.debounceMs) - now),
+    );
   }
 
   /** How many deploy jobs are in each BullMQ state (for metrics). */

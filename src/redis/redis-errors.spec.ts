@@ -11,6 +11,7 @@ describe('Redis errors', () => {
     ['connect ECONNREFUSED 127.0.0.1:6379', 'unreachable'],
     ["Stream isn't writeable and enableOfflineQueue options is false", 'unreachable'],
     ['Reached the max retries per request limit (which is 1).', 'unreachable'],
+    ['Command timed out', 'unreachable'],
     ['WRONGTYPE Operation against a key holding the wrong kind of value', 'other'],
   ])('classifies "%s" as %s', (message, trouble) => {
     expect(classifyRedisError(new Error(message))).toBe(trouble);

@@ -4,7 +4,7 @@ import { DomainError } from '../common/domain-errors';
 export type RedisTrouble = 'unreachable' | 'read-only' | 'cluster' | 'out-of-memory' | 'script' | 'other';
 
 const CONNECTION =
-  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE|Connection is closed|Stream isn't writeable|max retries per request|enableOfflineQueue|Socket closed|connect ETIMEDOUT/i;
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE|Connection is closed|Stream isn't writeable|max retries per request|enableOfflineQueue|Socket closed|connect ETIMEDOUT|Command timed out/i;
 
 export function classifyRedisError(error: unknown): RedisTrouble {
   const message = error instanceof Error ? error.message : String(error);

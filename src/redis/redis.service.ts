@@ -10,6 +10,8 @@ import { RepeatedLog } from '../common/repeated-log';
 import { RedisConnection, openRedis, redisDisplayName } from './redis-connection';
 
 const LUA = join(__dirname, 'lua');
+/** Every script of the service takes milliseconds; one unanswered for this long means Redis is away (503). */
+export const COMMAND_TIMEOUT_MS = 3_000;
 const ACQUIRE = loadLuaScript(LUA, 'acquire-lock', ['lock'], ['token', 'ttlMs']);
 const EXTEND = loadLuaScript(LUA, 'extend-lock', ['lock'], ['token', 'ttlMs']);
 const RELEASE = loadLuaScript(LUA, 'release-lock', ['lock'], ['token']);
@@ -32,6 +34,9 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     this.client = openRedis(config, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
+      // A command already sent when Redis vanished is otherwise held for a reconnection, which to a host that
+      // is gone (not refusing) waits out a 10 s connect timeout, once or twice: the write would hang that long.
+      commandTimeout: COMMAND_TIMEOUT_MS,
       connectionName: 'blog-api',
     });
     this.client.on('error', (error: Error) => this.repeated.warn(`Redis: ${error.message}`, troubleKey(error)));
