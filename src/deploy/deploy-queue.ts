@@ -1,12 +1,12 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { JobState, Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DEPLOY_QUEUE } from './deploy.constants';
 import type { Wakeup } from './deploy-state';
 import { snapshotLeadMs } from './schedule';
 import { RepeatedLog } from '../common/repeated-log';
+import { within } from '../common/within';
 import { troubleKey } from '../redis/redis-errors';
 
 /** What a deploy job carries: ids and a change summary for the dashboard, never a secret. */
@@ -63,11 +63,7 @@ export class DeployQueue {
         return true;
       },
     );
-    const stopWaiting = new AbortController();
-    const waited = sleep(waitMs, false, { ref: false, signal: stopWaiting.signal }).catch(() => false);
-    const inTime = await Promise.race([queued, waited]);
-    stopWaiting.abort();
-    if (!inTime)
+    if (!(await within(queued, waitMs, () => false)))
       this.repeated.warn(
         `deploy ${wakeup.deployId} was not queued within ${waitMs} ms (Redis slow or away): the change is recorded, and the watchdog queues the deploy if its job never lands`,
         'queue slow',

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { within } from '../common/within';
 import { GithubAccess } from './github.types';
 
 const UNCHECKED: GithubAccess = {
@@ -38,11 +39,7 @@ export class AccessCache {
     if (fresh && !this.running) return this.latest;
     const check = this.refresh();
     if (!Number.isFinite(waitMs)) return check;
-    let timer: NodeJS.Timeout | undefined;
-    const giveUp = new Promise<GithubAccess>((resolve) => {
-      timer = setTimeout(() => resolve(this.latest), waitMs);
-    });
-    return Promise.race([check, giveUp]).finally(() => clearTimeout(timer));
+    return within(check, waitMs, () => this.latest);
   }
 
   refresh(): Promise<GithubAccess> {
