@@ -6,6 +6,7 @@ import { DeployEvents } from '../src/deploy/deploy-events';
 import { DeployState, Wakeup } from '../src/deploy/deploy-state';
 import type { Deploy, DeployStatus } from '../src/deploy/deploy.types';
 import { RedisDeployState } from '../src/deploy/redis-deploy-state';
+import { InMemoryDeployState } from '../src/deploy/testing/in-memory-deploy-state';
 import { RedisService } from '../src/redis/redis.service';
 import { backendKind } from './support/backends/backend-choice';
 import { startRedis, TestRedis } from './support/backends/redis-backend';
@@ -357,6 +358,57 @@ describe('deploy state: the Redis scripts against a model of the rules (real red
       'null->held',
       'held->pending',
     ]);
+  });
+
+  /** The same steps on Redis and on the in-memory fake the unit tests use: both must settle alike. */
+  async function settledOn(real: DeployState): Promise<{ dropped: string[]; added: number; listed: string[] }> {
+    const at = (ms: number): string => new Date(ms).toISOString();
+    const now = 1_700_000_000_000;
+    const record = (id: string, action: ChangeAction, etag: string | undefined, ms: number) =>
+      real.recordChange({ kind: 'post', id, action, at: at(ms), ...(etag && { etag }) }, ms);
+    // A deploy that fails: its changes (and their ETags) are carried into the next one.
+    const failed = (await record('carried', 'updated', 'c1', now))!.deployId;
+    await real.claim(failed, `${failed}.1`, now + DEBOUNCE);
+    await real.finish(failed, { status: 'failed', attempts: 1, lastError: 'no', carry: true }, now + DEBOUNCE);
+    const { deployId } = (await record('raced', 'updated', 'r2', now + DEBOUNCE + 1))!;
+    await record('edited', 'updated', 'e2', now + DEBOUNCE + 2);
+    await record('gone', 'deleted', undefined, now + DEBOUNCE + 3);
+    await record('twice', 'updated', 't1', now + DEBOUNCE + 4);
+    await record('twice', 'updated', 't2', now + DEBOUNCE + 5);
+    await record('rewritten', 'updated', 'w1', now + DEBOUNCE + 6);
+    await record('rewritten', 'updated', 'w2', now + DEBOUNCE + 7);
+    expect((await real.claim(deployId, `${deployId}.1`, now + 3 * DEBOUNCE)).kind).toBe('claimed');
+    const settled = await real.settleChanges(
+      deployId,
+      [{ kind: 'author', id: 'found', action: 'created', at: at(now) }],
+      {
+        'post:carried': 'c1',
+        'post:raced': 'r2',
+        'post:edited': 'e1',
+        'post:gone': 'g1',
+        'post:twice': 't1',
+        'post:rewritten': 'w2',
+      },
+    );
+    const deploy = (await real.get(deployId))!;
+    expect(JSON.stringify(deploy)).not.toMatch(/"etag"|"first"/);
+    expect(deploy.changeCount).toBe(deploy.changes.length);
+    return { ...settled, listed: deploy.changes.map((c) => `${c.kind}:${c.id} ${c.action}`).sort() };
+  }
+
+  it('settling a claimed deploy adds what S3 showed and leaves out only writes whose very ETag the last dispatch carried', async () => {
+    await direct.flushall();
+    const expected = {
+      added: 1,
+      dropped: expect.arrayContaining(['post:carried', 'post:raced', 'post:rewritten']) as unknown,
+      listed: ['author:found created', 'post:edited updated', 'post:gone deleted', 'post:twice updated'],
+    };
+    const onRedis = await settledOn(state);
+    expect(onRedis).toEqual(expected);
+    expect(onRedis.dropped).toHaveLength(3);
+    const inMemory = await settledOn(new InMemoryDeployState(DEBOUNCE));
+    expect(inMemory).toEqual(expected);
+    expect(inMemory.dropped).toHaveLength(3);
   });
 
   it('runs its scripts again after Redis forgot them (NOSCRIPT, as after a restart)', async () => {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConflictError, InvalidInputError } from '../common/domain-errors';
 import { idCandidates } from '../common/ids';
 import { applyPatch, compact } from '../common/patch';
-import type { ChangeAction } from '../content/content-change';
+import { ChangeAction, contentChange } from '../content/content-change';
 import { ContentEvents } from '../content/content-events';
 import { Versioned } from '../content/content-repository';
 import { Page, paginate } from '../content/paging';
@@ -54,7 +54,7 @@ export class AuthorsService {
       createdAt: now,
       updatedAt: now,
     }));
-    await this.changed(created.doc.id, 'created', created.doc.updatedAt);
+    await this.changed(created.doc.id, 'created', created);
     return created;
   }
 
@@ -68,7 +68,7 @@ export class AuthorsService {
       createdAt: current?.createdAt ?? now,
       updatedAt: now,
     }));
-    await this.changed(id, 'updated', after.doc.updatedAt);
+    await this.changed(id, 'updated', after);
     return after;
   }
 
@@ -78,7 +78,7 @@ export class AuthorsService {
       ...(await applyPatch(current, input, SERVER_FIELDS, AuthorFieldsDto)),
       updatedAt: new Date().toISOString(),
     }));
-    await this.changed(id, 'updated', after.doc.updatedAt);
+    await this.changed(id, 'updated', after);
     return after;
   }
 
@@ -93,10 +93,11 @@ export class AuthorsService {
         );
       }
     });
-    await this.changed(id, 'deleted', new Date().toISOString());
+    await this.changed(id, 'deleted');
   }
 
-  private changed(id: string, action: ChangeAction, at: string): Promise<void> {
-    return this.events.publish({ kind: 'author', id, action, at });
+  /** `after`: the version written; none for a delete. */
+  private changed(id: string, action: ChangeAction, after?: Versioned<Author>): Promise<void> {
+    return this.events.publish(contentChange('author', id, action, after));
   }
 }

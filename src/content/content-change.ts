@@ -1,3 +1,5 @@
+import { bareEtag } from './etag';
+
 /** The kinds of entity the site is built from. */
 export const ENTITY_KINDS = ['author', 'post'] as const;
 export type EntityKind = (typeof ENTITY_KINDS)[number];
@@ -15,4 +17,20 @@ export interface ContentChange {
   action: ChangeAction;
   /** ISO time of the S3 write. */
   at: string;
+  /**
+   * The bare ETag of the object the write left (none for a delete). Only the deploy state keeps it: a deploy
+   * leaves out a write the previous dispatch already carried. Never shown, never sent.
+   */
+  etag?: string;
+}
+
+/** The change a write made: `written` is the version it left (its time and ETag), none for a delete. */
+export function contentChange(
+  kind: EntityKind,
+  id: string,
+  action: ChangeAction,
+  written?: { doc: { updatedAt: string }; etag: string },
+): ContentChange {
+  if (written === undefined) return { kind, id, action, at: new Date().toISOString() };
+  return { kind, id, action, at: written.doc.updatedAt, etag: bareEtag(written.etag) };
 }

@@ -1,4 +1,4 @@
-import { ifMatchPasses, ifNoneMatchHits, quoteEtag } from './etag';
+import { bareEtag, ifMatchPasses, ifNoneMatchHits, quoteEtag } from './etag';
 
 const current = '"abc123"';
 
@@ -43,5 +43,12 @@ describe('quoteEtag', () => {
     expect(quoteEtag('abc')).toBe('"abc"');
     expect(quoteEtag('"abc"')).toBe('"abc"');
     expect(quoteEtag('W/"abc"')).toBe('"abc"');
+  });
+});
+
+describe('bareEtag', () => {
+  it('drops the quotes some S3 servers send, so records compare alike', () => {
+    expect(bareEtag('"abc"')).toBe('abc');
+    expect(bareEtag('abc')).toBe('abc');
   });
 });

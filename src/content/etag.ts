@@ -33,3 +33,8 @@ export function ifNoneMatchHits(header: string, current: string): boolean {
 export function quoteEtag(etag: string): string {
   return opaque(etag);
 }
+
+/** The ETag without quotes: S3-compatible servers differ in quoting, so stored records compare them bare. */
+export function bareEtag(etag: string): string {
+  return etag.replace(/"/g, '');
+}

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { ContentChange } from '../content/content-change';
+import type { ContentChange, EntityKind } from '../content/content-change';
+import { bareEtag } from '../content/etag';
 import { changesSite } from '../content/site-rule';
-import { parseContentKey } from '../storage/s3-layout';
+import { contentKey, parseContentKey } from '../storage/s3-layout';
 import type { ListedObject } from '../storage/s3-storage.service';
 
 /**
@@ -23,7 +24,7 @@ export class ContentSnapshot {
   }
 
   static fromListing(listed: ListedObject[], offSite: ReadonlySet<string> = new Set()): ContentSnapshot {
-    return new ContentSnapshot(new Map(listed.map((o) => [o.key, o.etag.replace(/"/g, '')])), offSite);
+    return new ContentSnapshot(new Map(listed.map((o) => [o.key, bareEtag(o.etag)])), offSite);
   }
 
   /** `offSite` is absent in records written before it existed: every post then counts as on the site. */
@@ -33,6 +34,16 @@ export class ContentSnapshot {
 
   toJson(): { objects: Record<string, string>; offSite: string[] } {
     return { objects: Object.fromEntries(this.objects), offSite: [...this.offSite].sort() };
+  }
+
+  /** The ETag each of these entities had here, by `<kind>:<id>`; entities this snapshot did not hold are left out. */
+  etagsOf(entities: readonly { kind: EntityKind; id: string }[]): Record<string, string> {
+    const etags: Record<string, string> = {};
+    for (const { kind, id } of entities) {
+      const etag = this.objects.get(contentKey(kind, id));
+      if (etag !== undefined) etags[`${kind}:${id}`] = etag;
+    }
+    return etags;
   }
 
   isOnSite(key: string): boolean {

@@ -18,7 +18,7 @@ export function newestFirst(a: ContentChange, b: ContentChange): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
-/** A stored change entry without what only the scripts use (`first`, the action that started it). */
+/** A stored change entry without what only the scripts use (`first`, the action that started it, and `etag`). */
 function publicChange(json: string): ContentChange {
   const { kind, id, action, at } = JSON.parse(json) as ContentChange;
   return { kind, id, action, at };

@@ -101,6 +101,12 @@ export interface TrackedDeploy {
   dispatchedAt: number;
 }
 
+/** What settling a claimed deploy's changes did: how many it added, and the `<kind>:<id>` of each it left out. */
+export interface Settled {
+  added: number;
+  dropped: string[];
+}
+
 export interface TrackedRuns {
   /** Dispatched deploys still followed (not finished, not given up on). */
   deploys: TrackedDeploy[];
@@ -121,8 +127,16 @@ export abstract class DeployState {
   /** At start: a held deploy fires now (null when none is held). */
   abstract releaseHeld(now: number): Promise<Requested | null>;
   abstract claim(deployId: string, jobId: string, now: number): Promise<Claim>;
-  /** Lists more changes on a claimed deploy; entries it has already are kept. */
-  abstract addChanges(deployId: string, changes: ContentChange[]): Promise<void>;
+  /**
+   * Settles a claimed deploy's changes just before its dispatch: lists `missing` (entries it has already are
+   * kept), and leaves out each entry whose write left the very ETag `dispatched` gives for its entity
+   * (`<kind>:<id>` → ETag in the last dispatch): that dispatch carried it already.
+   */
+  abstract settleChanges(
+    deployId: string,
+    missing: ContentChange[],
+    dispatched: Record<string, string>,
+  ): Promise<Settled>;
   abstract markRetrying(deployId: string, attempts: number, lastError: string, retryAt: number): Promise<void>;
   /** Ends the in-flight deploy; the wake-up of the next deploy if one is now due. */
   abstract finish(deployId: string, final: FinalState, now: number): Promise<Wakeup | null>;

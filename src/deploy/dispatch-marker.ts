@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { inPool } from '../common/in-pool';
 import { PostRepository } from '../content/repositories';
+import { bareEtag } from '../content/etag';
 import { isOnSite, SiteFacts } from '../content/site-rule';
 import { S3StorageService } from '../storage/s3-storage.service';
 import { ENTITY_KINDS } from '../content/content-change';
@@ -10,7 +11,11 @@ import { ContentSnapshot } from './content-snapshot';
 /** Reading posts the listing copy does not hold to learn their status, this many at a time. */
 const READ_CONCURRENCY = 16;
 
+/** The marker's deployId until a first dispatch: the content found at the very first start, which no dispatch carried. */
+export const BASELINE = 'baseline';
+
 export interface Marker {
+  /** The deploy whose dispatch this records, or BASELINE. */
   deployId: string;
   dispatchedAt: string;
   snapshot: ContentSnapshot;
@@ -62,7 +67,7 @@ export class DispatchMarker {
   private async isOffSite(key: string, listedEtag: string): Promise<boolean> {
     try {
       const stored = await this.storage.getText(key);
-      if (stored === null || stored.etag.replace(/"/g, '') !== listedEtag) return false;
+      if (stored === null || bareEtag(stored.etag) !== listedEtag) return false;
       return !isOnSite('post', JSON.parse(stored.body) as SiteFacts);
     } catch {
       return false; // unreadable, or not the service's JSON: count it as on the site (deploy rather than guess)

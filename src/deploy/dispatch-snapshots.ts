@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ContentSnapshot } from './content-snapshot';
-import { DispatchMarker, Marker } from './dispatch-marker';
+import { BASELINE, DispatchMarker, Marker } from './dispatch-marker';
 import { DeployState } from './deploy-state';
 import { Deploy } from './deploy.types';
 
@@ -44,10 +44,15 @@ export class DispatchSnapshots {
   }
 
   /**
-   * The claimed deploy, also naming what S3 shows changed since the last dispatch that no recorded edit
-   * names (edits whose queue state a Redis wipe lost, or made in the bucket by another tool). This dispatch
-   * deploys them and moves the marker past them, so it must name them: else no deploy ever would.
-   * Only changes to what the site shows count: a draft created, edited or deleted is not named.
+   * The claimed deploy, settled with what S3 showed before the claim (a deploy resumed elsewhere after a
+   * crash has no snapshot and is sent as recorded):
+   * - It also names what S3 shows changed since the last dispatch that no recorded edit names (edits whose
+   *   queue state a Redis wipe lost, or made in the bucket by another tool). This dispatch deploys them and
+   *   moves the marker past them, so it must name them: else no deploy ever would. Only changes to what the
+   *   site shows count: a draft created, edited or deleted is not named.
+   * - It leaves out a recorded write the last dispatch already carried (same ETag in its snapshot): a write
+   *   that reached S3 just before that deploy's snapshot, whose change was recorded just after its claim.
+   *   That dispatch named it already, by the rule above.
    */
   async describe(deployId: string): Promise<Deploy> {
     const deploy = (await this.state.get(deployId))!;
@@ -57,11 +62,18 @@ export class DispatchSnapshots {
     const missing = prepared.snapshot
       .changesSince(prepared.last.snapshot, new Date().toISOString())
       .filter((c) => !listed.has(`${c.kind}:${c.id}`));
-    if (missing.length === 0) return deploy;
-    await this.state.addChanges(deployId, missing);
-    this.logger.warn(
-      `deploy ${deployId} also carries ${missing.length} change(s) found in S3 that no queued edit named: ${missing.map((c) => `${c.action} ${c.kind} ${c.id}`).join(', ')}`,
-    );
+    // A baseline was never dispatched: a write it caught mid-flight is on the site only once this deploy is.
+    const dispatched = prepared.last.deployId === BASELINE ? {} : prepared.last.snapshot.etagsOf(deploy.changes);
+    if (missing.length === 0 && Object.keys(dispatched).length === 0) return deploy;
+    const { dropped } = await this.state.settleChanges(deployId, missing, dispatched);
+    if (missing.length > 0)
+      this.logger.warn(
+        `deploy ${deployId} also carries ${missing.length} change(s) found in S3 that no queued edit named: ${missing.map((c) => `${c.action} ${c.kind} ${c.id}`).join(', ')}`,
+      );
+    if (dropped.length > 0)
+      this.logger.log(
+        `deploy ${deployId} leaves out ${dropped.length} change(s) the last dispatch (${prepared.last.deployId}) already carried: ${dropped.join(', ')}`,
+      );
     return (await this.state.get(deployId))!;
   }
 

@@ -5,7 +5,7 @@ import { WritesInProgress } from '../content/writes-in-progress';
 import { RedisService } from '../redis/redis.service';
 import { RepeatedLog } from '../common/repeated-log';
 import { troubleKey } from '../redis/redis-errors';
-import { DispatchMarker } from './dispatch-marker';
+import { BASELINE, DispatchMarker } from './dispatch-marker';
 import { DeployQueue } from './deploy-queue';
 import { DeployState } from './deploy-state';
 
@@ -68,7 +68,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     const last = await this.marker.read();
     const current = await this.marker.current(last?.snapshot ?? null);
     if (last === null) {
-      await this.marker.write('baseline', current);
+      await this.marker.write(BASELINE, current);
       this.logger.log(
         `no record of a previous dispatch: the current content (${current.objects.size} objects) is the baseline`,
       );

@@ -22,7 +22,7 @@ export const SCRIPTS = {
   reconcile: loadLuaScript(LUA, 'reconcile', POINTER_KEYS, ['prefix', 'now', 'newId', 'changes']),
   releaseHeld: loadLuaScript(LUA, 'release-held', ['next', 'inflight'], ['prefix', 'now']),
   claim: loadLuaScript(LUA, 'claim', ['next', 'inflight'], ['prefix', 'deployId', 'jobId', 'now']),
-  addChanges: loadLuaScript(LUA, 'add-changes', ['changes'], ['changes']),
+  settleChanges: loadLuaScript(LUA, 'settle-changes', ['changes'], ['changes', 'dispatched']),
   markRetrying: loadLuaScript(LUA, 'mark-retrying', ['record'], ['attempts', 'lastError', 'retryAt']),
   finish: loadLuaScript(
     LUA,

@@ -11,6 +11,7 @@ import {
   Pointers,
   Requested,
   RunStatus,
+  Settled,
   TrackedDeploy,
   TrackedRuns,
   Wakeup,
@@ -113,14 +114,19 @@ export class RedisDeployState extends DeployState {
     }
   }
 
-  async addChanges(deployId: string, changes: ContentChange[]): Promise<void> {
-    if (changes.length === 0) return;
-    await this.redis.run(
-      SCRIPTS.addChanges,
+  async settleChanges(
+    deployId: string,
+    missing: ContentChange[],
+    dispatched: Record<string, string>,
+  ): Promise<Settled> {
+    if (missing.length === 0 && Object.keys(dispatched).length === 0) return { added: 0, dropped: [] };
+    const [added, ...dropped] = (await this.redis.run(
+      SCRIPTS.settleChanges,
       { changes: `${this.prefix}chg:${deployId}` },
-      { changes: JSON.stringify(changes) },
+      { changes: JSON.stringify(missing), dispatched: JSON.stringify(dispatched) },
       `Deploy ${deployId}'s changes could not be listed`,
-    );
+    )) as [number, ...string[]];
+    return { added, dropped };
   }
 
   async markRetrying(deployId: string, attempts: number, lastError: string, retryAt: number): Promise<void> {

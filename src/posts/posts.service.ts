@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InvalidInputError } from '../common/domain-errors';
 import { idCandidates } from '../common/ids';
 import { applyPatch, compact } from '../common/patch';
-import type { ChangeAction } from '../content/content-change';
+import { ChangeAction, contentChange } from '../content/content-change';
 import { ContentEvents } from '../content/content-events';
 import { Versioned } from '../content/content-repository';
 import { Page, paginate } from '../content/paging';
@@ -79,7 +79,7 @@ export class PostsService {
       updatedAt: now,
     }));
     await this.publications.follow(undefined, created.doc);
-    await this.changed(created.doc.id, undefined, created.doc, 'created');
+    await this.changed(created.doc.id, undefined, created, 'created');
     return created;
   }
 
@@ -91,7 +91,7 @@ export class PostsService {
       this.next(id, current, fields(input, current?.publishAt)),
     );
     await this.publications.follow(before, after.doc);
-    await this.changed(id, before, after.doc, 'updated');
+    await this.changed(id, before, after, 'updated');
     return after;
   }
 
@@ -108,7 +108,7 @@ export class PostsService {
       );
     });
     await this.publications.follow(before, after.doc);
-    await this.changed(id, before, after.doc, 'updated');
+    await this.changed(id, before, after, 'updated');
     return after;
   }
 
@@ -148,10 +148,10 @@ export class PostsService {
   private async changed(
     id: string,
     before: Post | null | undefined,
-    after: Post | undefined,
+    after: Versioned<Post> | undefined,
     action: ChangeAction,
   ): Promise<void> {
-    if (before !== null && !affectsSite('post', before, after)) return;
-    await this.events.publish({ kind: 'post', id, action, at: after?.updatedAt ?? new Date().toISOString() });
+    if (before !== null && !affectsSite('post', before, after?.doc)) return;
+    await this.events.publish(contentChange('post', id, action, after));
   }
 }

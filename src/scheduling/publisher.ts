@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { NotFoundError, PreconditionFailedError } from '../common/domain-errors';
 import { UnreadableDocumentError } from '../content/content-errors';
+import { contentChange } from '../content/content-change';
 import { ContentEvents } from '../content/content-events';
 import { PostRepository } from '../content/repositories';
 import { WritesInProgress } from '../content/writes-in-progress';
@@ -72,8 +73,7 @@ export class Publisher {
       this.logger.log(`post ${post.id} published at its publishAt ${target.publishAt} (+${lateMs} ms)`);
     }
     // A change like any other: it is deployed after the quiet window, coalesced with other edits.
-    if (affectsSite('post', before, post))
-      await this.events.publish({ kind: 'post', id: post.id, action: 'updated', at: post.updatedAt });
+    if (affectsSite('post', before, post)) await this.events.publish(contentChange('post', post.id, 'updated', after));
     return 'published';
   }
 

@@ -7,6 +7,7 @@ import {
   Pointers,
   Requested,
   RunStatus,
+  Settled,
   TrackedRuns,
   Wakeup,
 } from '../deploy-state';
@@ -42,6 +43,8 @@ export class InMemoryDeployState extends DeployState {
   private nextId: string | null = null;
   private inflight: { deployId: string; jobId: string } | null = null;
   private counter = 0;
+  /** The ETag each listed change's latest write left, by `<deployId> <kind>:<id>` (settleChanges compares it). */
+  private readonly etags = new Map<string, string>();
 
   constructor(private readonly debounceMs = 1_000) {
     super();
@@ -122,11 +125,18 @@ export class InMemoryDeployState extends DeployState {
     return Promise.resolve({ kind: 'claimed', deployId });
   }
 
-  addChanges(deployId: string, changes: ContentChange[]): Promise<void> {
+  settleChanges(deployId: string, missing: ContentChange[], dispatched: Record<string, string>): Promise<Settled> {
     const { deploy } = this.deploys.get(deployId)!;
-    for (const change of changes)
-      if (!deploy.changes.some((c) => c.kind === change.kind && c.id === change.id)) this.setChange(deploy, change);
-    return Promise.resolve();
+    const listed = (change: ContentChange): boolean => deploy.changes.some((c) => entity(c) === entity(change));
+    const added = missing.filter((change) => !listed(change));
+    added.forEach((change) => this.setChange(deploy, change));
+    const dropped = Object.keys(dispatched).filter(
+      (field) => this.etags.get(`${deployId} ${field}`) === dispatched[field],
+    );
+    dropped.forEach((field) => this.etags.delete(`${deployId} ${field}`));
+    deploy.changes = deploy.changes.filter((c) => !dropped.includes(entity(c)));
+    deploy.changeCount = deploy.changes.length;
+    return Promise.resolve({ added: added.length, dropped });
   }
 
   markRetrying(deployId: string, attempts: number, lastError: string, retryAt: number): Promise<void> {
@@ -153,7 +163,7 @@ export class InMemoryDeployState extends DeployState {
       }
       for (const change of deploy.changes)
         if (!stored.deploy.changes.some((c) => c.kind === change.kind && c.id === change.id))
-          this.setChange(stored.deploy, change);
+          this.setChange(stored.deploy, { ...change, etag: this.etags.get(`${deploy.id} ${entity(change)}`) });
       stored.deploy.editCount += deploy.editCount;
       stored.deploy.firstChangeAt ??= deploy.firstChangeAt;
       stored.deploy.lastChangeAt ??= deploy.lastChangeAt;
@@ -274,11 +284,11 @@ export class InMemoryDeployState extends DeployState {
     return { deployId: deploy.id, scheduledFor: Date.parse(deploy.scheduledFor!), jobNumber: jobs };
   }
 
-  private setChange(deploy: Deploy, change: ContentChange): void {
-    deploy.changes = [
-      { ...change },
-      ...deploy.changes.filter((c) => c.kind !== change.kind || c.id !== change.id),
-    ].sort(newestFirst);
+  private setChange(deploy: Deploy, { etag, ...shown }: ContentChange): void {
+    const key = `${deploy.id} ${entity(shown)}`;
+    if (etag === undefined) this.etags.delete(key);
+    else this.etags.set(key, etag);
+    deploy.changes = [shown, ...deploy.changes.filter((c) => entity(c) !== entity(shown))].sort(newestFirst);
     deploy.changeCount = deploy.changes.length;
   }
 
@@ -289,3 +299,4 @@ export class InMemoryDeployState extends DeployState {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+const entity = (change: { kind: EntityKind; id: string }): string => `${change.kind}:${change.id}`;

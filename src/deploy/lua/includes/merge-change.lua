@@ -1,5 +1,6 @@
 -- A deploy lists one entry per entity: {kind, id, action, at} plus `first`, the action that started the
--- entry. Its action says what the deploy does to the site:
+-- entry, and `etag`, the ETag the latest write left (none after a delete: settle-changes compares it).
+-- Its action says what the deploy does to the site:
 --   first created: "created" (new to the site) through later updates; "deleted" once deleted again
 --   first updated or deleted: the latest action, except that deleted then created again is "updated"
 local function net_action(first, latest)
@@ -22,7 +23,7 @@ local function merge_change(changes_key, change, newer)
     local existing = cjson.decode(stored)
     local older, latest = existing, change
     if not newer then older, latest = change, existing end
-    entry = { kind = latest.kind, id = latest.id, at = latest.at, first = older.first or older.action }
+    entry = { kind = latest.kind, id = latest.id, at = latest.at, etag = latest.etag, first = older.first or older.action }
     entry.action = net_action(entry.first, latest.action)
   else
     entry.first = entry.first or entry.action

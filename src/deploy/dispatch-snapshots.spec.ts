@@ -1,0 +1,67 @@
+import { Logger } from '@nestjs/common';
+import type { ContentChange } from '../content/content-change';
+import { ContentSnapshot } from './content-snapshot';
+import { BASELINE, DispatchMarker, Marker } from './dispatch-marker';
+import { DispatchSnapshots } from './dispatch-snapshots';
+import { InMemoryDeployState } from './testing/in-memory-deploy-state';
+
+const AT = '2026-01-01T00:00:00.000Z';
+const post = (id: string, etag?: string): ContentChange => ({ kind: 'post', id, action: 'updated', at: AT, etag });
+
+/** A claimed deploy of `changes`, described against a last dispatch that saw `lastObjects` and an S3 that now holds `nowObjects`. */
+async function describeWith(
+  changes: ContentChange[],
+  last: { deployId: string; objects: Record<string, string> },
+  nowObjects: Record<string, string>,
+) {
+  const state = new InMemoryDeployState();
+  const now = Date.now() - 5_000;
+  let deployId = '';
+  for (const change of changes) deployId = (await state.recordChange(change, now))?.deployId ?? deployId;
+  await state.claim(deployId, `${deployId}.1`, Date.now());
+  const marker: Marker = {
+    deployId: last.deployId,
+    dispatchedAt: AT,
+    snapshot: ContentSnapshot.fromJson(last.objects),
+  };
+  const markers = {
+    read: () => Promise.resolve(marker),
+    current: () => Promise.resolve(ContentSnapshot.fromJson(nowObjects)),
+  };
+  const snapshots = new DispatchSnapshots(markers as unknown as DispatchMarker, state);
+  await snapshots.prepare(deployId);
+  const deploy = await snapshots.describe(deployId);
+  return deploy.changes.map((c) => `${c.action} ${c.kind}:${c.id}`).sort();
+}
+
+describe('DispatchSnapshots.describe', () => {
+  beforeEach(() => {
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  it('leaves out a recorded write whose very ETag the last dispatch carried; keeps other versions and deletes', async () => {
+    const changes = [post('raced', 'r2'), post('edited', 'e2'), { ...post('gone'), action: 'deleted' as const }];
+    const last = { deployId: 'd1', objects: { 'posts/raced.json': 'r2', 'posts/edited.json': 'e1' } };
+    const now = { 'posts/raced.json': 'r2', 'posts/edited.json': 'e2' };
+    expect(await describeWith(changes, last, now)).toEqual(['deleted post:gone', 'updated post:edited']);
+  });
+
+  it('keeps every recorded write when the last record is the first start’s baseline, which no dispatch carried', async () => {
+    const last = { deployId: BASELINE, objects: { 'posts/raced.json': 'r2' } };
+    expect(await describeWith([post('raced', 'r2')], last, { 'posts/raced.json': 'r2' })).toEqual([
+      'updated post:raced',
+    ]);
+  });
+
+  it('also names what S3 shows changed since the last dispatch that no recorded edit names', async () => {
+    const last = { deployId: 'd1', objects: { 'posts/known.json': 'k1', 'posts/lost.json': 'l1' } };
+    const now = { 'posts/known.json': 'k2', 'posts/lost.json': 'l2', 'authors/new.json': 'a1' };
+    expect(await describeWith([post('known', 'k2')], last, now)).toEqual([
+      'created author:new',
+      'updated post:known',
+      'updated post:lost',
+    ]);
+  });
+});
