@@ -41,7 +41,7 @@ export async function startStack(
   const [redis, s3, moto, github] = await Promise.all([
     EmbeddedRedis.start(),
     S3ServerProcess.start(buckets.s3, s3ProfileDir),
-    startMoto(),
+    startMoto({ atomic: false }),
     FakeGithub.start(),
   ]);
   for (const bucket of buckets.moto) {
