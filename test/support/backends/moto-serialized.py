@@ -21,7 +21,12 @@ one_at_a_time = threading.Lock()
 def app(environ, start_response):
     with one_at_a_time:
         # The whole answer is made inside the lock: a response body read later must not see a newer object.
-        return list(moto(environ, start_response))
+        answer = moto(environ, start_response)
+        try:
+            return list(answer)
+        finally:
+            if hasattr(answer, "close"):
+                answer.close()
 
 
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
