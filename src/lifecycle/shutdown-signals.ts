@@ -1,7 +1,7 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import type { Server } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { WORKER_DRAIN_MS } from './worker-drain';
+import { within } from '../common/within';
 
 /** How long requests in progress get to finish once the listening socket is closed. */
 export const HTTP_DRAIN_MS = 5_000;
@@ -81,6 +81,6 @@ export async function stopAccepting(server: Server, drainMs = HTTP_DRAIN_MS): Pr
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   const sweeper = setInterval(() => server.closeIdleConnections(), 25);
   server.closeIdleConnections();
-  await Promise.race([closed, sleep(drainMs, undefined, { ref: false })]);
+  await within(closed, drainMs, () => undefined);
   clearInterval(sweeper);
 }

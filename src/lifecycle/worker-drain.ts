@@ -2,7 +2,7 @@ import { WorkerHost } from '@nestjs/bullmq';
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { Worker } from 'bullmq';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { within } from '../common/within';
 
 /**
  * How long shutdown waits for a job in progress (a dispatch to GitHub) to finish. Above the GitHub
@@ -47,7 +47,11 @@ export class WorkerDrain implements BeforeApplicationShutdown {
     if (worker.closing) return;
     const busy = worker.isRunning();
     // pause() stops taking jobs and resolves when the ones in progress are done.
-    const finished = await Promise.race([worker.pause().then(() => true), sleep(drainMs, false, { ref: false })]);
+    const finished = await within(
+      worker.pause().then(() => true),
+      drainMs,
+      () => false,
+    );
     if (finished) {
       if (busy) this.logger.log(`deploy worker ${worker.name} stopped taking jobs; jobs in progress finished`);
       await worker.close();

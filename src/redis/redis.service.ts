@@ -8,6 +8,7 @@ import { LuaScript, loadLuaScript, scriptArguments } from './lua-script';
 import { classifyRedisError, RedisCommandError, troubleKey } from './redis-errors';
 import { RepeatedLog } from '../common/repeated-log';
 import { RedisConnection, openRedis, redisDisplayName } from './redis-connection';
+import { within } from '../common/within';
 
 const LUA = join(__dirname, 'lua');
 /** Every script of the service takes milliseconds; one unanswered for this long means Redis is away (503). */
@@ -66,7 +67,7 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
   async waitUntilReady(timeoutMs: number): Promise<boolean> {
     if (this.client.status === 'ready') return true;
     const ready = new Promise<boolean>((resolve) => this.client.once('ready', () => resolve(true)));
-    return Promise.race([ready, sleep(timeoutMs, false, { ref: false })]);
+    return within(ready, timeoutMs, () => false);
   }
 
   /**
