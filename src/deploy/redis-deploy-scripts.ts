@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { loadLuaScript } from '../redis/lua-script';
-import { Wakeup } from './deploy-state';
-import { DeployStatus } from './deploy.types';
+import { Claim, Pointers, TrackedDeploy, TrackedRuns, Wakeup } from './deploy-state';
+import { DeployRun, DeployStatus } from './deploy.types';
 
 /**
  * The deploy state's Lua scripts (./lua, one transition each) with the keys and arguments their headers
@@ -67,6 +67,40 @@ export interface Finished {
   carriedTo?: { id: string; from?: DeployStatus; to: DeployStatus };
   next?: { id: string; scheduledFor: number; job: number };
 }
+
+export interface ClaimReply {
+  kind: Claim['kind'];
+  id?: string;
+  from?: DeployStatus;
+  scheduledFor?: number;
+}
+
+interface PointersReply {
+  next?: { id: string; status: DeployStatus; scheduledFor?: number; jobs: number };
+  inflight?: { id: string; jobId: string };
+}
+
+interface TrackedRunsReply {
+  deploys: (Omit<TrackedDeploy, 'run'> & { run?: DeployRun })[] | Record<string, never>;
+  newestDispatchAt?: number;
+  dispatchInFlight: boolean;
+}
+
+/** Lua's cjson encodes an empty list as an empty object. */
+export const listOf = <T>(reply: T[] | Record<string, never>): T[] => (Array.isArray(reply) ? reply : []);
+
+export const toPointers = ({ next, inflight }: PointersReply): Pointers => ({
+  next: next
+    ? { deployId: next.id, status: next.status, scheduledFor: next.scheduledFor ?? null, jobs: next.jobs }
+    : null,
+  inflight: inflight ? { deployId: inflight.id, jobId: inflight.jobId } : null,
+});
+
+export const toTrackedRuns = (reply: TrackedRunsReply): TrackedRuns => ({
+  deploys: listOf(reply.deploys).map((deploy) => ({ ...deploy, run: deploy.run ?? null })),
+  newestDispatchAt: reply.newestDispatchAt ?? null,
+  dispatchInFlight: reply.dispatchInFlight,
+});
 
 export const isMoved = (reply: Moved | Record<string, never>): reply is Moved => 'id' in reply;
 

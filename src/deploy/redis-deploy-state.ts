@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ContentChange, EntityKind } from '../content/content-change';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import type { LuaScript } from '../redis/lua-script';
 import { RedisService } from '../redis/redis.service';
 import { DeployEvents } from './deploy-events';
 import {
@@ -12,12 +13,22 @@ import {
   Requested,
   RunStatus,
   Settled,
-  TrackedDeploy,
   TrackedRuns,
   Wakeup,
 } from './deploy-state';
 import { newDeployId, toDeploy } from './deploy-record';
-import { Finished, Moved, POINTER_KEYS, SCRIPTS, isMoved, wakeupOf } from './redis-deploy-scripts';
+import {
+  ClaimReply,
+  Finished,
+  Moved,
+  POINTER_KEYS,
+  SCRIPTS,
+  isMoved,
+  listOf,
+  toPointers,
+  toTrackedRuns,
+  wakeupOf,
+} from './redis-deploy-scripts';
 import { Deploy, DeployReason, DeployRun, DeployStatus } from './deploy.types';
 
 /** How many deploy records are kept (oldest dropped first; pending and in-flight ones never). */
@@ -28,6 +39,8 @@ export const HISTORY_LIMIT = 500;
 export class RedisDeployState extends DeployState {
   private readonly prefix: string;
   private readonly keys: Record<(typeof POINTER_KEYS)[number], string>;
+  /** The two pointers alone, for the scripts that need no history. */
+  private readonly slots: { next: string; inflight: string };
 
   constructor(
     private readonly redis: RedisService,
@@ -36,11 +49,8 @@ export class RedisDeployState extends DeployState {
   ) {
     super();
     this.prefix = redis.key('deploys', '');
-    this.keys = {
-      next: redis.key('deploys', 'next'),
-      inflight: redis.key('deploys', 'inflight'),
-      history: redis.key('deploys', 'history'),
-    };
+    this.slots = { next: redis.key('deploys', 'next'), inflight: redis.key('deploys', 'inflight') };
+    this.keys = { ...this.slots, history: redis.key('deploys', 'history') };
   }
 
   async recordChange(change: ContentChange, now: number): Promise<Wakeup | null> {
@@ -53,51 +63,46 @@ export class RedisDeployState extends DeployState {
       newId: newDeployId(now),
       change: JSON.stringify(change),
     };
-    const moved = await this.json<Moved>(
-      this.redis.run(SCRIPTS.recordChange, this.keys, args, 'The change was saved, but its deploy could not be queued'),
+    const moved = await this.ask<Moved>(
+      SCRIPTS.recordChange,
+      this.keys,
+      args,
+      'The change was saved, but its deploy could not be queued',
     );
-    await this.moved(moved.id, moved.from, moved.to, now);
-    return wakeupOf(moved);
+    return (await this.requested(moved, now))!.wakeup;
   }
 
   async requestNow(reason: Exclude<DeployReason, 'changes'>, now: number): Promise<Requested> {
     const args = { prefix: this.prefix, now, newId: newDeployId(now), reason };
-    const moved = await this.json<Moved>(
-      this.redis.run(SCRIPTS.requestNow, this.keys, args, 'The deploy was not requested'),
-    );
-    await this.moved(moved.id, moved.from, moved.to, now);
-    return { deployId: moved.id, wakeup: wakeupOf(moved) };
+    return (await this.requested(
+      await this.ask(SCRIPTS.requestNow, this.keys, args, 'The deploy was not requested'),
+      now,
+    ))!;
   }
 
   async reconcile(changes: ContentChange[], now: number): Promise<Requested | null> {
     const args = { prefix: this.prefix, now, newId: newDeployId(now), changes: JSON.stringify(changes) };
-    const moved = await this.json<Moved | Record<string, never>>(
-      this.redis.run(SCRIPTS.reconcile, this.keys, args, 'The reconcile deploy was not requested'),
+    return this.requested(
+      await this.ask(SCRIPTS.reconcile, this.keys, args, 'The reconcile deploy was not requested'),
+      now,
     );
-    if (!isMoved(moved)) return null;
-    await this.moved(moved.id, moved.from, moved.to, now);
-    return { deployId: moved.id, wakeup: wakeupOf(moved) };
   }
 
   async releaseHeld(now: number): Promise<Requested | null> {
-    const keys = { next: this.keys.next, inflight: this.keys.inflight };
-    const moved = await this.json<Moved | Record<string, never>>(
-      this.redis.run(SCRIPTS.releaseHeld, keys, { prefix: this.prefix, now }, 'The held deploy was not released'),
+    const args = { prefix: this.prefix, now };
+    return this.requested(
+      await this.ask(SCRIPTS.releaseHeld, this.slots, args, 'The held deploy was not released'),
+      now,
     );
-    if (!isMoved(moved)) return null;
-    await this.moved(moved.id, moved.from, moved.to, now);
-    return { deployId: moved.id, wakeup: wakeupOf(moved) };
   }
 
   async claim(deployId: string, jobId: string, now: number): Promise<Claim> {
-    const keys = { next: this.keys.next, inflight: this.keys.inflight };
-    const reply = await this.json<{ kind: Claim['kind']; id?: string; from?: DeployStatus; scheduledFor?: number }>(
-      this.redis.run(
-        SCRIPTS.claim,
-        keys,
-        { prefix: this.prefix, deployId, jobId, now },
-        `Deploy ${deployId} could not be claimed`,
-      ),
+    const args = { prefix: this.prefix, deployId, jobId, now };
+    const reply = await this.ask<ClaimReply>(
+      SCRIPTS.claim,
+      this.slots,
+      args,
+      `Deploy ${deployId} could not be claimed`,
     );
     switch (reply.kind) {
       case 'wait':
@@ -130,13 +135,11 @@ export class RedisDeployState extends DeployState {
   }
 
   async markRetrying(deployId: string, attempts: number, lastError: string, retryAt: number): Promise<void> {
-    const reply = await this.json<{ from?: DeployStatus; to?: DeployStatus }>(
-      this.redis.run(
-        SCRIPTS.markRetrying,
-        { record: `${this.prefix}rec:${deployId}` },
-        { attempts, lastError, retryAt },
-        `Deploy ${deployId}'s retry could not be recorded`,
-      ),
+    const reply = await this.ask<{ from?: DeployStatus; to?: DeployStatus }>(
+      SCRIPTS.markRetrying,
+      { record: this.record(deployId) },
+      { attempts, lastError, retryAt },
+      `Deploy ${deployId}'s retry could not be recorded`,
     );
     if (reply.to) await this.moved(deployId, reply.from, reply.to, Date.now());
   }
@@ -163,10 +166,8 @@ export class RedisDeployState extends DeployState {
       heldNote: HELD_NOTE,
       historyMax: HISTORY_LIMIT,
     };
-    const keys = { inflight: this.keys.inflight, next: this.keys.next, history: this.keys.history };
-    const done = await this.json<Finished>(
-      this.redis.run(SCRIPTS.finish, keys, args, `The outcome of deploy ${deployId} could not be recorded`),
-    );
+    const action = `The outcome of deploy ${deployId} could not be recorded`;
+    const done = await this.ask<Finished>(SCRIPTS.finish, this.keys, args, action);
     await this.moved(deployId, done.from, done.to, now);
     if (done.carriedTo) await this.moved(done.carriedTo.id, done.carriedTo.from, done.carriedTo.to, now);
     return done.next
@@ -183,46 +184,22 @@ export class RedisDeployState extends DeployState {
   }
 
   async pointers(): Promise<Pointers> {
-    const keys = { next: this.keys.next, inflight: this.keys.inflight };
-    const reply = await this.json<{
-      next?: { id: string; status: DeployStatus; scheduledFor?: number; jobs: number };
-      inflight?: { id: string; jobId: string };
-    }>(this.redis.run(SCRIPTS.pointers, keys, { prefix: this.prefix }, 'The deploy state could not be read'));
-    return {
-      next: reply.next
-        ? {
-            deployId: reply.next.id,
-            status: reply.next.status,
-            scheduledFor: reply.next.scheduledFor ?? null,
-            jobs: reply.next.jobs,
-          }
-        : null,
-      inflight: reply.inflight ? { deployId: reply.inflight.id, jobId: reply.inflight.jobId } : null,
-    };
+    const args = { prefix: this.prefix };
+    return toPointers(await this.ask(SCRIPTS.pointers, this.slots, args, 'The deploy state could not be read'));
   }
 
   async trackedRuns(): Promise<TrackedRuns> {
     const keys = { history: this.keys.history, inflight: this.keys.inflight };
-    const reply = await this.json<{
-      deploys: (Omit<TrackedDeploy, 'run'> & { run?: DeployRun })[] | Record<string, never>;
-      newestDispatchAt?: number;
-      dispatchInFlight: boolean;
-    }>(this.redis.run(SCRIPTS.trackedRuns, keys, { prefix: this.prefix }, 'The followed deploys could not be read'));
-    const deploys = Array.isArray(reply.deploys)
-      ? reply.deploys.map((deploy) => ({ ...deploy, run: deploy.run ?? null }))
-      : [];
-    return { deploys, newestDispatchAt: reply.newestDispatchAt ?? null, dispatchInFlight: reply.dispatchInFlight };
+    const args = { prefix: this.prefix };
+    return toTrackedRuns(await this.ask(SCRIPTS.trackedRuns, keys, args, 'The followed deploys could not be read'));
   }
 
   async runObserved(deployId: string, run: DeployRun, to: RunStatus, lastError: string | null): Promise<boolean> {
-    const args = { to, run: JSON.stringify(run), lastError: lastError ?? '' };
-    const reply = await this.json<{ from?: DeployStatus; to?: DeployStatus }>(
-      this.redis.run(
-        SCRIPTS.runObserved,
-        { record: `${this.prefix}rec:${deployId}` },
-        args,
-        `The run of deploy ${deployId} could not be recorded`,
-      ),
+    const reply = await this.ask<{ from?: DeployStatus; to?: DeployStatus }>(
+      SCRIPTS.runObserved,
+      { record: this.record(deployId) },
+      { to, run: JSON.stringify(run), lastError: lastError ?? '' },
+      `The run of deploy ${deployId} could not be recorded`,
     );
     if (!reply.to) return false;
     await this.moved(deployId, reply.from, reply.to, Date.now());
@@ -230,32 +207,54 @@ export class RedisDeployState extends DeployState {
   }
 
   async stopTracking(deployId: string, lastError: string): Promise<void> {
-    await this.redis.run(
-      SCRIPTS.stopTracking,
-      { record: `${this.prefix}rec:${deployId}` },
-      { lastError },
-      `Deploy ${deployId} could not be updated`,
-    );
+    const keys = { record: this.record(deployId) };
+    await this.redis.run(SCRIPTS.stopTracking, keys, { lastError }, `Deploy ${deployId} could not be updated`);
   }
 
   async deploysSinceChange(kind: EntityKind, id: string): Promise<Deploy[]> {
+    const keys = { history: this.keys.history };
     const args = { prefix: this.prefix, field: `${kind}:${id}` };
-    const ids = await this.json<string[] | Record<string, never>>(
-      this.redis.run(SCRIPTS.sinceChange, { history: this.keys.history }, args, 'The deploy history could not be read'),
+    const ids = listOf(
+      await this.ask<string[] | Record<string, never>>(
+        SCRIPTS.sinceChange,
+        keys,
+        args,
+        'The deploy history could not be read',
+      ),
     );
-    return Array.isArray(ids) && ids.length > 0 ? this.read(ids, ids.length) : [];
+    return ids.length > 0 ? this.read(ids, ids.length) : [];
   }
 
   private async read(ids: string[], limit: number): Promise<Deploy[]> {
     const args = { prefix: this.prefix, limit, ids: JSON.stringify(ids) };
-    const rows = await this.json<{ record: Record<string, string>; changes: string[] | Record<string, never> }[]>(
-      this.redis.run(SCRIPTS.read, { history: this.keys.history }, args, 'The deploys could not be read'),
+    const rows = await this.ask<{ record: Record<string, string>; changes: string[] | Record<string, never> }[]>(
+      SCRIPTS.read,
+      { history: this.keys.history },
+      args,
+      'The deploys could not be read',
     );
-    return rows.map((row) => toDeploy(row.record, Array.isArray(row.changes) ? row.changes : []));
+    return rows.map((row) => toDeploy(row.record, listOf(row.changes)));
   }
 
-  private async json<T>(reply: Promise<unknown>): Promise<T> {
-    return JSON.parse(String(await reply)) as T;
+  private record(deployId: string): string {
+    return `${this.prefix}rec:${deployId}`;
+  }
+
+  /** Runs a script whose reply is JSON. */
+  private async ask<T, K extends string = string, A extends string = string>(
+    script: LuaScript<K, A>,
+    keys: Record<K, string>,
+    args: Record<A, string | number>,
+    action: string,
+  ): Promise<T> {
+    return JSON.parse(String(await this.redis.run(script, keys, args, action))) as T;
+  }
+
+  /** A script that may have moved a deploy (an empty reply: it did not): publishes the move, says what to wake. */
+  private async requested(moved: Moved | Record<string, never>, now: number): Promise<Requested | null> {
+    if (!isMoved(moved)) return null;
+    await this.moved(moved.id, moved.from, moved.to, now);
+    return { deployId: moved.id, wakeup: wakeupOf(moved) };
   }
 
   /** Publishes a transition (not a change within one status) with the deploy as it is now. */
