@@ -36,12 +36,15 @@ export class ContentSnapshot {
     return { objects: Object.fromEntries(this.objects), offSite: [...this.offSite].sort() };
   }
 
-  /** The ETag each of these entities had here, by `<kind>:<id>`; entities this snapshot did not hold are left out. */
-  etagsOf(entities: readonly { kind: EntityKind; id: string }[]): Record<string, string> {
+  /** The ETag of each of these entities whose object is the same here and in `previous`, by `<kind>:<id>`. */
+  unchangedSince(
+    previous: ContentSnapshot,
+    entities: readonly { kind: EntityKind; id: string }[],
+  ): Record<string, string> {
     const etags: Record<string, string> = {};
     for (const { kind, id } of entities) {
       const etag = this.objects.get(contentKey(kind, id));
-      if (etag !== undefined) etags[`${kind}:${id}`] = etag;
+      if (etag !== undefined && previous.objects.get(contentKey(kind, id)) === etag) etags[`${kind}:${id}`] = etag;
     }
     return etags;
   }

@@ -48,6 +48,13 @@ describe('DispatchSnapshots.describe', () => {
     expect(await describeWith(changes, last, now)).toEqual(['deleted post:gone', 'updated post:edited']);
   });
 
+  it('keeps a recorded write the last dispatch carried when the object has changed since: S3 now shows a newer write', async () => {
+    const last = { deployId: 'd1', objects: { 'posts/raced.json': 'r2' } };
+    expect(await describeWith([post('raced', 'r2')], last, { 'posts/raced.json': 'r3' })).toEqual([
+      'updated post:raced',
+    ]);
+  });
+
   it('keeps every recorded write when the last record is the first start’s baseline, which no dispatch carried', async () => {
     const last = { deployId: BASELINE, objects: { 'posts/raced.json': 'r2' } };
     expect(await describeWith([post('raced', 'r2')], last, { 'posts/raced.json': 'r2' })).toEqual([

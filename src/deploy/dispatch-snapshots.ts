@@ -50,20 +50,22 @@ export class DispatchSnapshots {
    *   queue state a Redis wipe lost, or made in the bucket by another tool). This dispatch deploys them and
    *   moves the marker past them, so it must name them: else no deploy ever would. Only changes to what the
    *   site shows count: a draft created, edited or deleted is not named.
-   * - It leaves out a recorded write the last dispatch already carried (same ETag in its snapshot): a write
-   *   that reached S3 just before that deploy's snapshot, whose change was recorded just after its claim.
-   *   That dispatch named it already, by the rule above.
+   * - It leaves out a recorded write the last dispatch already carried: a write that reached S3 just before
+   *   that deploy's snapshot, whose change was recorded just after its claim. That dispatch named it already,
+   *   by the rule above. Only an object unchanged since that snapshot qualifies (same ETag there, here and
+   *   in the recorded write), so a newer write is never left out with it.
    */
   async describe(deployId: string): Promise<Deploy> {
     const deploy = (await this.state.get(deployId))!;
     const prepared = this.prepared.get(deployId);
     if (!prepared?.last) return deploy;
+    const { snapshot, last } = prepared;
     const listed = new Set(deploy.changes.map((c) => `${c.kind}:${c.id}`));
-    const missing = prepared.snapshot
-      .changesSince(prepared.last.snapshot, new Date().toISOString())
+    const missing = snapshot
+      .changesSince(last.snapshot, new Date().toISOString())
       .filter((c) => !listed.has(`${c.kind}:${c.id}`));
     // A baseline was never dispatched: a write it caught mid-flight is on the site only once this deploy is.
-    const dispatched = prepared.last.deployId === BASELINE ? {} : prepared.last.snapshot.etagsOf(deploy.changes);
+    const dispatched = last.deployId === BASELINE ? {} : snapshot.unchangedSince(last.snapshot, deploy.changes);
     if (missing.length === 0 && Object.keys(dispatched).length === 0) return deploy;
     const { dropped } = await this.state.settleChanges(deployId, missing, dispatched);
     if (missing.length > 0)
@@ -72,7 +74,7 @@ export class DispatchSnapshots {
       );
     if (dropped.length > 0)
       this.logger.log(
-        `deploy ${deployId} leaves out ${dropped.length} change(s) the last dispatch (${prepared.last.deployId}) already carried: ${dropped.join(', ')}`,
+        `deploy ${deployId} leaves out ${dropped.length} change(s) the last dispatch (${last.deployId}) already carried: ${dropped.join(', ')}`,
       );
     return (await this.state.get(deployId))!;
   }
