@@ -8,15 +8,20 @@ export interface InterceptedRequest {
   headers: IncomingMessage['headers'];
 }
 
+/** What to do around a matching request; each is awaited. */
+export interface Interposition {
+  /** Before it is forwarded: e.g. change the object behind the service's back between its read and its write. */
+  before?: () => Promise<void>;
+  /** Once S3 has answered, before the answer is passed on: the write is done, and its writer does not know yet. */
+  beforeAnswer?: () => Promise<void>;
+}
+
 /**
  * An HTTP pass-through in front of an S3 server, for tests that need another writer to act at an exact
- * moment: `before` runs (and is awaited) before a matching request is forwarded, e.g. to change the object
- * behind the service's back between its read and its conditional write. Requests are forwarded byte for
- * byte (the Host header included, so the SDK's signature still holds).
+ * moment. Requests are forwarded byte for byte (the Host header included, so the SDK's signature still holds).
  */
 export class S3Interposer {
-  private hook: { matches: (req: InterceptedRequest) => boolean; before: () => Promise<void>; times: number } | null =
-    null;
+  private hook: (Interposition & { matches: (req: InterceptedRequest) => boolean; times: number }) | null = null;
 
   private constructor(
     private readonly server: Server,
@@ -32,26 +37,34 @@ export class S3Interposer {
     return interposer;
   }
 
-  /** Runs `before` ahead of the next `times` requests that `matches` accepts. */
-  interpose(matches: (req: InterceptedRequest) => boolean, before: () => Promise<void>, times = 1): void {
-    this.hook = { matches, before, times };
+  /** Acts around the next `times` requests that `matches` accepts; a function alone runs before each. */
+  interpose(
+    matches: (req: InterceptedRequest) => boolean,
+    what: Interposition | (() => Promise<void>),
+    times = 1,
+  ): void {
+    this.hook = { matches, times, ...(typeof what === 'function' ? { before: what } : what) };
   }
 
   private async forward(upstream: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const hook = this.hook;
-    if (
+    const matched =
       hook !== null &&
       hook.times > 0 &&
-      hook.matches({ method: req.method ?? '', path: req.url ?? '', headers: req.headers })
-    ) {
+      hook.matches({ method: req.method ?? '', path: req.url ?? '', headers: req.headers });
+    if (matched) {
       hook.times--;
-      await hook.before();
+      await hook.before?.();
     }
     const out = request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
       (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
+        const passOn = (): void => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        };
+        if (matched && hook.beforeAnswer) void hook.beforeAnswer().then(passOn, () => res.destroy());
+        else passOn();
       },
     );
     out.on('error', () => res.destroy());

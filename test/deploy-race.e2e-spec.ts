@@ -1,0 +1,90 @@
+import request from 'supertest';
+import type { Deploy } from '../src/deploy/deploy.types';
+import { FakeGithub } from './support/fake-github';
+import { answeredDispatches, bodyOf, settled, startDeployingApp } from './support/deploy-harness';
+import { S3Interposer } from './support/s3-interposer';
+import { RunningApp, TestStack } from './support/stack';
+
+const DEBOUNCE = 400;
+
+/**
+ * A write that reaches S3 just before a deploy lists the bucket, while its change is recorded only after that
+ * deploy was claimed: the deploy names it (S3 shows it, no recorded edit does) and the change lands in the
+ * next deploy. Here the S3 answer to that write is held until the first deploy has been dispatched, so the
+ * race happens every time. The next deploy must not name the write again.
+ */
+describe('deploys: a write recorded after the claim of the deploy that listed it', () => {
+  let stack: TestStack;
+  let github: FakeGithub;
+  let interposer: S3Interposer;
+  let running: RunningApp;
+  const api = () => request(running.url);
+  const naming = (id: string) =>
+    github.dispatches().filter((d) => bodyOf(d).client_payload.changes.some((c) => c.id === id));
+
+  beforeAll(async () => {
+    [stack, github] = await Promise.all([TestStack.start(), FakeGithub.start()]);
+    interposer = await S3Interposer.start(stack.s3.endpoint);
+    running = await startDeployingApp(stack, github, {
+      S3_ENDPOINT: interposer.endpoint,
+      DEPLOY_DEBOUNCE_MS: String(DEBOUNCE),
+      DEPLOY_MAX_WAIT_MS: '30000',
+    });
+  });
+
+  afterAll(async () => {
+    await running?.close();
+    await interposer?.stop();
+    await github?.close();
+    await stack?.stop();
+  });
+
+  it('is named by one dispatch: the first, which listed it; the next leaves it out', async () => {
+    await api().post('/authors').send({ id: 'ada', name: 'Ada' }).expect(201);
+    const fields = { body: 'Text', authorIds: ['ada'], status: 'published' };
+    await api()
+      .post('/posts')
+      .send({ id: 'raced', title: 'Raced', ...fields })
+      .expect(201);
+    await api()
+      .post('/posts')
+      .send({ id: 'other', title: 'Other', ...fields })
+      .expect(201);
+    // A dispatch (not the first start's baseline) is what the next deploy compares with.
+    await settled(running.url, bodyOf((await answeredDispatches(github, 1))[0]).client_payload.deployId);
+    github.reset();
+
+    let landed!: () => void;
+    const inBucket = new Promise<void>((resolve) => (landed = resolve));
+    interposer.interpose((req) => req.method === 'PUT' && req.path.includes('/posts/raced.json'), {
+      beforeAnswer: async () => {
+        landed();
+        await answeredDispatches(github, 1); // the deploy that listed the write has been sent
+      },
+    });
+    // then(): supertest sends a request only once it is awaited.
+    const racedEdit = api()
+      .patch('/posts/raced')
+      .send({ title: 'Raced, edited' })
+      .expect(200)
+      .then((response) => response);
+    await inBucket;
+    await api().patch('/posts/other').send({ title: 'Other, edited' }).expect(200);
+    const edited = (await racedEdit).body as { updatedAt: string };
+
+    const [first, second] = await answeredDispatches(github, 2);
+    expect(
+      bodyOf(first)
+        .client_payload.changes.map((c) => `${c.action} ${c.id}`)
+        .sort(),
+    ).toEqual(['updated other', 'updated raced']);
+    expect(naming('raced')).toEqual([first]);
+    const next = (
+      await api()
+        .get(`/deploys/${bodyOf(second).client_payload.deployId}`)
+        .expect(200)
+    ).body as Deploy;
+    expect(next).toMatchObject({ changes: [], changeCount: 0, editCount: 1 });
+    expect(Date.parse(next.firstChangeAt!)).toBeGreaterThanOrEqual(Date.parse(edited.updatedAt));
+  });
+});
