@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import fc from 'fast-check';
 import type { ContentChange } from '../content/content-change';
 import { ContentSnapshot } from './content-snapshot';
 import { BASELINE, DispatchMarker, Marker } from './dispatch-marker';
@@ -60,6 +61,22 @@ describe('DispatchSnapshots.describe', () => {
     expect(await describeWith([post('raced', 'r2')], last, { 'posts/raced.json': 'r2' })).toEqual([
       'updated post:raced',
     ]);
+  });
+
+  it('leaves a recorded change out exactly when its write, the last dispatch and the bucket agree on one ETag', async () => {
+    const etag = fc.option(fc.constantFrom('e1', 'e2', 'e3'), { nil: undefined });
+    await fc.assert(
+      fc.asyncProperty(etag, etag, etag, fc.boolean(), async (written, dispatched, inBucket, baseline) => {
+        const change = written === undefined ? { ...post('p'), action: 'deleted' as const } : post('p', written);
+        const objects = (etagHere: string | undefined) => (etagHere === undefined ? {} : { 'posts/p.json': etagHere });
+        const last = { deployId: baseline ? BASELINE : 'd1', objects: objects(dispatched) };
+        const carried = !baseline && written !== undefined && dispatched === written && inBucket === written;
+        expect(await describeWith([change], last, objects(inBucket))).toEqual(
+          carried ? [] : [`${change.action} post:p`],
+        );
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('also names what S3 shows changed since the last dispatch that no recorded edit names', async () => {
