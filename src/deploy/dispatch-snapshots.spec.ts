@@ -68,7 +68,7 @@ describe('DispatchSnapshots.describe', () => {
     await fc.assert(
       fc.asyncProperty(etag, etag, etag, fc.boolean(), async (written, dispatched, inBucket, baseline) => {
         const change = written === undefined ? { ...post('p'), action: 'deleted' as const } : post('p', written);
-        const objects = (etagHere: string | undefined) => (etagHere === undefined ? {} : { 'posts/p.json': etagHere });
+        const objects = (etagHere?: string): Record<string, string> => (etagHere ? { 'posts/p.json': etagHere } : {});
         const last = { deployId: baseline ? BASELINE : 'd1', objects: objects(dispatched) };
         const carried = !baseline && written !== undefined && dispatched === written && inBucket === written;
         expect(await describeWith([change], last, objects(inBucket))).toEqual(

@@ -1,56 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ContentChange, EntityKind } from '../content/content-change';
+import type { ContentChange } from '../content/content-change';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import type { LuaScript } from '../redis/lua-script';
 import { RedisService } from '../redis/redis.service';
 import { DeployEvents } from './deploy-events';
-import {
-  Claim,
-  DeployState,
-  FinalState,
-  HELD_NOTE,
-  Pointers,
-  Requested,
-  RunStatus,
-  Settled,
-  TrackedRuns,
-  Wakeup,
-} from './deploy-state';
-import { newDeployId, toDeploy } from './deploy-record';
-import {
-  ClaimReply,
-  Finished,
-  Moved,
-  POINTER_KEYS,
-  SCRIPTS,
-  isMoved,
-  listOf,
-  toPointers,
-  toTrackedRuns,
-  wakeupOf,
-} from './redis-deploy-scripts';
-import { Deploy, DeployReason, DeployRun, DeployStatus } from './deploy.types';
+import { Claim, FinalState, HELD_NOTE, Requested, RunStatus, Settled, Wakeup } from './deploy-state';
+import { newDeployId } from './deploy-record';
+import { ClaimReply, Finished, Moved, SCRIPTS, isMoved, wakeupOf } from './redis-deploy-scripts';
+import { RedisDeployReads } from './redis-deploy-reads';
+import { DeployReason, DeployRun, DeployStatus } from './deploy.types';
 
 /** How many deploy records are kept (oldest dropped first; pending and in-flight ones never). */
 export const HISTORY_LIMIT = 500;
 
 /** DeployState on Redis: every transition is one script of ./lua, registered once per connection. */
 @Injectable()
-export class RedisDeployState extends DeployState {
-  private readonly prefix: string;
-  private readonly keys: Record<(typeof POINTER_KEYS)[number], string>;
-  /** The two pointers alone, for the scripts that need no history. */
-  private readonly slots: { next: string; inflight: string };
-
+export class RedisDeployState extends RedisDeployReads {
   constructor(
-    private readonly redis: RedisService,
-    private readonly events: DeployEvents,
+    redis: RedisService,
+    events: DeployEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    super();
-    this.prefix = redis.key('deploys', '');
-    this.slots = { next: redis.key('deploys', 'next'), inflight: redis.key('deploys', 'inflight') };
-    this.keys = { ...this.slots, history: redis.key('deploys', 'history') };
+    super(redis, events);
   }
 
   async recordChange(change: ContentChange, now: number): Promise<Wakeup | null> {
@@ -175,25 +145,6 @@ export class RedisDeployState extends DeployState {
       : null;
   }
 
-  async get(deployId: string): Promise<Deploy | null> {
-    return (await this.read([deployId], 1))[0] ?? null;
-  }
-
-  list(limit: number): Promise<Deploy[]> {
-    return this.read([], limit);
-  }
-
-  async pointers(): Promise<Pointers> {
-    const args = { prefix: this.prefix };
-    return toPointers(await this.ask(SCRIPTS.pointers, this.slots, args, 'The deploy state could not be read'));
-  }
-
-  async trackedRuns(): Promise<TrackedRuns> {
-    const keys = { history: this.keys.history, inflight: this.keys.inflight };
-    const args = { prefix: this.prefix };
-    return toTrackedRuns(await this.ask(SCRIPTS.trackedRuns, keys, args, 'The followed deploys could not be read'));
-  }
-
   async runObserved(deployId: string, run: DeployRun, to: RunStatus, lastError: string | null): Promise<boolean> {
     const reply = await this.ask<{ from?: DeployStatus; to?: DeployStatus }>(
       SCRIPTS.runObserved,
@@ -211,56 +162,10 @@ export class RedisDeployState extends DeployState {
     await this.redis.run(SCRIPTS.stopTracking, keys, { lastError }, `Deploy ${deployId} could not be updated`);
   }
 
-  async deploysSinceChange(kind: EntityKind, id: string): Promise<Deploy[]> {
-    const keys = { history: this.keys.history };
-    const args = { prefix: this.prefix, field: `${kind}:${id}` };
-    const ids = listOf(
-      await this.ask<string[] | Record<string, never>>(
-        SCRIPTS.sinceChange,
-        keys,
-        args,
-        'The deploy history could not be read',
-      ),
-    );
-    return ids.length > 0 ? this.read(ids, ids.length) : [];
-  }
-
-  private async read(ids: string[], limit: number): Promise<Deploy[]> {
-    const args = { prefix: this.prefix, limit, ids: JSON.stringify(ids) };
-    const rows = await this.ask<{ record: Record<string, string>; changes: string[] | Record<string, never> }[]>(
-      SCRIPTS.read,
-      { history: this.keys.history },
-      args,
-      'The deploys could not be read',
-    );
-    return rows.map((row) => toDeploy(row.record, listOf(row.changes)));
-  }
-
-  private record(deployId: string): string {
-    return `${this.prefix}rec:${deployId}`;
-  }
-
-  /** Runs a script whose reply is JSON. */
-  private async ask<T, K extends string = string, A extends string = string>(
-    script: LuaScript<K, A>,
-    keys: Record<K, string>,
-    args: Record<A, string | number>,
-    action: string,
-  ): Promise<T> {
-    return JSON.parse(String(await this.redis.run(script, keys, args, action))) as T;
-  }
-
   /** A script that may have moved a deploy (an empty reply: it did not): publishes the move, says what to wake. */
   private async requested(moved: Moved | Record<string, never>, now: number): Promise<Requested | null> {
     if (!isMoved(moved)) return null;
     await this.moved(moved.id, moved.from, moved.to, now);
     return { deployId: moved.id, wakeup: wakeupOf(moved) };
-  }
-
-  /** Publishes a transition (not a change within one status) with the deploy as it is now. */
-  private async moved(deployId: string, from: DeployStatus | undefined, to: DeployStatus, at: number): Promise<void> {
-    if (from === to) return;
-    const deploy = await this.get(deployId).catch(() => null);
-    if (deploy !== null) this.events.publish({ deploy, from: from ?? null, to, at });
   }
 }
