@@ -3,6 +3,7 @@ import type { ContentChange, EntityKind } from '../content/content-change';
 import { bareEtag } from '../content/etag';
 import { changesSite } from '../content/site-rule';
 import { contentKey, parseContentKey } from '../storage/s3-layout';
+import { changeField } from './deploy-record';
 import type { ListedObject } from '../storage/s3-storage.service';
 
 /**
@@ -42,9 +43,10 @@ export class ContentSnapshot {
     entities: readonly { kind: EntityKind; id: string }[],
   ): Record<string, string> {
     const etags: Record<string, string> = {};
-    for (const { kind, id } of entities) {
-      const etag = this.objects.get(contentKey(kind, id));
-      if (etag !== undefined && previous.objects.get(contentKey(kind, id)) === etag) etags[`${kind}:${id}`] = etag;
+    for (const entity of entities) {
+      const key = contentKey(entity.kind, entity.id);
+      const etag = this.objects.get(key);
+      if (etag !== undefined && previous.objects.get(key) === etag) etags[changeField(entity)] = etag;
     }
     return etags;
   }

@@ -10,6 +10,11 @@ export function newDeployId(now = Date.now()): string {
 const iso = (ms: string | undefined): string | null =>
   ms === undefined || ms === '' ? null : new Date(Number(ms)).toISOString();
 
+/** The field naming an entity in a deploy's change list (`<kind>:<id>`), as the scripts spell it too. */
+export function changeField({ kind, id }: { kind: ContentChange['kind']; id: string }): string {
+  return `${kind}:${id}`;
+}
+
 /** Newest first; ties by kind and id so the order is stable. */
 export function newestFirst(a: ContentChange, b: ContentChange): number {
   if (a.at !== b.at) return a.at < b.at ? 1 : -1;

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ContentSnapshot } from './content-snapshot';
 import { BASELINE, DispatchMarker, Marker } from './dispatch-marker';
 import { DeployState } from './deploy-state';
+import { changeField } from './deploy-record';
 import { Deploy } from './deploy.types';
 
 interface Prepared {
@@ -60,10 +61,10 @@ export class DispatchSnapshots {
     const prepared = this.prepared.get(deployId);
     if (!prepared?.last) return deploy;
     const { snapshot, last } = prepared;
-    const listed = new Set(deploy.changes.map((c) => `${c.kind}:${c.id}`));
+    const listed = new Set(deploy.changes.map(changeField));
     const missing = snapshot
       .changesSince(last.snapshot, new Date().toISOString())
-      .filter((c) => !listed.has(`${c.kind}:${c.id}`));
+      .filter((c) => !listed.has(changeField(c)));
     // A baseline was never dispatched: a write it caught mid-flight is on the site only once this deploy is.
     const dispatched = last.deployId === BASELINE ? {} : snapshot.unchangedSince(last.snapshot, deploy.changes);
     if (missing.length === 0 && Object.keys(dispatched).length === 0) return deploy;

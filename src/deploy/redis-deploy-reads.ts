@@ -3,7 +3,7 @@ import type { LuaScript } from '../redis/lua-script';
 import { RedisService } from '../redis/redis.service';
 import { DeployEvents } from './deploy-events';
 import { DeployState, Pointers, TrackedRuns } from './deploy-state';
-import { toDeploy } from './deploy-record';
+import { changeField, toDeploy } from './deploy-record';
 import { Deploy, DeployStatus } from './deploy.types';
 import { POINTER_KEYS, SCRIPTS, listOf, toPointers, toTrackedRuns } from './redis-deploy-scripts';
 
@@ -48,7 +48,7 @@ export abstract class RedisDeployReads extends DeployState {
 
   async deploysSinceChange(kind: EntityKind, id: string): Promise<Deploy[]> {
     const keys = { history: this.keys.history };
-    const args = { prefix: this.prefix, field: `${kind}:${id}` };
+    const args = { prefix: this.prefix, field: changeField({ kind, id }) };
     const ids = listOf(
       await this.ask<string[] | Record<string, never>>(
         SCRIPTS.sinceChange,

@@ -94,7 +94,6 @@ export class RedisDeployState extends RedisDeployReads {
     missing: ContentChange[],
     dispatched: Record<string, string>,
   ): Promise<Settled> {
-    if (missing.length === 0 && Object.keys(dispatched).length === 0) return { added: 0, dropped: [] };
     const [added, ...dropped] = (await this.redis.run(
       SCRIPTS.settleChanges,
       { changes: `${this.prefix}chg:${deployId}` },

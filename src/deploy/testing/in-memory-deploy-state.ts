@@ -11,7 +11,7 @@ import {
   TrackedRuns,
   Wakeup,
 } from '../deploy-state';
-import { newestFirst } from '../deploy-record';
+import { changeField, newestFirst } from '../deploy-record';
 import type { Deploy, DeployReason, DeployRun, DeployStatus } from '../deploy.types';
 
 interface Stored {
@@ -127,14 +127,15 @@ export class InMemoryDeployState extends DeployState {
 
   settleChanges(deployId: string, missing: ContentChange[], dispatched: Record<string, string>): Promise<Settled> {
     const { deploy } = this.deploys.get(deployId)!;
-    const listed = (change: ContentChange): boolean => deploy.changes.some((c) => entity(c) === entity(change));
+    const listed = (change: ContentChange): boolean =>
+      deploy.changes.some((c) => changeField(c) === changeField(change));
     const added = missing.filter((change) => !listed(change));
     added.forEach((change) => this.setChange(deploy, change));
     const dropped = Object.keys(dispatched).filter(
       (field) => this.etags.get(`${deployId} ${field}`) === dispatched[field],
     );
     dropped.forEach((field) => this.etags.delete(`${deployId} ${field}`));
-    deploy.changes = deploy.changes.filter((c) => !dropped.includes(entity(c)));
+    deploy.changes = deploy.changes.filter((c) => !dropped.includes(changeField(c)));
     deploy.changeCount = deploy.changes.length;
     return Promise.resolve({ added: added.length, dropped });
   }
@@ -162,8 +163,8 @@ export class InMemoryDeployState extends DeployState {
         this.move(stored.deploy, 'pending', 'held');
       }
       for (const change of deploy.changes)
-        if (!stored.deploy.changes.some((c) => c.kind === change.kind && c.id === change.id))
-          this.setChange(stored.deploy, { ...change, etag: this.etags.get(`${deploy.id} ${entity(change)}`) });
+        if (!stored.deploy.changes.some((c) => changeField(c) === changeField(change)))
+          this.setChange(stored.deploy, { ...change, etag: this.etags.get(`${deploy.id} ${changeField(change)}`) });
       stored.deploy.editCount += deploy.editCount;
       stored.deploy.firstChangeAt ??= deploy.firstChangeAt;
       stored.deploy.lastChangeAt ??= deploy.lastChangeAt;
@@ -285,10 +286,10 @@ export class InMemoryDeployState extends DeployState {
   }
 
   private setChange(deploy: Deploy, { etag, ...shown }: ContentChange): void {
-    const key = `${deploy.id} ${entity(shown)}`;
+    const key = `${deploy.id} ${changeField(shown)}`;
     if (etag === undefined) this.etags.delete(key);
     else this.etags.set(key, etag);
-    deploy.changes = [shown, ...deploy.changes.filter((c) => entity(c) !== entity(shown))].sort(newestFirst);
+    deploy.changes = [shown, ...deploy.changes.filter((c) => changeField(c) !== changeField(shown))].sort(newestFirst);
     deploy.changeCount = deploy.changes.length;
   }
 
@@ -299,4 +300,3 @@ export class InMemoryDeployState extends DeployState {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
-const entity = (change: { kind: EntityKind; id: string }): string => `${change.kind}:${change.id}`;
