@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { dispatchAsCurl } from './dry-run-curl';
+import { dispatchAsCurl, dryRunDispatch } from './dry-run-curl';
+import type { DispatchRequest } from './github.types';
+import { buildClientPayload, buildWorkflowInputs } from './payload';
 
 /** Lets a real POSIX shell parse the command (with `curl` swapped for printf) and returns the words it got. */
 function shellWords(command: string, env: Record<string, string>): string[] {
@@ -55,5 +57,43 @@ describe('dispatchAsCurl', () => {
       GITHUB_REPOSITORY: 'me/site',
     });
     expect(fromShell[3]).toBe('https://api.github.com/repos/me/site/actions/workflows/deploy.yml/dispatches');
+  });
+});
+
+describe('dryRunDispatch', () => {
+  const request: DispatchRequest = {
+    deployId: 'd-7',
+    reason: 'content changed',
+    changeCount: 1,
+    editCount: 2,
+    changes: [{ kind: 'post', id: 'hello', action: 'updated', at: '2026-12-02T00:00:00.000Z' }],
+    firstChangeAt: '2026-12-02T00:00:00.000Z',
+    lastChangeAt: '2026-12-02T00:00:00.000Z',
+  };
+  const target = { apiUrl: 'https://api.github.com', repository: 'acme/blog' };
+  const sent = (command: string): { url: string; body: unknown } => {
+    const words = shellWords(command, { GITHUB_TOKEN: 't' });
+    return { url: words[3], body: JSON.parse(words.at(-1)!) };
+  };
+
+  it('is the repository_dispatch the configured event type would send', () => {
+    const command = dryRunDispatch({ trigger: { kind: 'repository_dispatch' }, eventType: 'webhook' }, target, request);
+    expect(sent(command)).toEqual({
+      url: 'https://api.github.com/repos/acme/blog/dispatches',
+      body: { event_type: 'webhook', client_payload: buildClientPayload(request) },
+    });
+  });
+
+  it('is the workflow_dispatch of the configured workflow, on the configured ref or else main', () => {
+    const trigger = { kind: 'workflow_dispatch', workflow: 'deploy.yml' } as const;
+    const onMain = sent(dryRunDispatch({ trigger, eventType: 'webhook' }, target, request));
+    expect(onMain).toEqual({
+      url: 'https://api.github.com/repos/acme/blog/actions/workflows/deploy.yml/dispatches',
+      body: { ref: 'main', inputs: buildWorkflowInputs(request), return_run_details: true },
+    });
+    const onRelease = sent(
+      dryRunDispatch({ trigger: { ...trigger, ref: 'release' }, eventType: 'x' }, target, request),
+    );
+    expect(onRelease.body).toMatchObject({ ref: 'release' });
   });
 });

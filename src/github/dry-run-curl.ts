@@ -1,4 +1,7 @@
+import type { DeployConfig } from '../config/app-config';
 import { GITHUB_API_VERSION, GITHUB_MEDIA_TYPE } from './github-http';
+import type { DispatchRequest } from './github.types';
+import { buildClientPayload, buildWorkflowInputs } from './payload';
 
 /** Wraps text in single quotes for a POSIX shell: nothing inside is expanded. */
 function singleQuoted(text: string): string {
@@ -36,4 +39,26 @@ export function dispatchAsCurl({ apiUrl, repository, endpoint = 'dispatches', bo
     `-H ${singleQuoted('Content-Type: application/json')}`,
     `-d ${singleQuoted(JSON.stringify(body))}`,
   ].join(' ');
+}
+
+/**
+ * The request the configured trigger would send for `request`, as a curl command: a repository_dispatch, or a
+ * workflow_dispatch. Without credentials the default branch cannot be read, so a workflow's command names the usual one.
+ */
+export function dryRunDispatch(
+  deploy: Pick<DeployConfig, 'trigger' | 'eventType'>,
+  target: { apiUrl: string; repository?: string },
+  request: DispatchRequest,
+): string {
+  const { trigger } = deploy;
+  if (trigger.kind === 'repository_dispatch')
+    return dispatchAsCurl({
+      ...target,
+      body: { event_type: deploy.eventType, client_payload: buildClientPayload(request) },
+    });
+  return dispatchAsCurl({
+    ...target,
+    endpoint: `actions/workflows/${trigger.workflow}/dispatches`,
+    body: { ref: trigger.ref ?? 'main', inputs: buildWorkflowInputs(request), return_run_details: true },
+  });
 }

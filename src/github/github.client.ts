@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AccessCache } from './access-cache';
 import { AppInstallationAuth } from './app-installation-auth';
 import { neededPermissions, tracksRuns } from './app-permissions';
-import { dispatchAsCurl } from './dry-run-curl';
+import { dryRunDispatch } from './dry-run-curl';
 import { appVerdict, tokenVerdict } from './github-access';
 import { classifyGithubError, GithubErrorContext } from './github-errors';
 import { createOctokit, GithubCredentials, tokenCredentials } from './github-octokit';
@@ -104,8 +104,10 @@ export class GithubClient implements OnModuleInit, OnApplicationShutdown {
    */
   async dispatch(request: DispatchRequest): Promise<DispatchResult> {
     if (!this.octokit) {
+      const target = { apiUrl: this.config.github.apiUrl, repository: this.repository };
+      const command = dryRunDispatch(this.config.deploy, target, request);
       this.logger.log(
-        `Dry run (no GitHub credentials): deploy ${request.deployId} was not sent. It would have been: ${this.asCurl(request)}`,
+        `Dry run (no GitHub credentials): deploy ${request.deployId} was not sent. It would have been: ${command}`,
       );
       return { kind: 'dry-run' };
     }
@@ -181,26 +183,6 @@ export class GithubClient implements OnModuleInit, OnApplicationShutdown {
    */
   onApplicationShutdown(): void {
     this.shutdown.abort();
-  }
-
-  private asCurl(request: DispatchRequest): string {
-    const { apiUrl } = this.config.github;
-    const trigger = this.config.deploy.trigger;
-    if (trigger.kind === 'repository_dispatch') {
-      return dispatchAsCurl({
-        apiUrl,
-        repository: this.repository,
-        body: { event_type: this.config.deploy.eventType, client_payload: buildClientPayload(request) },
-      });
-    }
-    // Without credentials the default branch cannot be read: the command names the usual one.
-    const body = { ref: trigger.ref ?? 'main', inputs: buildWorkflowInputs(request), return_run_details: true };
-    return dispatchAsCurl({
-      apiUrl,
-      repository: this.repository,
-      endpoint: `actions/workflows/${trigger.workflow}/dispatches`,
-      body,
-    });
   }
 
   private errorContext(): GithubErrorContext {
