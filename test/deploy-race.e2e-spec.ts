@@ -87,4 +87,31 @@ describe('deploys: a write recorded after the claim of the deploy that listed it
     expect(next).toMatchObject({ changes: [], changeCount: 0, editCount: 1 });
     expect(Date.parse(next.firstChangeAt!)).toBeGreaterThanOrEqual(Date.parse(edited.updatedAt));
   });
+
+  it('is named again by the next dispatch when the deploy that listed it had recorded only an older edit of the post', async () => {
+    await settled(running.url, bodyOf(github.dispatches().at(-1)!).client_payload.deployId);
+    github.reset();
+    await api().patch('/posts/other').send({ title: 'Other, first edit' }).expect(200);
+    let landed!: () => void;
+    const inBucket = new Promise<void>((resolve) => (landed = resolve));
+    interposer.interpose((req) => req.method === 'PUT' && req.path.includes('/posts/other.json'), {
+      beforeAnswer: async () => {
+        landed();
+        await answeredDispatches(github, 1); // sent with the first edit recorded, the second already in S3
+      },
+    });
+    const secondEdit = api()
+      .patch('/posts/other')
+      .send({ title: 'Other, second edit' })
+      .expect(200)
+      .then((response) => response);
+    await inBucket;
+    const edited = (await secondEdit).body as { updatedAt: string };
+
+    const [first, second] = await answeredDispatches(github, 2);
+    const entry = (dispatch: typeof first) => bodyOf(dispatch).client_payload.changes.find((c) => c.id === 'other');
+    expect(Date.parse(entry(first)!.at)).toBeLessThan(Date.parse(edited.updatedAt));
+    expect(entry(second)).toMatchObject({ action: 'updated' });
+    expect(Date.parse(entry(second)!.at)).toBeGreaterThanOrEqual(Date.parse(edited.updatedAt));
+  });
 });

@@ -19,7 +19,7 @@ export interface ContentChange {
   at: string;
   /**
    * The bare ETag of the object the write left (none for a delete). Only the deploy state keeps it: a deploy
-   * leaves out a write the previous dispatch already carried. Never shown, never sent.
+   * leaves out a write the previous dispatch already named. Never shown, never sent.
    */
   etag?: string;
 }

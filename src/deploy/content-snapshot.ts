@@ -37,18 +37,28 @@ export class ContentSnapshot {
     return { objects: Object.fromEntries(this.objects), offSite: [...this.offSite].sort() };
   }
 
-  /** The ETag of each of these entities whose object is the same here and in `previous`, by `<kind>:<id>`. */
-  unchangedSince(
-    previous: ContentSnapshot,
-    entities: readonly { kind: EntityKind; id: string }[],
-  ): Record<string, string> {
+  /** The ETag this snapshot holds for each created or updated entity of `changes`, by `<kind>:<id>`. */
+  etagsOf(changes: readonly ContentChange[]): Record<string, string> {
     const etags: Record<string, string> = {};
-    for (const entity of entities) {
-      const key = contentKey(entity.kind, entity.id);
-      const etag = this.objects.get(key);
-      if (etag !== undefined && previous.objects.get(key) === etag) etags[changeField(entity)] = etag;
+    for (const change of changes) {
+      const etag = change.action === 'deleted' ? undefined : this.objects.get(contentKey(change.kind, change.id));
+      if (etag !== undefined) etags[changeField(change)] = etag;
     }
     return etags;
+  }
+
+  /** Those of `etags` (by `<kind>:<id>`) that this snapshot still holds for these entities. */
+  stillHolds(
+    etags: Readonly<Record<string, string>>,
+    entities: readonly { kind: EntityKind; id: string }[],
+  ): Record<string, string> {
+    const held: Record<string, string> = {};
+    for (const entity of entities) {
+      const field = changeField(entity);
+      const etag = etags[field];
+      if (etag !== undefined && this.objects.get(contentKey(entity.kind, entity.id)) === etag) held[field] = etag;
+    }
+    return held;
   }
 
   isOnSite(key: string): boolean {

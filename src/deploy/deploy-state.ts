@@ -130,7 +130,7 @@ export abstract class DeployState {
   /**
    * Settles a claimed deploy's changes just before its dispatch: lists `missing` (entries it has already are
    * kept), and leaves out each entry whose write left the very ETag `dispatched` gives for its entity
-   * (`<kind>:<id>` → ETag in the last dispatch): that dispatch carried it already.
+   * (`<kind>:<id>` → ETag the last dispatch named as found in S3): that dispatch named it already.
    */
   abstract settleChanges(
     deployId: string,

@@ -19,6 +19,12 @@ export interface Marker {
   deployId: string;
   dispatchedAt: string;
   snapshot: ContentSnapshot;
+  /**
+   * The writes that dispatch named because S3 showed them and no recorded edit did, by `<kind>:<id>` with the
+   * ETag it named: a change of one of them recorded after its claim needs no second dispatch. Absent in older
+   * records and in a baseline (nothing to leave out then).
+   */
+  found: Readonly<Record<string, string>>;
 }
 
 /**
@@ -83,11 +89,13 @@ export class DispatchMarker {
         dispatchedAt: string;
         objects: Record<string, string>;
         offSite?: string[];
+        found?: Record<string, string>;
       };
       return {
         deployId: json.deployId,
         dispatchedAt: json.dispatchedAt,
         snapshot: ContentSnapshot.fromJson(json.objects, json.offSite),
+        found: json.found ?? {},
       };
     } catch {
       this.logger.warn(`${DEPLOY_MARKER_KEY} is not valid JSON; it will be rewritten from the current content`);
@@ -95,12 +103,18 @@ export class DispatchMarker {
     }
   }
 
-  async write(deployId: string, snapshot: ContentSnapshot, dispatchedAt = new Date()): Promise<void> {
+  async write(
+    deployId: string,
+    snapshot: ContentSnapshot,
+    found: Readonly<Record<string, string>> = {},
+    dispatchedAt = new Date(),
+  ): Promise<void> {
     const body = {
       deployId,
       dispatchedAt: dispatchedAt.toISOString(),
       fingerprint: snapshot.fingerprint,
       ...snapshot.toJson(),
+      found,
     };
     await this.storage.putJson(DEPLOY_MARKER_KEY, JSON.stringify(body));
   }

@@ -2,17 +2,20 @@ import { Logger } from '@nestjs/common';
 import fc from 'fast-check';
 import type { ContentChange } from '../content/content-change';
 import { ContentSnapshot } from './content-snapshot';
-import { BASELINE, DispatchMarker, Marker } from './dispatch-marker';
+import { DispatchMarker, Marker } from './dispatch-marker';
 import { DispatchSnapshots } from './dispatch-snapshots';
 import { InMemoryDeployState } from './testing/in-memory-deploy-state';
 
 const AT = '2026-01-01T00:00:00.000Z';
 const post = (id: string, etag?: string): ContentChange => ({ kind: 'post', id, action: 'updated', at: AT, etag });
 
-/** A claimed deploy of `changes`, described against a last dispatch that saw `lastObjects` and an S3 that now holds `nowObjects`. */
+/**
+ * A claimed deploy of `changes`, described against a last dispatch that saw `last.objects` and named `last.found`
+ * as found in S3, and an S3 that now holds `nowObjects`.
+ */
 async function describeWith(
   changes: ContentChange[],
-  last: { deployId: string; objects: Record<string, string> },
+  last: { deployId: string; objects: Record<string, string>; found?: Record<string, string> },
   nowObjects: Record<string, string>,
 ) {
   const state = new InMemoryDeployState();
@@ -24,6 +27,7 @@ async function describeWith(
     deployId: last.deployId,
     dispatchedAt: AT,
     snapshot: ContentSnapshot.fromJson(last.objects),
+    found: last.found ?? {},
   };
   const markers = {
     read: () => Promise.resolve(marker),
@@ -42,41 +46,67 @@ describe('DispatchSnapshots.describe', () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
-  it('leaves out a recorded write whose very ETag the last dispatch carried; keeps other versions and deletes', async () => {
+  it('leaves out a recorded write the last dispatch named as found in S3 with its very ETag; keeps other versions and deletes', async () => {
     const changes = [post('raced', 'r2'), post('edited', 'e2'), { ...post('gone'), action: 'deleted' as const }];
-    const last = { deployId: 'd1', objects: { 'posts/raced.json': 'r2', 'posts/edited.json': 'e1' } };
+    const last = {
+      deployId: 'd1',
+      objects: { 'posts/raced.json': 'r2', 'posts/edited.json': 'e1' },
+      found: { 'post:raced': 'r2', 'post:edited': 'e1' },
+    };
     const now = { 'posts/raced.json': 'r2', 'posts/edited.json': 'e2' };
     expect(await describeWith(changes, last, now)).toEqual(['deleted post:gone', 'updated post:edited']);
   });
 
-  it('keeps a recorded write the last dispatch carried when the object has changed since: S3 now shows a newer write', async () => {
-    const last = { deployId: 'd1', objects: { 'posts/raced.json': 'r2' } };
+  it('keeps a recorded write the last dispatch named when the object has changed since: S3 now shows a newer write', async () => {
+    const last = { deployId: 'd1', objects: { 'posts/raced.json': 'r2' }, found: { 'post:raced': 'r2' } };
     expect(await describeWith([post('raced', 'r2')], last, { 'posts/raced.json': 'r3' })).toEqual([
       'updated post:raced',
     ]);
   });
 
-  it('keeps every recorded write when the last record is the first start’s baseline, which no dispatch carried', async () => {
-    const last = { deployId: BASELINE, objects: { 'posts/raced.json': 'r2' } };
+  it('keeps a recorded write the last dispatch deployed without naming it: it named an older recorded change of the post', async () => {
+    const last = { deployId: 'd1', objects: { 'posts/raced.json': 'r2' } };
     expect(await describeWith([post('raced', 'r2')], last, { 'posts/raced.json': 'r2' })).toEqual([
       'updated post:raced',
     ]);
   });
 
-  it('leaves a recorded change out exactly when its write, the last dispatch and the bucket agree on one ETag', async () => {
+  it('leaves a recorded change out exactly when its write, what the last dispatch named as found and the bucket agree on one ETag', async () => {
     const etag = fc.option(fc.constantFrom('e1', 'e2', 'e3'), { nil: undefined });
     await fc.assert(
-      fc.asyncProperty(etag, etag, etag, fc.boolean(), async (written, dispatched, inBucket, baseline) => {
+      fc.asyncProperty(etag, etag, etag, etag, async (written, listed, found, inBucket) => {
         const change = written === undefined ? { ...post('p'), action: 'deleted' as const } : post('p', written);
         const objects = (etagHere?: string): Record<string, string> => (etagHere ? { 'posts/p.json': etagHere } : {});
-        const last = { deployId: baseline ? BASELINE : 'd1', objects: objects(dispatched) };
-        const carried = !baseline && written !== undefined && dispatched === written && inBucket === written;
-        expect(await describeWith([change], last, objects(inBucket))).toEqual(
-          carried ? [] : [`${change.action} post:p`],
-        );
+        const named: Record<string, string> = found ? { 'post:p': found } : {};
+        const last = { deployId: 'd1', objects: objects(listed), found: named };
+        const left = written !== undefined && found === written && inBucket === written;
+        expect(await describeWith([change], last, objects(inBucket))).toEqual(left ? [] : [`${change.action} post:p`]);
       }),
-      { numRuns: 200 },
+      { numRuns: 300 },
     );
+  });
+
+  it('marks what it names as found in S3 in the record of its dispatch, and only that', async () => {
+    const state = new InMemoryDeployState();
+    const { deployId } = (await state.recordChange(post('known', 'k2'), Date.now() - 5_000))!;
+    await state.claim(deployId, `${deployId}.1`, Date.now());
+    const now = ContentSnapshot.fromJson({
+      'posts/known.json': 'k2',
+      'posts/lost.json': 'l2',
+      'posts/gone.json': 'g1',
+    });
+    const previous = { 'posts/known.json': 'k1', 'posts/lost.json': 'l1', 'posts/dropped.json': 'd1' };
+    const markers = {
+      read: () =>
+        Promise.resolve({ deployId: 'd0', dispatchedAt: AT, snapshot: ContentSnapshot.fromJson(previous), found: {} }),
+      current: () => Promise.resolve(now),
+      write: jest.fn(() => Promise.resolve()),
+    };
+    const snapshots = new DispatchSnapshots(markers as unknown as DispatchMarker, state);
+    await snapshots.prepare(deployId);
+    await snapshots.describe(deployId);
+    await snapshots.markDispatched(deployId);
+    expect(markers.write).toHaveBeenCalledWith(deployId, now, { 'post:lost': 'l2', 'post:gone': 'g1' });
   });
 
   it('also names what S3 shows changed since the last dispatch that no recorded edit names', async () => {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ContentSnapshot } from './content-snapshot';
-import { BASELINE, DispatchMarker, Marker } from './dispatch-marker';
+import { DispatchMarker, Marker } from './dispatch-marker';
 import { DeployState } from './deploy-state';
 import { changeField } from './deploy-record';
 import { Deploy } from './deploy.types';
@@ -8,6 +8,8 @@ import { Deploy } from './deploy.types';
 interface Prepared {
   snapshot: ContentSnapshot;
   last: Marker | null;
+  /** What this deploy names because S3 showed it (Marker.found), once described. */
+  found?: Record<string, string>;
 }
 
 /**
@@ -51,10 +53,10 @@ export class DispatchSnapshots {
    *   queue state a Redis wipe lost, or made in the bucket by another tool). This dispatch deploys them and
    *   moves the marker past them, so it must name them: else no deploy ever would. Only changes to what the
    *   site shows count: a draft created, edited or deleted is not named.
-   * - It leaves out a recorded write the last dispatch already carried: a write that reached S3 just before
-   *   that deploy's snapshot, whose change was recorded just after its claim. That dispatch named it already,
-   *   by the rule above. Only an object unchanged since that snapshot qualifies (same ETag there, here and
-   *   in the recorded write), so a newer write is never left out with it.
+   * - It leaves out a recorded write the last dispatch already named by that rule: a write that reached S3
+   *   just before that deploy's snapshot, whose change was recorded just after its claim. Only a write the
+   *   last dispatch named as found in S3, with this very ETag, still in the bucket, qualifies. A write that
+   *   dispatch deployed without naming it (its own recorded change of the entity was older) is named here.
    */
   async describe(deployId: string): Promise<Deploy> {
     const deploy = (await this.state.get(deployId))!;
@@ -65,8 +67,8 @@ export class DispatchSnapshots {
     const missing = snapshot
       .changesSince(last.snapshot, new Date().toISOString())
       .filter((c) => !listed.has(changeField(c)));
-    // A baseline was never dispatched: a write it caught mid-flight is on the site only once this deploy is.
-    const dispatched = last.deployId === BASELINE ? {} : snapshot.unchangedSince(last.snapshot, deploy.changes);
+    prepared.found = snapshot.etagsOf(missing);
+    const dispatched = snapshot.stillHolds(last.found, deploy.changes);
     if (missing.length === 0 && Object.keys(dispatched).length === 0) return deploy;
     const { dropped } = await this.state.settleChanges(deployId, missing, dispatched);
     if (missing.length > 0)
@@ -75,7 +77,7 @@ export class DispatchSnapshots {
       );
     if (dropped.length > 0)
       this.logger.log(
-        `deploy ${deployId} leaves out ${dropped.length} change(s) the last dispatch (${last.deployId}) already carried: ${dropped.join(', ')}`,
+        `deploy ${deployId} leaves out ${dropped.length} change(s) the last dispatch (${last.deployId}) already named: ${dropped.join(', ')}`,
       );
     return (await this.state.get(deployId))!;
   }
@@ -86,7 +88,7 @@ export class DispatchSnapshots {
     this.prepared.delete(deployId);
     if (!prepared) return;
     await this.marker
-      .write(deployId, prepared.snapshot)
+      .write(deployId, prepared.snapshot, prepared.found)
       .catch((error: Error) => this.logger.warn(`could not write the dispatch marker: ${error.message}`));
   }
 }

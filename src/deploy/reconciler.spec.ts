@@ -9,13 +9,17 @@ import { Reconciler } from './reconciler';
 import { InMemoryDeployState } from './testing/in-memory-deploy-state';
 
 const config = { deploy: { reconcileMs: 60_000 } } as AppConfig;
+/** What the last dispatch named as found in S3: kept when the marker moves past drafts. */
+const FOUND = { 'post:lost': 'l1' };
 
 function setup(last: ContentSnapshot | null, now: ContentSnapshot, writing = false) {
   const state = new InMemoryDeployState();
   const queue = { schedule: jest.fn(() => Promise.resolve()) };
   const marker = {
     read: jest.fn((): Promise<Marker | null> =>
-      Promise.resolve(last && { deployId: 'previous', dispatchedAt: '2026-01-01T00:00:00.000Z', snapshot: last }),
+      Promise.resolve(
+        last && { deployId: 'previous', dispatchedAt: '2026-01-01T00:00:00.000Z', snapshot: last, found: FOUND },
+      ),
     ),
     current: jest.fn(() => Promise.resolve(now)),
     write: jest.fn(() => Promise.resolve()),
@@ -75,7 +79,7 @@ describe('Reconciler (against the in-memory deploy state)', () => {
     ]);
     const { state, marker, reconciler } = setup(last, now);
     await expect(reconciler.reconcile()).resolves.toEqual({ outcome: 'in-sync' });
-    expect(marker.write).toHaveBeenCalledWith('previous', now);
+    expect(marker.write).toHaveBeenCalledWith('previous', now, FOUND);
     expect(await state.list(10)).toEqual([]);
   });
 

@@ -79,7 +79,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     // Keys and ETags change with a draft edit too, but only changes to what the site shows deploy.
     const changes = current.changesSince(last.snapshot, new Date(now).toISOString());
     if (changes.length === 0) {
-      await this.marker.write(last.deployId, current); // the marker moves past the drafts: later passes stay quiet
+      await this.marker.write(last.deployId, current, last.found); // past the drafts: later passes stay quiet
       return { outcome: 'in-sync' };
     }
     // Checked after listing S3: a write the listing shows is either still noted, or its change is recorded by now.

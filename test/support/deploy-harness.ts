@@ -14,7 +14,7 @@ export interface DispatchBody {
     reason: string;
     changeCount: number;
     editCount: number;
-    changes: { kind: string; id: string; action: string }[];
+    changes: { kind: string; id: string; action: string; at: string }[];
     truncated: boolean;
   };
 }
