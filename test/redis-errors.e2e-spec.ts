@@ -18,6 +18,12 @@ function cpuSeconds(pid: number): number {
 
 const auth = { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' };
 const MEASURE_MS = 10_000;
+/**
+ * A spinning service burns a whole core (100 %), a retry loop without pause tens of per cent. What a quiet one
+ * costs depends on the machine: 4-6 % here on 2 slow cores beside another test file (a reconcile pass every
+ * second included), about 2 % on a faster one. The bound sits well above that and far below a spin.
+ */
+const MAX_CPU_PERCENT = 10;
 
 interface Trouble {
   name: string;
@@ -90,7 +96,7 @@ describe.each(TROUBLES)('Redis trouble: $name', ({ name, args, breakIt, says, he
     if (measured.length) process.stdout.write(`${measured.join('\n')}\n`);
   });
 
-  it(`costs under 5 % CPU and under 1 log line a second (measured over ${MEASURE_MS / 1000} s)`, async () => {
+  it(`costs under ${MAX_CPU_PERCENT} % CPU and under 1 log line a second (measured over ${MEASURE_MS / 1000} s)`, async () => {
     await service.waitForLog(says);
     const [cpuBefore, linesBefore, startedAt] = [cpuSeconds(service.pid), service.logs.length, Date.now()];
     await sleep(MEASURE_MS); // a measuring window, not a wait for a condition
@@ -100,7 +106,7 @@ describe.each(TROUBLES)('Redis trouble: $name', ({ name, args, breakIt, says, he
     measured.push(
       `${name} Redis: ${cpu.toFixed(1)} % CPU, ${lines.toFixed(2)} log lines/s over ${seconds.toFixed(0)} s`,
     );
-    expect({ cpu: cpu < 5, lines: lines < 1 }).toEqual({ cpu: true, lines: true });
+    expect({ cpu: cpu < MAX_CPU_PERCENT, lines: lines < 1 }).toEqual({ cpu: true, lines: true });
   });
 
   it('refuses a write with a 503 that says what is wrong with Redis, and saves nothing', async () => {
