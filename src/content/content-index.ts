@@ -4,7 +4,7 @@ import { S3StorageService } from '../storage/s3-storage.service';
 import { contentFolder, contentKey, parseContentKey } from '../storage/s3-layout';
 import type { EntityKind } from './content-change';
 import type { Readout } from './stored-document';
-import { ContentVersion, ContentVersionStore, RedisContentVersions } from './content-version';
+import { ContentVersion, ContentVersionStore, RedisContentVersions, sameVersion } from './content-version';
 import { quoteEtag } from './etag';
 import { Listable, newestFirst } from './paging';
 import { inPool } from '../common/in-pool';
@@ -25,9 +25,6 @@ interface Entry<T> {
   doc: T;
   etag: string;
 }
-
-const sameVersion = (a: ContentVersion | null, b: ContentVersion | null): boolean =>
-  a !== null && b !== null && a.epoch === b.epoch && a.n === b.n;
 
 /**
  * An in-process copy of one folder, so listing does not read every object on every request.

@@ -13,6 +13,11 @@ export interface ContentVersion {
   n: number;
 }
 
+/** Both known and equal: a copy synced to one holds every write counted in the other. */
+export function sameVersion(a: ContentVersion | null, b: ContentVersion | null): boolean {
+  return a !== null && b !== null && a.epoch === b.epoch && a.n === b.n;
+}
+
 /** How many recent writes the change log keeps; a copy further behind lists the whole folder instead. */
 export const CHANGE_LOG_LENGTH = 2_000;
 
