@@ -19,6 +19,19 @@ describe('deploys: a write recorded after the claim of the deploy that listed it
   let interposer: S3Interposer;
   let running: RunningApp;
   const api = () => request(running.url);
+  /**
+   * Holds S3's answer to the next write of post `id` until one dispatch has been answered: the write is in the
+   * bucket, and the service records its change only after that. Resolves once S3 has taken the write.
+   */
+  const holdWriteUntilDispatched = (id: string): Promise<void> =>
+    new Promise((landed) =>
+      interposer.interpose((req) => req.method === 'PUT' && req.path.includes(`/posts/${id}.json`), {
+        beforeAnswer: async () => {
+          landed();
+          await answeredDispatches(github, 1);
+        },
+      }),
+    );
   const naming = (id: string) =>
     github.dispatches().filter((d) => bodyOf(d).client_payload.changes.some((c) => c.id === id));
 
@@ -54,14 +67,7 @@ describe('deploys: a write recorded after the claim of the deploy that listed it
     await settled(running.url, bodyOf((await answeredDispatches(github, 1))[0]).client_payload.deployId);
     github.reset();
 
-    let landed!: () => void;
-    const inBucket = new Promise<void>((resolve) => (landed = resolve));
-    interposer.interpose((req) => req.method === 'PUT' && req.path.includes('/posts/raced.json'), {
-      beforeAnswer: async () => {
-        landed();
-        await answeredDispatches(github, 1); // the deploy that listed the write has been sent
-      },
-    });
+    const inBucket = holdWriteUntilDispatched('raced'); // the deploy that listed the write has been sent
     // then(): supertest sends a request only once it is awaited.
     const racedEdit = api()
       .patch('/posts/raced')
@@ -92,14 +98,7 @@ describe('deploys: a write recorded after the claim of the deploy that listed it
     await settled(running.url, bodyOf(github.dispatches().at(-1)!).client_payload.deployId);
     github.reset();
     await api().patch('/posts/other').send({ title: 'Other, first edit' }).expect(200);
-    let landed!: () => void;
-    const inBucket = new Promise<void>((resolve) => (landed = resolve));
-    interposer.interpose((req) => req.method === 'PUT' && req.path.includes('/posts/other.json'), {
-      beforeAnswer: async () => {
-        landed();
-        await answeredDispatches(github, 1); // sent with the first edit recorded, the second already in S3
-      },
-    });
+    const inBucket = holdWriteUntilDispatched('other'); // sent with the first edit recorded, the second in S3
     const secondEdit = api()
       .patch('/posts/other')
       .send({ title: 'Other, second edit' })
