@@ -1,7 +1,7 @@
 import type { DeployConfig } from '../config/app-config';
 import { GITHUB_API_VERSION, GITHUB_MEDIA_TYPE } from './github-http';
 import type { DispatchRequest } from './github.types';
-import { buildClientPayload, buildWorkflowInputs } from './payload';
+import { buildWorkflowInputs, repositoryDispatchBody, workflowDispatchBody } from './payload';
 
 /** Wraps text in single quotes for a POSIX shell: nothing inside is expanded. */
 function singleQuoted(text: string): string {
@@ -54,11 +54,11 @@ export function dryRunDispatch(
   if (trigger.kind === 'repository_dispatch')
     return dispatchAsCurl({
       ...target,
-      body: { event_type: deploy.eventType, client_payload: buildClientPayload(request) },
+      body: repositoryDispatchBody(deploy.eventType, request),
     });
   return dispatchAsCurl({
     ...target,
     endpoint: `actions/workflows/${trigger.workflow}/dispatches`,
-    body: { ref: trigger.ref ?? 'main', inputs: buildWorkflowInputs(request), return_run_details: true },
+    body: workflowDispatchBody(trigger.ref ?? 'main', buildWorkflowInputs(request), true),
   });
 }

@@ -9,7 +9,7 @@ import { appVerdict, tokenVerdict } from './github-access';
 import { classifyGithubError, GithubErrorContext } from './github-errors';
 import { createOctokit, GithubCredentials, tokenCredentials } from './github-octokit';
 import { DispatchRequest, DispatchResult, GithubAccess } from './github.types';
-import { buildClientPayload, buildWorkflowInputs } from './payload';
+import { buildWorkflowInputs, repositoryDispatchBody } from './payload';
 import { WorkflowDispatcher } from './workflow-dispatch';
 
 /** Optional tuning, provided under GITHUB_CLIENT_OPTIONS (tests shorten the timeout). */
@@ -117,8 +117,7 @@ export class GithubClient implements OnModuleInit, OnApplicationShutdown {
       await this.octokit.rest.repos.createDispatchEvent({
         owner: owner!,
         repo: repo!,
-        event_type: this.config.deploy.eventType,
-        client_payload: buildClientPayload(request),
+        ...repositoryDispatchBody(this.config.deploy.eventType, request),
       });
       return { kind: 'dispatched' };
     } catch (error) {

@@ -110,3 +110,23 @@ export function buildWorkflowInputs(request: DispatchRequest): WorkflowInputs {
   inputs.changes = JSON.stringify(kept);
   return inputs;
 }
+
+/** The body of `POST /repos/{owner}/{repo}/dispatches`: sent, or printed as a dry run. */
+export function repositoryDispatchBody(
+  eventType: string,
+  request: DispatchRequest,
+): { event_type: string; client_payload: ClientPayload } {
+  return { event_type: eventType, client_payload: buildClientPayload(request) };
+}
+
+/**
+ * The body of `POST /repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches`: sent, or printed as a dry run.
+ * With `runDetails` GitHub answers with the run it started.
+ */
+export function workflowDispatchBody(
+  ref: string,
+  inputs: WorkflowInputs,
+  runDetails: boolean,
+): { ref: string; inputs: WorkflowInputs; return_run_details?: true } {
+  return { ref, inputs, ...(runDetails ? { return_run_details: true as const } : {}) };
+}

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Octokit } from '@octokit/rest';
 import { githubMessage, httpFailure } from './github-failure';
 import { DispatchResult } from './github.types';
-import { WorkflowInputs } from './payload';
+import { WorkflowInputs, workflowDispatchBody } from './payload';
 
 export interface WorkflowTarget {
   owner: string;
@@ -78,9 +78,7 @@ export class WorkflowDispatcher {
       owner,
       repo,
       workflow_id: workflow,
-      ref,
-      inputs,
-      ...(runDetails ? { return_run_details: true } : {}),
+      ...workflowDispatchBody(ref, inputs, runDetails),
     });
     // 200 with the run's id and URLs when run details were asked for; 204 and no body otherwise.
     const run = data as { workflow_run_id?: unknown; html_url?: unknown } | undefined;
