@@ -86,28 +86,37 @@ describe('DispatchSnapshots.describe', () => {
     );
   });
 
-  it('marks what it names as found in S3 in the record of its dispatch, and only that', async () => {
-    const state = new InMemoryDeployState();
-    const { deployId } = (await state.recordChange(post('known', 'k2'), Date.now() - 5_000))!;
-    await state.claim(deployId, `${deployId}.1`, Date.now());
-    const now = ContentSnapshot.fromJson({
-      'posts/known.json': 'k2',
-      'posts/lost.json': 'l2',
-      'posts/gone.json': 'g1',
-    });
-    const previous = { 'posts/known.json': 'k1', 'posts/lost.json': 'l1', 'posts/dropped.json': 'd1' };
-    const markers = {
-      read: () =>
-        Promise.resolve({ deployId: 'd0', dispatchedAt: AT, snapshot: ContentSnapshot.fromJson(previous), found: {} }),
-      current: () => Promise.resolve(now),
-      write: jest.fn(() => Promise.resolve()),
-    };
-    const snapshots = new DispatchSnapshots(markers as unknown as DispatchMarker, state);
-    await snapshots.prepare(deployId);
-    await snapshots.describe(deployId);
-    await snapshots.markDispatched(deployId);
-    expect(markers.write).toHaveBeenCalledWith(deployId, now, { 'post:lost': 'l2', 'post:gone': 'g1' });
-  });
+  // A retry describes the deploy again: what the first attempt found is by then among its recorded changes.
+  it.each([1, 2, 3])(
+    'marks what it names as found in S3 in the record of its dispatch, and only that, after %i attempt(s)',
+    async (attempts) => {
+      const state = new InMemoryDeployState();
+      const { deployId } = (await state.recordChange(post('known', 'k2'), Date.now() - 5_000))!;
+      await state.claim(deployId, `${deployId}.1`, Date.now());
+      const now = ContentSnapshot.fromJson({
+        'posts/known.json': 'k2',
+        'posts/lost.json': 'l2',
+        'posts/gone.json': 'g1',
+      });
+      const previous = { 'posts/known.json': 'k1', 'posts/lost.json': 'l1', 'posts/dropped.json': 'd1' };
+      const markers = {
+        read: () =>
+          Promise.resolve({
+            deployId: 'd0',
+            dispatchedAt: AT,
+            snapshot: ContentSnapshot.fromJson(previous),
+            found: {},
+          }),
+        current: () => Promise.resolve(now),
+        write: jest.fn(() => Promise.resolve()),
+      };
+      const snapshots = new DispatchSnapshots(markers as unknown as DispatchMarker, state);
+      await snapshots.prepare(deployId);
+      for (let attempt = 1; attempt <= attempts; attempt++) await snapshots.describe(deployId);
+      await snapshots.markDispatched(deployId);
+      expect(markers.write).toHaveBeenCalledWith(deployId, now, { 'post:lost': 'l2', 'post:gone': 'g1' });
+    },
+  );
 
   it('also names what S3 shows changed since the last dispatch that no recorded edit names', async () => {
     const last = { deployId: 'd1', objects: { 'posts/known.json': 'k1', 'posts/lost.json': 'l1' } };

@@ -67,7 +67,9 @@ export class DispatchSnapshots {
     const missing = snapshot
       .changesSince(last.snapshot, new Date().toISOString())
       .filter((c) => !listed.has(changeField(c)));
-    prepared.found = snapshot.etagsOf(missing);
+    // A retry describes the deploy again, and what the first attempt found is by then among its recorded changes:
+    // keep it, so the record of the dispatch that finally goes out still says it named those writes.
+    prepared.found = { ...prepared.found, ...snapshot.etagsOf(missing) };
     const dispatched = snapshot.stillHolds(last.found, deploy.changes);
     if (missing.length === 0 && Object.keys(dispatched).length === 0) return deploy;
     const { dropped } = await this.state.settleChanges(deployId, missing, dispatched);
