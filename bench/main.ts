@@ -1,10 +1,8 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { EMBEDDED_S3_CREDENTIALS } from '../src/dev/embedded-s3';
 import { makeAuthors, makePosts } from './data';
-import { HttpClient } from './lib/http-client';
 import { round } from './lib/stats';
 import { imageNodeOptions } from './lib/processes';
 import { summarizeProfiles } from './profile-summary';
@@ -15,8 +13,19 @@ import { largeListing } from './scenarios/large-listing';
 import { contentListing } from './scenarios/listing';
 import { redisRoundTrip } from './scenarios/redis-floor';
 import { readLatency } from './scenarios/reads';
-import { WritePlan, apiCreate, interleavedWrites, rawCheckedPut, rawPutObject } from './scenarios/writes';
-import { Service, Stack, startService, startStack, stopService, stopStack, storageFor } from './stack';
+import { WritePlan } from './scenarios/writes';
+import { writesSideBySide } from './scenarios/side-by-side';
+import {
+  Service,
+  Stack,
+  deploysSettled,
+  detectedConditionalWrites,
+  startService,
+  startStack,
+  stopService,
+  stopStack,
+  storageFor,
+} from './stack';
 
 /** Sizes of one run: about three minutes on 2 cores. */
 const RUN = {
@@ -45,24 +54,6 @@ process.env.AWS_ACCESS_KEY_ID = EMBEDDED_S3_CREDENTIALS.accessKeyId;
 process.env.AWS_SECRET_ACCESS_KEY = EMBEDDED_S3_CREDENTIALS.secretAccessKey;
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-/** No deploy pending or in flight: the next dispatch belongs to whatever comes next. */
-async function deploysSettled(client: HttpClient): Promise<void> {
-  for (;;) {
-    const { items } = JSON.parse((await client.expect(200, 'GET', '/deploys?limit=5')).body) as {
-      items: { status: string }[];
-    };
-    if (!items.some((d) => ['pending', 'dispatching', 'retrying'].includes(d.status))) return;
-    await sleep(20);
-  }
-}
-
-/** What the service said at start about the S3 server's conditional writes (its log line). */
-function detectedConditionalWrites(stack: Stack, name: string): boolean | null {
-  const logText = readFileSync(join(stack.workDir, `${name}.log`), 'utf-8');
-  if (logText.includes('S3 enforces conditional writes')) return true;
-  return logText.includes('S3 ignores If-Match') ? false : null;
-}
-
 async function run(stack: Stack): Promise<BenchResults> {
   const authorIds = makeAuthors(RUN.authors).map((a) => a.id);
   const posts = makePosts(0, RUN.posts, authorIds, RUN.bodyBytes);
@@ -88,32 +79,7 @@ async function run(stack: Stack): Promise<BenchResults> {
     const rss = { started: on.app.phasePeakRssMb(), writes: 0, burst: 0, reads: 0 };
     const redisRoundTripMs = await redisRoundTrip(stack.redis.url, 500);
     log(`${posts.length} posts each through raw PutObject and POST /posts on both S3 servers (interleaved)`);
-    const raw = storageFor(stack.s3.endpoint, 'bench-raw');
-    const rawChecked = storageFor(stack.s3.endpoint, 'bench-raw-checked');
-    const rawMoto = storageFor(stack.moto.endpoint, 'bench-raw-moto');
-    const writes = await interleavedWrites(
-      [
-        { name: 'raw', write: rawPutObject(raw) },
-        { name: 'rawChecked', write: rawCheckedPut(rawChecked) },
-        { name: 'off', write: apiCreate(off.client), cpuMs: () => off.app.cpuMs() },
-        // Its deploy goes out between slices, so the dispatch's S3 listing does not weigh on the next target's slice.
-        {
-          name: 'on',
-          write: apiCreate(on.client),
-          afterSlice: () => deploysSettled(on.client),
-          cpuMs: () => on.app.cpuMs(),
-        },
-        { name: 'rawMoto', write: rawPutObject(rawMoto) },
-        {
-          name: 'moto',
-          write: apiCreate(moto.client),
-          afterSlice: () => deploysSettled(moto.client),
-          cpuMs: () => moto.app.cpuMs(),
-        },
-      ],
-      plan,
-    );
-    for (const storage of [raw, rawChecked, rawMoto]) storage.onApplicationShutdown();
+    const writes = await writesSideBySide(stack, { off, on, moto }, plan);
     const perSecond = Object.entries(writes).map(([name, w]) => `${name} ${w.concurrent.throughput.toFixed(0)}/s`);
     log(`writes, ${RUN.writeClients} clients: ${perSecond.join(' · ')} (load ${loadavg()[0].toFixed(1)})`);
     const conditionalWrites = {

@@ -12,6 +12,19 @@ const cpu = (w: WriteResult): string => {
   return perWrite === undefined ? '?' : `${perWrite.toFixed(2)} ms (one core: ${(1000 / perWrite).toFixed(0)}/s)`;
 };
 
+/** Per write, the whole machine's busy CPU and what each process of the stack took of it. */
+const stackCpu = (w: WriteResult): string => {
+  const by = w.concurrent.stackCpuMsPerWrite;
+  const service = w.concurrent.cpuMsPerWrite;
+  const parts = [
+    ...(service === undefined ? [] : [`service ${service.toFixed(2)}`]),
+    `S3 server ${by.s3Server.toFixed(2)}`,
+    `Redis ${by.redis.toFixed(2)}`,
+    `bench ${by.bench.toFixed(2)}`,
+  ];
+  return `${by.machine.toFixed(2)} ms (${parts.join(' + ')})`;
+};
+
 const detected = (enforced: boolean | null): string =>
   enforced === null ? 'not logged' : enforced ? 'enforced: no lock' : 'ignored: Redis lock';
 
@@ -51,6 +64,18 @@ export function rows(r: BenchResults, { posts, authors }: { posts: number; autho
     {
       measure: `service CPU per create, ${c} clients: default server, deploys off · on · moto`,
       value: `${cpu(r.deploysOff)} · ${cpu(r.deploysOn)} · ${cpu(r.moto)}`,
+      target: '',
+      met: null,
+    },
+    {
+      measure: `machine CPU per write, ${c} clients, default server: raw PutObject · raw HeadObject + PutObject · POST /posts (deploys on)`,
+      value: `${stackCpu(r.raw)} · ${stackCpu(r.rawChecked)} · ${stackCpu(r.deploysOn)}`,
+      target: '',
+      met: null,
+    },
+    {
+      measure: `${derived.cores} cores at a create's CPU (service + S3 server + Redis + bench), deploys on: at most`,
+      value: `${derived.coresCeilingPerSecond.toFixed(0)}/s = ${derived.coresCeilingVsRaw.toFixed(2)}× raw PutObject`,
       target: '',
       met: null,
     },

@@ -49,9 +49,24 @@ export function machine() {
   };
 }
 
+/**
+ * What the machine's cores could serve if they did nothing but creates, each costing the CPU its processes
+ * measured (service, S3 server, Redis, bench; not the kernel's share), however the work were spread over them.
+ */
+function coresCeilingPerSecond(w: WriteResult, cores: number): number {
+  const by = w.concurrent.stackCpuMsPerWrite;
+  const perCreateMs = (w.concurrent.cpuMsPerWrite ?? 0) + by.s3Server + by.redis + by.bench;
+  return (cores * 1000) / perCreateMs;
+}
+
 /** The derived figures the targets are about. */
 export function ratios(r: BenchResults) {
+  const cores = cpus().length;
+  const ceiling = coresCeilingPerSecond(r.deploysOn, cores);
   return {
+    cores,
+    coresCeilingPerSecond: round(ceiling, 1),
+    coresCeilingVsRaw: round(ceiling / r.raw.concurrent.throughput),
     apiVsRawThroughput: round(r.deploysOn.concurrent.throughput / r.raw.concurrent.throughput),
     checkedVsRawThroughput: round(r.rawChecked.concurrent.throughput / r.raw.concurrent.throughput),
     apiVsCheckedThroughput: round(r.deploysOn.concurrent.throughput / r.rawChecked.concurrent.throughput),

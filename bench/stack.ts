@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../src/config/load-config';
 import { EMBEDDED_S3_CREDENTIALS } from '../src/dev/embedded-s3';
 import { EmbeddedRedis } from '../src/dev/embedded-redis';
@@ -107,4 +109,22 @@ export async function startService(stack: Stack, options: ServiceOptions): Promi
 export async function stopService({ app, client }: Service): Promise<void> {
   client.close();
   await app.stop();
+}
+
+/** No deploy pending or in flight: the next dispatch belongs to whatever comes next. */
+export async function deploysSettled(client: HttpClient): Promise<void> {
+  for (;;) {
+    const { items } = JSON.parse((await client.expect(200, 'GET', '/deploys?limit=5')).body) as {
+      items: { status: string }[];
+    };
+    if (!items.some((d) => ['pending', 'dispatching', 'retrying'].includes(d.status))) return;
+    await sleep(20);
+  }
+}
+
+/** What the service said at start about the S3 server's conditional writes (its log line). */
+export function detectedConditionalWrites(stack: Stack, name: string): boolean | null {
+  const logText = readFileSync(join(stack.workDir, `${name}.log`), 'utf-8');
+  if (logText.includes('S3 enforces conditional writes')) return true;
+  return logText.includes('S3 ignores If-Match') ? false : null;
 }

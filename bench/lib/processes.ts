@@ -3,13 +3,12 @@ import { closeSync, existsSync, openSync, readFileSync, unlinkSync } from 'node:
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../src/dev/free-port';
+import { processCpuMs } from './cpu';
 
 const REPO = join(__dirname, '..', '..', '..', '..');
 /** The production build (`nest build`), run exactly as `npm start` does. */
 export const BUILT_MAIN = join(REPO, 'dist', 'main.js');
 const BENCH_DIST = join(__dirname, '..');
-/** USER_HZ, the unit of /proc CPU times: 100 on Linux x86-64 and arm64 (`getconf CLK_TCK`). */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 /** NODE_OPTIONS as the Dockerfile sets it for the production image: the one place it is defined. */
 export function imageNodeOptions(): string {
@@ -49,6 +48,11 @@ export class S3ServerProcess {
       child.once('exit', (code) => reject(new Error(`the S3 server exited with code ${code}`)));
     });
     return new S3ServerProcess(child, endpoint);
+  }
+
+  /** User + system CPU time the S3 server has used so far, in ms. */
+  cpuMs(): number {
+    return processCpuMs(this.child.pid!);
   }
 
   async stop(): Promise<void> {
@@ -143,11 +147,9 @@ export class AppProcess {
     }
   }
 
-  /** User + system CPU time the process has used so far, in ms (/proc/<pid>/stat, clock ticks of 10 ms). */
+  /** User + system CPU time the process has used so far, in ms. */
   cpuMs(): number {
-    const fields = readFileSync(`/proc/${this.pid}/stat`, 'utf-8').split(') ')[1].split(' ');
-    // After the command name: utime and stime are the 12th and 13th fields.
-    return (Number(fields[11]) + Number(fields[12])) * (1000 / CLOCK_TICKS_PER_SECOND);
+    return processCpuMs(this.pid);
   }
 
   /** Resident set size now, in MiB. */

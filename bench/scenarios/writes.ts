@@ -1,5 +1,6 @@
 import { S3StorageService } from '../../src/storage/s3-storage.service';
 import { BenchPost, storedPost } from '../data';
+import { CpuCounters } from '../lib/cpu';
 import { HttpClient } from '../lib/http-client';
 import { runLoad } from '../lib/load';
 import { LatencySummary, round, summarize } from '../lib/stats';
@@ -17,8 +18,16 @@ export interface WritePlan {
 export interface WriteResult {
   /** One client: the cost of one write with no queueing. */
   sequential: LatencySummary;
-  /** `concurrency` clients, closed loop; `cpuMsPerWrite`: the service's CPU time per write, when it has a process. */
-  concurrent: LatencySummary & { throughput: number; clients: number; cpuMsPerWrite?: number };
+  /**
+   * `concurrency` clients, closed loop. `cpuMsPerWrite`: the service's CPU time per write, when it has a process;
+   * `stackCpuMsPerWrite`: per write, the CPU time of each of the stack's counters (the machine, the S3 server, ...).
+   */
+  concurrent: LatencySummary & {
+    throughput: number;
+    clients: number;
+    cpuMsPerWrite?: number;
+    stackCpuMsPerWrite: Record<string, number>;
+  };
 }
 
 export interface WriteTarget {
@@ -28,6 +37,15 @@ export interface WriteTarget {
   afterSlice?: () => Promise<void>;
   /** CPU time the process serving the writes has used so far (ms), to report its cost per write. */
   cpuMs?: () => number;
+}
+
+/** What one target's slices add up to, before it is summarized. */
+interface Tally {
+  sequential: number[];
+  concurrent: number[];
+  concurrentMs: number;
+  concurrentCpuMs: number;
+  stackCpuMs: Record<string, number>;
 }
 
 function slices<T>(items: readonly T[], count: number): T[][] {
@@ -41,11 +59,15 @@ function slices<T>(items: readonly T[], count: number): T[][] {
  * Writes the plan through every target, interleaved slice by slice (raw, off, on, raw, off, on, ...):
  * whatever else the machine does during the run then weighs on every target alike, so the ratios hold.
  */
-export async function interleavedWrites(targets: WriteTarget[], plan: WritePlan): Promise<Record<string, WriteResult>> {
-  const latencies = new Map(
+export async function interleavedWrites(
+  targets: WriteTarget[],
+  plan: WritePlan,
+  stackCpu: CpuCounters = () => ({}),
+): Promise<Record<string, WriteResult>> {
+  const latencies = new Map<string, Tally>(
     targets.map((t) => [
       t.name,
-      { sequential: [] as number[], concurrent: [] as number[], concurrentMs: 0, concurrentCpuMs: 0 },
+      { sequential: [], concurrent: [], concurrentMs: 0, concurrentCpuMs: 0, stackCpuMs: {} },
     ]),
   );
   for (const target of targets) {
@@ -59,12 +81,16 @@ export async function interleavedWrites(targets: WriteTarget[], plan: WritePlan)
     for (const slice of slices(posts, plan.rounds)) {
       for (const target of targets) {
         const cpuBefore = target.cpuMs?.() ?? 0;
+        const stackBefore = stackCpu();
         const run = await runLoad(slice, clients, target.write);
+        const stackAfter = stackCpu();
         const mine = latencies.get(target.name)!;
         mine[phase].push(...run.latencies);
         if (phase === 'concurrent') {
           mine.concurrentMs += run.durationMs;
           mine.concurrentCpuMs += (target.cpuMs?.() ?? 0) - cpuBefore;
+          for (const [counter, after] of Object.entries(stackAfter))
+            mine.stackCpuMs[counter] = (mine.stackCpuMs[counter] ?? 0) + after - (stackBefore[counter] ?? after);
         }
         await target.afterSlice?.();
       }
@@ -80,6 +106,9 @@ export async function interleavedWrites(targets: WriteTarget[], plan: WritePlan)
         throughput: round((mine.concurrent.length / mine.concurrentMs) * 1000, 1),
         clients: plan.concurrency,
         ...(measured ? { cpuMsPerWrite: round(mine.concurrentCpuMs / mine.concurrent.length, 2) } : {}),
+        stackCpuMsPerWrite: Object.fromEntries(
+          Object.entries(mine.stackCpuMs).map(([counter, ms]) => [counter, round(ms / mine.concurrent.length, 2)]),
+        ),
       },
     };
   }

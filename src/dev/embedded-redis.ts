@@ -70,6 +70,11 @@ export class EmbeddedRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** The running server's process id (the benchmark reads its CPU time); undefined while stopped. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   async start(): Promise<void> {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--loglevel', 'warning'];
     if (this.options.dir) {
