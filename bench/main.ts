@@ -16,11 +16,10 @@ import { readLatency } from './scenarios/reads';
 import { WritePlan } from './scenarios/writes';
 import { writesSideBySide } from './scenarios/side-by-side';
 import {
-  Service,
   Stack,
   deploysSettled,
   detectedConditionalWrites,
-  startService,
+  startServices,
   startStack,
   stopService,
   stopStack,
@@ -65,21 +64,15 @@ async function run(stack: Stack): Promise<BenchResults> {
     rounds: RUN.rounds,
   };
   const common = { debounceMs: RUN.debounceMs, authors: RUN.authors, profiling };
-  log('starting the service three times: deploys off and on against the default S3 server, deploys on against moto');
-  const services: Service[] = [];
-  const start = async (name: string, s3Endpoint: string, deploysOff: boolean): Promise<Service> => {
-    const service = await startService(stack, { name, s3Endpoint, deploysOff, ...common });
-    services.push(service);
-    return service;
-  };
-  const off = await start('bench-off', stack.s3.endpoint, true);
-  const on = await start('bench-on', stack.s3.endpoint, false);
-  const moto = await start('bench-moto', stack.moto.endpoint, false);
+  log(
+    'starting the service five times: deploys off, on and on as two instances against the default S3 server, on against moto',
+  );
+  const { off, on, moto, pair, all: services } = await startServices(stack, common);
   try {
     const rss = { started: on.app.phasePeakRssMb(), writes: 0, burst: 0, reads: 0 };
     const redisRoundTripMs = await redisRoundTrip(stack.redis.url, 500);
     log(`${posts.length} posts each through raw PutObject and POST /posts on both S3 servers (interleaved)`);
-    const writes = await writesSideBySide(stack, { off, on, moto }, plan);
+    const writes = await writesSideBySide(stack, { off, on, moto, pair }, plan);
     const perSecond = Object.entries(writes).map(([name, w]) => `${name} ${w.concurrent.throughput.toFixed(0)}/s`);
     log(`writes, ${RUN.writeClients} clients: ${perSecond.join(' · ')} (load ${loadavg()[0].toFixed(1)})`);
     const conditionalWrites = {
@@ -88,7 +81,7 @@ async function run(stack: Stack): Promise<BenchResults> {
     };
     const offPeakRssMb = off.app.peakRssMb();
     const motoPeakRssMb = moto.app.peakRssMb();
-    await Promise.all([stopService(off), stopService(moto)]);
+    await Promise.all([off, moto, ...pair].map(stopService));
     rss.writes = on.app.phasePeakRssMb();
 
     log(`burst of ${RUN.burstEdits} edits from ${RUN.burstClients} clients`);
@@ -134,6 +127,7 @@ async function run(stack: Stack): Promise<BenchResults> {
       rawChecked: writes.rawChecked,
       deploysOff: writes.off,
       deploysOn: writes.on,
+      twoInstances: writes.pair,
       rawMoto: writes.rawMoto,
       moto: writes.moto,
       conditionalWrites,
@@ -151,7 +145,10 @@ async function main(): Promise<void> {
   const s3Profile = profiling ? join(workDir, 'profile-s3-server') : undefined;
   const stack = await startStack(
     workDir,
-    { s3: ['bench-raw', 'bench-raw-checked', 'bench-off', 'bench-on'], moto: ['bench-raw-moto', 'bench-moto'] },
+    {
+      s3: ['bench-raw', 'bench-raw-checked', 'bench-off', 'bench-on', 'bench-pair'],
+      moto: ['bench-raw-moto', 'bench-moto'],
+    },
     s3Profile,
   );
   process.once('exit', () => {

@@ -68,6 +68,12 @@ export function rows(r: BenchResults, { posts, authors }: { posts: number; autho
       met: null,
     },
     {
+      measure: `POST /posts, ${c} clients over two instances (deploys on): throughput ÷ raw PutObject · service CPU per create`,
+      value: `${writes(r.twoInstances)} · ${derived.twoInstancesVsRawThroughput.toFixed(2)}× · ${ms(r.twoInstances.concurrent.cpuMsPerWrite ?? NaN)}`,
+      target: '',
+      met: null,
+    },
+    {
       measure: `machine CPU per write, ${c} clients, default server: raw PutObject · raw HeadObject + PutObject · POST /posts (deploys on)`,
       value: `${stackCpu(r.raw)} · ${stackCpu(r.rawChecked)} · ${stackCpu(r.deploysOn)}`,
       target: '',

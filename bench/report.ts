@@ -11,6 +11,8 @@ export interface BenchResults {
   rawChecked: WriteResult;
   deploysOff: WriteResult;
   deploysOn: WriteResult;
+  /** Deploys on, two instances on one bucket and one Redis, taking requests in turn: the service on both cores. */
+  twoInstances: WriteResult;
   /** Raw PutObject and POST /posts (deploys on) against moto, which enforces conditional writes. */
   rawMoto: WriteResult;
   moto: WriteResult;
@@ -68,6 +70,7 @@ export function ratios(r: BenchResults) {
     coresCeilingPerSecond: round(ceiling, 1),
     coresCeilingVsRaw: round(ceiling / r.raw.concurrent.throughput),
     apiVsRawThroughput: round(r.deploysOn.concurrent.throughput / r.raw.concurrent.throughput),
+    twoInstancesVsRawThroughput: round(r.twoInstances.concurrent.throughput / r.raw.concurrent.throughput),
     checkedVsRawThroughput: round(r.rawChecked.concurrent.throughput / r.raw.concurrent.throughput),
     apiVsCheckedThroughput: round(r.deploysOn.concurrent.throughput / r.rawChecked.concurrent.throughput),
     motoApiVsRawThroughput: round(r.moto.concurrent.throughput / r.rawMoto.concurrent.throughput),

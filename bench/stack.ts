@@ -84,6 +84,10 @@ function serviceEnv(stack: Stack, name: string, s3Endpoint: string, debounceMs: 
 export interface ServiceOptions {
   /** Also the bucket and the queue prefix. */
   name: string;
+  /** Names its log file when several instances share `name` (default: `name`). */
+  instance?: string;
+  /** Create the benchmark's authors through it (default: true; a second instance on the same bucket must not). */
+  seedAuthors?: boolean;
   s3Endpoint: string;
   deploysOff: boolean;
   debounceMs: number;
@@ -94,16 +98,56 @@ export interface ServiceOptions {
 /** `node dist/main.js` on the stack, with the benchmark's authors created through the API. */
 export async function startService(stack: Stack, options: ServiceOptions): Promise<Service> {
   const { name } = options;
+  const instance = options.instance ?? name;
   const app = await AppProcess.start({
     env: serviceEnv(stack, name, options.s3Endpoint, options.debounceMs),
-    logFile: join(stack.workDir, `${name}.log`),
-    heapFile: join(stack.workDir, `${name}.heap.json`),
+    logFile: join(stack.workDir, `${instance}.log`),
+    heapFile: join(stack.workDir, `${instance}.heap.json`),
     deploysOff: options.deploysOff,
-    cpuProfileDir: options.profiling ? join(stack.workDir, `profile-${name}`) : undefined,
+    cpuProfileDir: options.profiling ? join(stack.workDir, `profile-${instance}`) : undefined,
   });
   const client = new HttpClient(app.url, API_TOKEN, 64);
-  for (const author of makeAuthors(options.authors)) await client.expect(201, 'POST', '/authors', author);
+  if (options.seedAuthors !== false)
+    for (const author of makeAuthors(options.authors)) await client.expect(201, 'POST', '/authors', author);
   return { app, client };
+}
+
+export interface BenchServices {
+  off: Service;
+  on: Service;
+  moto: Service;
+  pair: [Service, Service];
+  all: Service[];
+}
+
+/**
+ * The services of a run: deploys off, deploys on, and deploys on as two instances sharing one bucket and one
+ * Redis, against the default S3 server; deploys on against moto. If one fails to start, those started are stopped.
+ */
+export async function startServices(
+  stack: Stack,
+  common: Pick<ServiceOptions, 'debounceMs' | 'authors' | 'profiling'>,
+): Promise<BenchServices> {
+  const all: Service[] = [];
+  const start = async (options: Omit<ServiceOptions, keyof typeof common>): Promise<Service> => {
+    const service = await startService(stack, { ...options, ...common });
+    all.push(service);
+    return service;
+  };
+  const s3Endpoint = stack.s3.endpoint;
+  try {
+    const off = await start({ name: 'bench-off', s3Endpoint, deploysOff: true });
+    const on = await start({ name: 'bench-on', s3Endpoint, deploysOff: false });
+    const moto = await start({ name: 'bench-moto', s3Endpoint: stack.moto.endpoint, deploysOff: false });
+    const pair: [Service, Service] = [
+      await start({ name: 'bench-pair', s3Endpoint, deploysOff: false }),
+      await start({ name: 'bench-pair', instance: 'bench-pair-b', seedAuthors: false, s3Endpoint, deploysOff: false }),
+    ];
+    return { off, on, moto, pair, all };
+  } catch (error) {
+    await Promise.allSettled(all.map(stopService));
+    throw error;
+  }
 }
 
 export async function stopService({ app, client }: Service): Promise<void> {

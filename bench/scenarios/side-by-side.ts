@@ -1,15 +1,30 @@
 import { machineBusyCpuMs, ownCpuMs, processCpuMs } from '../lib/cpu';
 import { Service, Stack, deploysSettled, storageFor } from '../stack';
-import { WritePlan, WriteResult, apiCreate, interleavedWrites, rawCheckedPut, rawPutObject } from './writes';
+import {
+  WritePlan,
+  WriteResult,
+  WriteTarget,
+  apiCreate,
+  interleavedWrites,
+  rawCheckedPut,
+  rawPutObject,
+} from './writes';
+
+/** POST /posts through one instance, then the other, and so on. */
+function apiCreateOnEither(pair: [Service, Service]): WriteTarget['write'] {
+  const writes = pair.map((service) => apiCreate(service.client));
+  let turn = 0;
+  return (post) => writes[turn++ % writes.length](post);
+}
 
 /**
  * Every write target of the run, interleaved: raw PutObject, raw HeadObject + PutObject and the API (deploys
- * off, on) on the default S3 server; raw PutObject and the API on moto. Besides each service's own CPU, every
+ * off, on, and on over two instances) on the default S3 server; raw PutObject and the API on moto. Besides each service's own CPU, every
  * slice reads the whole machine's and that of each other process a create keeps busy.
  */
 export async function writesSideBySide(
   stack: Stack,
-  { off, on, moto }: { off: Service; on: Service; moto: Service },
+  { off, on, moto, pair }: { off: Service; on: Service; moto: Service; pair: [Service, Service] },
   plan: WritePlan,
 ): Promise<Record<string, WriteResult>> {
   const raw = storageFor(stack.s3.endpoint, 'bench-raw');
@@ -27,6 +42,13 @@ export async function writesSideBySide(
           write: apiCreate(on.client),
           afterSlice: () => deploysSettled(on.client),
           cpuMs: () => on.app.cpuMs(),
+        },
+        // Two instances on one bucket and one Redis, the clients' requests taking turns: the service on both cores.
+        {
+          name: 'pair',
+          write: apiCreateOnEither(pair),
+          afterSlice: () => deploysSettled(pair[0].client),
+          cpuMs: () => pair[0].app.cpuMs() + pair[1].app.cpuMs(),
         },
         { name: 'rawMoto', write: rawPutObject(rawMoto) },
         {
