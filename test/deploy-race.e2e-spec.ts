@@ -42,6 +42,7 @@ describe('deploys: a write recorded after the claim of the deploy that listed it
       S3_ENDPOINT: interposer.endpoint,
       DEPLOY_DEBOUNCE_MS: String(DEBOUNCE),
       DEPLOY_MAX_WAIT_MS: '30000',
+      DEPLOY_BACKOFF_MS: '200',
     });
   });
 
@@ -112,5 +113,33 @@ describe('deploys: a write recorded after the claim of the deploy that listed it
     expect(Date.parse(entry(first)!.at)).toBeLessThan(Date.parse(edited.updatedAt));
     expect(entry(second)).toMatchObject({ action: 'updated' });
     expect(Date.parse(entry(second)!.at)).toBeGreaterThanOrEqual(Date.parse(edited.updatedAt));
+  });
+
+  it('is named by one deploy also when that deploy is sent only on a retry: the next leaves it out', async () => {
+    await settled(running.url, bodyOf(github.dispatches().at(-1)!).client_payload.deployId);
+    github.reset();
+    github.respond('dispatch', { status: 502, body: { message: 'Bad Gateway' } });
+    // The write's change is recorded after the first attempt failed, while its deploy waits for the retry.
+    const inBucket = holdWriteUntilDispatched('raced');
+    const racedEdit = api()
+      .patch('/posts/raced')
+      .send({ title: 'Raced, retried' })
+      .expect(200)
+      .then((response) => response);
+    await inBucket;
+    await api().patch('/posts/other').send({ title: 'Other, retried' }).expect(200);
+    await racedEdit;
+
+    const [failed, retried, next] = await answeredDispatches(github, 3);
+    expect([failed.status, retried.status]).toEqual([502, 204]);
+    const listedIt = bodyOf(retried).client_payload.deployId;
+    expect(bodyOf(failed).client_payload.deployId).toBe(listedIt);
+    expect(naming('raced').map((d) => bodyOf(d).client_payload.deployId)).toEqual([listedIt, listedIt]);
+    const nextDeploy = (
+      await api()
+        .get(`/deploys/${bodyOf(next).client_payload.deployId}`)
+        .expect(200)
+    ).body as Deploy;
+    expect(nextDeploy).toMatchObject({ changes: [], changeCount: 0, editCount: 1 });
   });
 });
