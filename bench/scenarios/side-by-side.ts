@@ -19,8 +19,9 @@ function apiCreateOnEither(pair: [Service, Service]): WriteTarget['write'] {
 
 /**
  * Every write target of the run, interleaved: raw PutObject, raw HeadObject + PutObject and the API (deploys
- * off, on, and on over two instances) on the default S3 server; raw PutObject and the API on moto. Besides each service's own CPU, every
- * slice reads the whole machine's and that of each other process a create keeps busy.
+ * off, on, and on over two instances) on the default S3 server; raw PutObject and the API on moto. Besides
+ * each service's own CPU, every slice reads the whole machine's and that of each other process a create
+ * keeps busy.
  */
 export async function writesSideBySide(
   stack: Stack,
