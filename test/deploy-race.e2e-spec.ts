@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { Deploy } from '../src/deploy/deploy.types';
 import { FakeGithub } from './support/fake-github';
+import type { RecordedRequest } from './support/fake-github-endpoints';
 import { answeredDispatches, bodyOf, settled, startDeployingApp } from './support/deploy-harness';
 import { S3Interposer } from './support/s3-interposer';
 import { RunningApp, TestStack } from './support/stack';
@@ -32,6 +33,28 @@ describe('deploys: a write recorded after the claim of the deploy that listed it
         },
       }),
     );
+  /**
+   * PATCHes post `id` with S3's answer to its write held as above. Resolves once S3 has taken the write, with the
+   * response still to come (wrapped: a bare promise would be awaited along).
+   */
+  const patchHeldUntilDispatched = async (id: string, title: string) => {
+    const inBucket = holdWriteUntilDispatched(id);
+    // then(): supertest sends a request only once it is awaited.
+    const response = api()
+      .patch(`/posts/${id}`)
+      .send({ title })
+      .expect(200)
+      .then(({ body }) => body as { updatedAt: string });
+    await inBucket;
+    return { edited: response };
+  };
+  /** The deploy a dispatch carried, as the API shows it now. */
+  const deployOf = async (dispatch: RecordedRequest) =>
+    (
+      await api()
+        .get(`/deploys/${bodyOf(dispatch).client_payload.deployId}`)
+        .expect(200)
+    ).body as Deploy;
   const naming = (id: string) =>
     github.dispatches().filter((d) => bodyOf(d).client_payload.changes.some((c) => c.id === id));
 
@@ -68,16 +91,10 @@ describe('deploys: a write recorded after the claim of the deploy that listed it
     await settled(running.url, bodyOf((await answeredDispatches(github, 1))[0]).client_payload.deployId);
     github.reset();
 
-    const inBucket = holdWriteUntilDispatched('raced'); // the deploy that listed the write has been sent
-    // then(): supertest sends a request only once it is awaited.
-    const racedEdit = api()
-      .patch('/posts/raced')
-      .send({ title: 'Raced, edited' })
-      .expect(200)
-      .then((response) => response);
-    await inBucket;
+    // S3 answers the write once the deploy that listed it has been sent.
+    const raced = await patchHeldUntilDispatched('raced', 'Raced, edited');
     await api().patch('/posts/other').send({ title: 'Other, edited' }).expect(200);
-    const edited = (await racedEdit).body as { updatedAt: string };
+    const edited = await raced.edited;
 
     const [first, second] = await answeredDispatches(github, 2);
     expect(
@@ -86,11 +103,7 @@ describe('deploys: a write recorded after the claim of the deploy that listed it
         .sort(),
     ).toEqual(['updated other', 'updated raced']);
     expect(naming('raced')).toEqual([first]);
-    const next = (
-      await api()
-        .get(`/deploys/${bodyOf(second).client_payload.deployId}`)
-        .expect(200)
-    ).body as Deploy;
+    const next = await deployOf(second);
     expect(next).toMatchObject({ changes: [], changeCount: 0, editCount: 1 });
     expect(Date.parse(next.firstChangeAt!)).toBeGreaterThanOrEqual(Date.parse(edited.updatedAt));
   });
@@ -99,14 +112,8 @@ describe('deploys: a write recorded after the claim of the deploy that listed it
     await settled(running.url, bodyOf(github.dispatches().at(-1)!).client_payload.deployId);
     github.reset();
     await api().patch('/posts/other').send({ title: 'Other, first edit' }).expect(200);
-    const inBucket = holdWriteUntilDispatched('other'); // sent with the first edit recorded, the second in S3
-    const secondEdit = api()
-      .patch('/posts/other')
-      .send({ title: 'Other, second edit' })
-      .expect(200)
-      .then((response) => response);
-    await inBucket;
-    const edited = (await secondEdit).body as { updatedAt: string };
+    // Sent with the first edit recorded and the second in S3.
+    const edited = await (await patchHeldUntilDispatched('other', 'Other, second edit')).edited;
 
     const [first, second] = await answeredDispatches(github, 2);
     const entry = (dispatch: typeof first) => bodyOf(dispatch).client_payload.changes.find((c) => c.id === 'other');
@@ -120,26 +127,15 @@ describe('deploys: a write recorded after the claim of the deploy that listed it
     github.reset();
     github.respond('dispatch', { status: 502, body: { message: 'Bad Gateway' } });
     // The write's change is recorded after the first attempt failed, while its deploy waits for the retry.
-    const inBucket = holdWriteUntilDispatched('raced');
-    const racedEdit = api()
-      .patch('/posts/raced')
-      .send({ title: 'Raced, retried' })
-      .expect(200)
-      .then((response) => response);
-    await inBucket;
+    const raced = await patchHeldUntilDispatched('raced', 'Raced, retried');
     await api().patch('/posts/other').send({ title: 'Other, retried' }).expect(200);
-    await racedEdit;
+    await raced.edited;
 
     const [failed, retried, next] = await answeredDispatches(github, 3);
     expect([failed.status, retried.status]).toEqual([502, 204]);
     const listedIt = bodyOf(retried).client_payload.deployId;
     expect(bodyOf(failed).client_payload.deployId).toBe(listedIt);
     expect(naming('raced').map((d) => bodyOf(d).client_payload.deployId)).toEqual([listedIt, listedIt]);
-    const nextDeploy = (
-      await api()
-        .get(`/deploys/${bodyOf(next).client_payload.deployId}`)
-        .expect(200)
-    ).body as Deploy;
-    expect(nextDeploy).toMatchObject({ changes: [], changeCount: 0, editCount: 1 });
+    expect(await deployOf(next)).toMatchObject({ changes: [], changeCount: 0, editCount: 1 });
   });
 });
