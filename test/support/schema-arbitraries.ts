@@ -57,7 +57,8 @@ function breaking(schema: Schema): Arbitrary<unknown>[] {
 export class SchemaArbitraries {
   /**
    * `hints`: arbitraries for properties whose valid values a schema cannot state (ids of entities that
-   * exist), by property name; used for most of the values generated for those properties.
+   * exist), by property name. A valid object takes its value from the hint; one that may break a rule takes
+   * it from the hint most of the time and otherwise from what the schema alone allows.
    */
   constructor(
     private readonly components: Record<string, Schema>,
@@ -130,8 +131,9 @@ export class SchemaArbitraries {
     const properties = Object.entries(schema.properties ?? {}).filter(([, p]) => !p.readOnly);
     const required = new Set(schema.required ?? []);
     const generated = (p: Schema) => (mutate ? this.any(p, depth + 1) : this.valid(p, depth + 1));
-    const field = (name: string, p: Schema) =>
-      name in this.hints ? fc.oneof({ arbitrary: this.hints[name], weight: 4 }, generated(p)) : generated(p);
+    const hinted = (name: string, p: Schema) =>
+      mutate ? fc.oneof({ arbitrary: this.hints[name], weight: 4 }, generated(p)) : this.hints[name];
+    const field = (name: string, p: Schema) => (name in this.hints ? hinted(name, p) : generated(p));
     const fields = Object.fromEntries(properties.map(([name, p]) => [name, field(name, p)]));
     const record = fc.record(fields, {
       requiredKeys: properties.map(([name]) => name).filter((name) => required.has(name)),
