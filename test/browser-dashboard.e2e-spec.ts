@@ -54,6 +54,12 @@ describe('dashboard in a real browser', () => {
       const { body } = await api().get('/deploys').set(bearer).expect(200);
       return (body.items as Deploy[]).find((d) => d.status === 'dry-run' && d.changeCount === 2);
     });
+    // The deploy's record is final a moment before BullMQ moves its job to completed; the page is opened after.
+    await waitFor(`deploy ${deploy.id}'s job among the dashboard's completed jobs`, async () => {
+      const jobs = await boardDeployJobs('completed');
+      if (jobs.some((job) => job.data.deployId === deploy.id)) return true;
+      throw new Error(`the dashboard lists: ${JSON.stringify(jobs.map((job) => job.id))}`);
+    });
 
     // A fresh temporary profile per launch (Playwright's default), removed on close.
     browser = await chromium.launch({
@@ -75,6 +81,19 @@ describe('dashboard in a real browser', () => {
     await running?.close();
     await stack?.stop();
   });
+
+  /** The deploy queue's jobs in `status`, from the JSON the dashboard page itself reads. */
+  async function boardDeployJobs(status: string): Promise<{ id: string; data: { deployId?: string } }[]> {
+    const { body } = await request(running.url)
+      .get('/admin/queues/api/queues')
+      .query({ activeQueue: 'deploy', status, page: 1, jobsPerPage: 50 })
+      .auth(USER, PASSWORD)
+      .expect(200);
+    const queue = (body.queues as { name: string; jobs: { id: string; data: { deployId?: string } }[] }[]).find(
+      (q) => q.name === 'deploy',
+    );
+    return queue?.jobs ?? [];
+  }
 
   /** A page that only talks to the service under test (the dashboard links web fonts; CI is offline). */
   async function openPage(credentials?: { username: string; password: string }): Promise<Page> {
@@ -108,7 +127,9 @@ describe('dashboard in a real browser', () => {
     const completed = await page.goto(`${running.url}/admin/queues/queue/deploy?status=completed`);
     expect(completed?.status()).toBe(200);
     const jobLink = page.getByRole('link', { name: new RegExp(`^${deploy.id}`) });
-    await jobLink.waitFor({ state: 'visible', timeout: 30_000 });
+    await jobLink.waitFor({ state: 'visible', timeout: 30_000 }).catch(async (error: Error) => {
+      throw new Error(`${error.message}\nthe page showed:\n${(await page.innerText('body')).slice(0, 2000)}`);
+    });
 
     const card = page.locator('div', { has: jobLink }).filter({ hasText: 'changes' }).last();
     const text = await card.innerText();
