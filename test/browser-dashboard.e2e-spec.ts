@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Browser, Page, chromium } from 'playwright-core';
 import request from 'supertest';
 import type { Deploy } from '../src/deploy/deploy.types';
+import { boardJobs } from './support/board';
 import { RunningApp, TestStack, startApp } from './support/stack';
 import { waitFor } from './support/wait-for';
 
@@ -56,7 +57,7 @@ describe('dashboard in a real browser', () => {
     });
     // The deploy's record is final a moment before BullMQ moves its job to completed; the page is opened after.
     await waitFor(`deploy ${deploy.id}'s job among the dashboard's completed jobs`, async () => {
-      const jobs = await boardDeployJobs('completed');
+      const jobs = await boardJobs(running.url, 'deploy', 'completed', [USER, PASSWORD]);
       if (jobs.some((job) => job.data.deployId === deploy.id)) return true;
       throw new Error(`the dashboard lists: ${JSON.stringify(jobs.map((job) => job.id))}`);
     });
@@ -81,19 +82,6 @@ describe('dashboard in a real browser', () => {
     await running?.close();
     await stack?.stop();
   });
-
-  /** The deploy queue's jobs in `status`, from the JSON the dashboard page itself reads. */
-  async function boardDeployJobs(status: string): Promise<{ id: string; data: { deployId?: string } }[]> {
-    const { body } = await request(running.url)
-      .get('/admin/queues/api/queues')
-      .query({ activeQueue: 'deploy', status, page: 1, jobsPerPage: 50 })
-      .auth(USER, PASSWORD)
-      .expect(200);
-    const queue = (body.queues as { name: string; jobs: { id: string; data: { deployId?: string } }[] }[]).find(
-      (q) => q.name === 'deploy',
-    );
-    return queue?.jobs ?? [];
-  }
 
   /** A page that only talks to the service under test (the dashboard links web fonts; CI is offline). */
   async function openPage(credentials?: { username: string; password: string }): Promise<Page> {

@@ -2,16 +2,9 @@ import request from 'supertest';
 import type { Post } from '../src/posts/post';
 import { answeredDispatches, bodyOf, githubEnv, startDeployingApp } from './support/deploy-harness';
 import { FakeGithub, RecordedRequest } from './support/fake-github';
+import { boardJobs } from './support/board';
 import { DirectS3 } from './support/direct-s3';
-import {
-  FIRST_ON_SITE,
-  LatenessLog,
-  boardJobs,
-  inMsWithOffset,
-  latenessMs,
-  publishedPost,
-  readPost,
-} from './support/scheduling';
+import { FIRST_ON_SITE, LatenessLog, inMsWithOffset, latenessMs, publishedPost, readPost } from './support/scheduling';
 import { RunningApp, TestStack, startApp } from './support/stack';
 import { waitFor } from './support/wait-for';
 
@@ -252,7 +245,7 @@ describe('scheduled publishing', () => {
     const later = inMsWithOffset(3_500);
     const moved = (await api().patch('/posts/moved').send({ publishAt: later }).expect(200)).body as Post;
     expect(moved.publishAt).toBe(new Date(later).toISOString());
-    const jobs = (await boardJobs(running.url, 'delayed')).filter((job) => job.data.postId === 'moved');
+    const jobs = (await boardJobs(running.url, 'publish', 'delayed')).filter((job) => job.data.postId === 'moved');
     expect(jobs.map((job) => job.data.publishAt)).toEqual([moved.publishAt]);
     const published = await publishedPost(running.url, 'moved');
     expect(published.publishedAt).toBe(moved.publishAt);
@@ -267,7 +260,9 @@ describe('scheduled publishing', () => {
     await api().patch('/posts/unscheduled').send({ status: 'draft' }).expect(200);
     await api().delete('/posts/deleted').expect(204);
     expect(
-      (await boardJobs(running.url, 'delayed')).filter((job) => ['unscheduled', 'deleted'].includes(job.data.postId)),
+      (await boardJobs(running.url, 'publish', 'delayed')).filter((job) =>
+        ['unscheduled', 'deleted'].includes(job.data.postId),
+      ),
     ).toEqual([]);
     await sentinel('after-cancel', 9_000);
     expect(await readPost(running.url, 'unscheduled')).toMatchObject({
@@ -308,11 +303,13 @@ describe('scheduled publishing', () => {
 
   it('the dashboard lists upcoming publications as delayed jobs named with the post id and title', async () => {
     await schedule('on-the-board', 600_000, { title: '예약된 글: on the board' });
-    const [job] = (await boardJobs(running.url, 'delayed')).filter((j) => j.data.postId === 'on-the-board');
+    const [job] = (await boardJobs(running.url, 'publish', 'delayed')).filter((j) => j.data.postId === 'on-the-board');
     expect(job.name).toBe('publish on-the-board: 예약된 글: on the board');
     expect(job.data).toMatchObject({ postId: 'on-the-board', title: '예약된 글: on the board' });
     expect(job.timestamp + job.delay).toBeGreaterThan(Date.now() + 590_000);
     await api().delete('/posts/on-the-board').expect(204);
-    expect((await boardJobs(running.url, 'delayed')).filter((j) => j.data.postId === 'on-the-board')).toEqual([]);
+    expect(
+      (await boardJobs(running.url, 'publish', 'delayed')).filter((j) => j.data.postId === 'on-the-board'),
+    ).toEqual([]);
   });
 });

@@ -67,29 +67,6 @@ export function publishedPost(url: string, id: string, timeoutMs = 15_000, heade
   );
 }
 
-export interface BoardJob {
-  id: string;
-  name: string;
-  delay: number;
-  timestamp: number;
-  data: { postId: string; version: string; publishAt: string; title: string };
-}
-
-/** The publication jobs the dashboard (Bull Board's API) lists in `status`. */
-export async function boardJobs(
-  url: string,
-  status: 'delayed' | 'completed' | 'failed',
-  auth?: [string, string],
-): Promise<BoardJob[]> {
-  const req = request(url)
-    .get('/admin/queues/api/queues')
-    .query({ activeQueue: 'publish', status, page: 1, jobsPerPage: 100 });
-  const res = await (auth ? req.auth(...auth) : req).expect(200);
-  const queue = (res.body.queues as { name: string; jobs: BoardJob[] }[]).find((q) => q.name === 'publish');
-  if (!queue) throw new Error(`the dashboard does not list the publish queue: ${res.text.slice(0, 500)}`);
-  return queue.jobs;
-}
-
 /** The line the publisher logs for each rewrite (on time or late); its first group is the post id. */
 const PUBLISHED_LINE = /^post (\S+) published (late|at its publishAt)/;
 
