@@ -20,9 +20,9 @@ const auth = { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'applicatio
 const MEASURE_MS = 10_000;
 /**
  * A spinning service burns a whole core (100 %), a retry loop without pause tens of per cent. A quiet one, alone on
- * 2 slow cores with a reconcile pass every second, used 1.4-1.7 % over 30 s facing READONLY or OOM, and 2.9 % with a
- * healthy Redis, whose reconcile passes do their work; beside another test file it reads 2-6 %. The bound sits well
- * above that and far below a spin.
+ * 2 slow cores with a reconcile pass every second, used 1.4-1.7 % over 30 s facing READONLY or OOM, and 2.9 % with
+ * a healthy Redis, against which the passes and workers do their work; beside another test file it reads 2-6 %.
+ * The bound sits well above that and far below a spin.
  */
 const MAX_CPU_PERCENT = 10;
 
