@@ -8,14 +8,16 @@ const wakeup = { deployId: 'd1', scheduledFor: Date.now() + 60_000, jobNumber: 1
 /** A BullMQ queue whose add answers as `add` says; every call is recorded. */
 function queueAnswering(add: () => Promise<unknown>) {
   const added: { name: string; jobId: unknown }[] = [];
+  const delays: unknown[] = [];
   const queue = {
     on: () => queue,
-    add: (name: string, _data: DeployJobData, opts: { jobId?: string }) => {
+    add: (name: string, _data: DeployJobData, opts: { jobId?: string; delay?: number }) => {
       added.push({ name, jobId: opts.jobId });
+      delays.push(opts.delay);
       return add();
     },
   } as unknown as Queue<DeployJobData>;
-  return { deployQueue: new DeployQueue(queue, config), added };
+  return { deployQueue: new DeployQueue(queue, config), added, delays };
 }
 
 describe('DeployQueue.schedule', () => {
@@ -23,6 +25,14 @@ describe('DeployQueue.schedule', () => {
     const { deployQueue, added } = queueAnswering(() => Promise.resolve({}));
     await deployQueue.schedule(wakeup);
     expect(added).toEqual([{ name: 'deploy d1', jobId: 'd1.1' }]);
+  });
+
+  it('queues the wake-up half the quiet window before the deploy is due: the worker then sleeps until the lead it needs', async () => {
+    const { deployQueue, delays } = queueAnswering(() => Promise.resolve({}));
+    const now = wakeup.scheduledFor - 60_000;
+    await deployQueue.schedule(wakeup, now);
+    expect(config.deploy.debounceMs).toBe(30_000);
+    expect(delays).toEqual([60_000 - 15_000]);
   });
 
   it('does not hold the write while BullMQ waits for Redis: it stops waiting, the add goes on', async () => {

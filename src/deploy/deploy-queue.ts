@@ -4,7 +4,7 @@ import { JobState, Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DEPLOY_QUEUE } from './deploy.constants';
 import type { Wakeup } from './deploy-state';
-import { snapshotLeadMs } from './schedule';
+import { wakeLeadMs } from './schedule';
 import { RepeatedLog } from '../common/repeated-log';
 import { within } from '../common/within';
 import { troubleKey } from '../redis/redis-errors';
@@ -77,11 +77,11 @@ export class DeployQueue {
       // Its job is gone or over (lost with Redis, say): a fresh one.
       return this.add(wakeup.deployId, `${wakeup.deployId}.${now}`, 0);
     }
-    // Early by the snapshot lead: the processor lists S3 while the quiet window runs out.
+    // Early enough for any snapshot lead: the processor lists S3 while the quiet window runs out.
     await this.add(
       wakeup.deployId,
       jobId,
-      Math.max(0, wakeup.scheduledFor - snapshotLeadMs(this.config.deploy.debounceMs) - now),
+      Math.max(0, wakeup.scheduledFor - wakeLeadMs(this.config.deploy.debounceMs) - now),
     );
   }
 

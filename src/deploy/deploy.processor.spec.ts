@@ -10,14 +10,18 @@ import { InMemoryDeployState } from './testing/in-memory-deploy-state';
 
 const config = { deploy: { debounceMs: 1_000, maxAttempts: 3, backoffMs: 100 } } as AppConfig;
 
-function setup(dispatch: GithubClient['dispatch'] = () => Promise.resolve({ kind: 'dispatched' })) {
-  const state = new InMemoryDeployState();
+function setup(
+  dispatch: GithubClient['dispatch'] = () => Promise.resolve({ kind: 'dispatched' }),
+  debounceMs = config.deploy.debounceMs,
+) {
+  const state = new InMemoryDeployState(debounceMs);
   const queue = { schedule: jest.fn(() => Promise.resolve()) };
   const snapshots = {
     prepare: jest.fn(() => Promise.resolve()),
     discard: jest.fn(),
     describe: jest.fn((id: string) => state.get(id)),
     markDispatched: jest.fn(() => Promise.resolve()),
+    lastDurationMs: 0,
   };
   const github = { dispatch: jest.fn(dispatch) };
   const processor = new DeployProcessor(
@@ -25,7 +29,7 @@ function setup(dispatch: GithubClient['dispatch'] = () => Promise.resolve({ kind
     queue as unknown as DeployQueue,
     github as unknown as GithubClient,
     snapshots as unknown as DispatchSnapshots,
-    config,
+    { ...config, deploy: { ...config.deploy, debounceMs } },
   );
   const job = (deployId: string, jobNumber = 1, attemptsMade = 0) =>
     ({
@@ -95,6 +99,20 @@ describe('DeployProcessor (against the in-memory deploy state)', () => {
     expect(sleeping.moveToDelayed).toHaveBeenCalledWith(scheduledFor - 500, undefined);
     expect(github.dispatch).not.toHaveBeenCalled();
     expect((await state.get(deployId))!.status).toBe('pending');
+  });
+
+  it('starts the snapshot earlier once the last one took longer than the usual lead, within half the quiet window', async () => {
+    const { state, processor, job, snapshots } = setup(undefined, 30_000);
+    const { deployId, scheduledFor } = (await state.recordChange(change, Date.now()))!;
+    const first = job(deployId);
+    await expect(processor.process(first)).rejects.toBeInstanceOf(DelayedError);
+    expect(first.moveToDelayed).toHaveBeenCalledWith(scheduledFor - 1_000, undefined);
+
+    snapshots.lastDurationMs = 3_000; // the bucket grew
+    const second = job(deployId);
+    await expect(processor.process(second)).rejects.toBeInstanceOf(DelayedError);
+    expect(second.moveToDelayed).toHaveBeenCalledWith(scheduledFor - 4_500, undefined);
+    expect(snapshots.prepare).not.toHaveBeenCalled();
   });
 
   it('ends without dispatching when its deploy went already, another is in flight, or it is held', async () => {

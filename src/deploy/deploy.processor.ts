@@ -33,7 +33,6 @@ function asDispatchError(error: unknown): GithubDispatchError {
 @Processor(DEPLOY_QUEUE, WORKER_OPTIONS)
 export class DeployProcessor extends BackedOffWorkerHost {
   private readonly logger = new Logger('Deploy');
-  private readonly leadMs: number;
 
   constructor(
     private readonly state: DeployState,
@@ -43,7 +42,6 @@ export class DeployProcessor extends BackedOffWorkerHost {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super('deploy worker', new Logger('Deploy'));
-    this.leadMs = snapshotLeadMs(config.deploy.debounceMs);
   }
 
   async process(job: Job<DeployJobData>, token?: string): Promise<Outcome> {
@@ -52,7 +50,8 @@ export class DeployProcessor extends BackedOffWorkerHost {
       const dueAt = await this.dueAt(deployId);
       if (dueAt !== null) {
         // Wake up a lead time early, list S3 while the quiet window runs out, then claim on time.
-        if (dueAt - Date.now() > this.leadMs) return this.sleepUntil(job, token, dueAt - this.leadMs);
+        const leadMs = snapshotLeadMs(this.config.deploy.debounceMs, this.snapshots.lastDurationMs);
+        if (dueAt - Date.now() > leadMs) return this.sleepUntil(job, token, dueAt - leadMs);
         await this.snapshots.prepare(deployId);
         await sleep(Math.max(0, dueAt - Date.now()));
       }

@@ -39,6 +39,29 @@ async function describeWith(
   return deploy.changes.map((c) => `${c.action} ${c.kind}:${c.id}`).sort();
 }
 
+describe('DispatchSnapshots.prepare', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('keeps how long the last successful snapshot took, for the next lead; a failed one changes nothing', async () => {
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const clock = jest.spyOn(Date, 'now');
+    let fail = false;
+    const markers = {
+      read: () => Promise.resolve(null),
+      current: () => (fail ? Promise.reject(new Error('S3 away')) : Promise.resolve(ContentSnapshot.fromJson({}))),
+    };
+    const snapshots = new DispatchSnapshots(markers as unknown as DispatchMarker, new InMemoryDeployState());
+    expect(snapshots.lastDurationMs).toBe(0);
+    clock.mockReturnValueOnce(10_000).mockReturnValueOnce(13_250);
+    await snapshots.prepare('d1');
+    expect(snapshots.lastDurationMs).toBe(3_250);
+    fail = true;
+    clock.mockReturnValueOnce(20_000).mockReturnValueOnce(20_010);
+    await snapshots.prepare('d2');
+    expect(snapshots.lastDurationMs).toBe(3_250);
+  });
+});
+
 describe('DispatchSnapshots.describe', () => {
   beforeEach(() => {
     jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);

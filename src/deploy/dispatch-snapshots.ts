@@ -22,6 +22,7 @@ interface Prepared {
 export class DispatchSnapshots {
   private readonly logger = new Logger('Deploy');
   private readonly prepared = new Map<string, Prepared>();
+  private lastPrepareMs = 0;
 
   constructor(
     private readonly marker: DispatchMarker,
@@ -30,16 +31,23 @@ export class DispatchSnapshots {
 
   /** Lists the bucket and reads the marker; a failure only means the marker will not advance this time. */
   async prepare(deployId: string): Promise<void> {
+    const started = Date.now();
     try {
       const last = await this.marker.read();
       const snapshot = await this.marker.current(last?.snapshot ?? null);
       this.prepared.set(deployId, { snapshot, last });
+      this.lastPrepareMs = Date.now() - started;
     } catch (error) {
       this.prepared.delete(deployId);
       this.logger.warn(
         `could not list S3 before dispatching; the reconcile marker will not advance: ${(error as Error).message}`,
       );
     }
+  }
+
+  /** How long the last successful snapshot took (ms): the worker starts the next one at least that early. */
+  get lastDurationMs(): number {
+    return this.lastPrepareMs;
   }
 
   discard(deployId: string): void {

@@ -16,10 +16,19 @@ export function retryDelay({ retry, baseMs, retryAfterMs, random = Math.random()
 }
 
 /**
- * How early a wake-up job runs before its deploy is due: long enough to list the bucket (the pre-claim
- * snapshot, ~0.3 s for 2,000 objects here) while the quiet window runs out, so the dispatch leaves on time.
- * At most half the quiet window, so a burst's wake-ups stay few.
+ * How early a wake-up job is queued before its deploy is due: half the quiet window, the most the worker may take
+ * to list the bucket (snapshotLeadMs); it goes back to sleep until the lead it needs. No earlier, so a burst's
+ * wake-ups stay few.
  */
-export function snapshotLeadMs(debounceMs: number): number {
-  return Math.min(1_000, Math.floor(debounceMs / 2));
+export function wakeLeadMs(debounceMs: number): number {
+  return Math.floor(debounceMs / 2);
+}
+
+/**
+ * How early the worker takes the pre-claim snapshot of the bucket (~0.3 s for 2,000 objects here) while the quiet
+ * window runs out, so the dispatch leaves on time: 1 s, or half as much again as the last snapshot took when that
+ * is longer (the bucket grew), never more than half the quiet window.
+ */
+export function snapshotLeadMs(debounceMs: number, lastSnapshotMs = 0): number {
+  return Math.min(wakeLeadMs(debounceMs), Math.max(1_000, Math.ceil(lastSnapshotMs * 1.5)));
 }
