@@ -10,6 +10,8 @@ declare module 's3rver' {
   }
   export default class S3rver {
     constructor(options: S3rverOptions);
+    /** Koa's middleware list (S3rver is a Koa app), composed when `run()` starts the server. */
+    middleware: ((ctx: unknown, next: () => Promise<void>) => Promise<void>)[];
     run(): Promise<{ address: string; port: number }>;
     close(): Promise<void>;
   }
