@@ -1,8 +1,6 @@
 import request from 'supertest';
-import type { Deploy } from '../src/deploy/deploy.types';
 import { FakeGithub } from './support/fake-github';
-import type { RecordedRequest } from './support/fake-github-endpoints';
-import { answeredDispatches, bodyOf, settled, startDeployingApp } from './support/deploy-harness';
+import { answeredDispatches, bodyOf, deployOf, settled, startDeployingApp } from './support/deploy-harness';
 import { S3Interposer } from './support/s3-interposer';
 import { RunningApp, TestStack } from './support/stack';
 
@@ -48,13 +46,6 @@ describe('deploys: a write recorded after the claim of the deploy that listed it
     await inBucket;
     return { edited: response };
   };
-  /** The deploy a dispatch carried, as the API shows it now. */
-  const deployOf = async (dispatch: RecordedRequest) =>
-    (
-      await api()
-        .get(`/deploys/${bodyOf(dispatch).client_payload.deployId}`)
-        .expect(200)
-    ).body as Deploy;
   const naming = (id: string) =>
     github.dispatches().filter((d) => bodyOf(d).client_payload.changes.some((c) => c.id === id));
 
@@ -103,7 +94,7 @@ describe('deploys: a write recorded after the claim of the deploy that listed it
         .sort(),
     ).toEqual(['updated other', 'updated raced']);
     expect(naming('raced')).toEqual([first]);
-    const next = await deployOf(second);
+    const next = await deployOf(running.url, second);
     expect(next).toMatchObject({ changes: [], changeCount: 0, editCount: 1 });
     expect(Date.parse(next.firstChangeAt!)).toBeGreaterThanOrEqual(Date.parse(edited.updatedAt));
   });
@@ -136,6 +127,6 @@ describe('deploys: a write recorded after the claim of the deploy that listed it
     const listedIt = bodyOf(retried).client_payload.deployId;
     expect(bodyOf(failed).client_payload.deployId).toBe(listedIt);
     expect(naming('raced').map((d) => bodyOf(d).client_payload.deployId)).toEqual([listedIt, listedIt]);
-    expect(await deployOf(next)).toMatchObject({ changes: [], changeCount: 0, editCount: 1 });
+    expect(await deployOf(running.url, next)).toMatchObject({ changes: [], changeCount: 0, editCount: 1 });
   });
 });

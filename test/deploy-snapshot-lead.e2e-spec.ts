@@ -1,8 +1,7 @@
 import request from 'supertest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Deploy } from '../src/deploy/deploy.types';
 import { FakeGithub } from './support/fake-github';
-import { answeredDispatches, bodyOf, startDeployingApp } from './support/deploy-harness';
+import { answeredDispatches, deployOf, startDeployingApp } from './support/deploy-harness';
 import { S3Interposer } from './support/s3-interposer';
 import { RunningApp, TestStack } from './support/stack';
 
@@ -54,10 +53,7 @@ describe('deploys: the snapshot before a claim starts earlier once the bucket is
   async function leadOfNextDeploy(authorId: string, dispatches: number): Promise<number> {
     await api().post('/authors').send({ id: authorId, name: authorId }).expect(201);
     const dispatched = (await answeredDispatches(github, dispatches, DEBOUNCE_MS + 10_000)).at(-1)!;
-    const { body } = await api()
-      .get(`/deploys/${bodyOf(dispatched).client_payload.deployId}`)
-      .expect(200);
-    const due = Date.parse((body as Deploy).scheduledFor!);
+    const due = Date.parse((await deployOf(running.url, dispatched)).scheduledFor!);
     // The snapshot lists each content folder (authors, posts) at once.
     const snapshot = listings.filter((at) => at > due - DEBOUNCE_MS / 2 - 500 && at <= due);
     expect(snapshot.length).toBeGreaterThan(0);

@@ -38,6 +38,15 @@ export async function deploysOf(url: string): Promise<Deploy[]> {
   return (await request(url).get('/deploys?limit=500').expect(200)).body.items as Deploy[];
 }
 
+/** The deploy a dispatch carried, as the API at `url` shows it now. */
+export async function deployOf(url: string, dispatch: RecordedRequest): Promise<Deploy> {
+  return (
+    await request(url)
+      .get(`/deploys/${bodyOf(dispatch).client_payload.deployId}`)
+      .expect(200)
+  ).body as Deploy;
+}
+
 /** Waits until `count` dispatch requests have been answered by the fake. */
 export function answeredDispatches(github: FakeGithub, count: number, timeoutMs = 15_000): Promise<RecordedRequest[]> {
   return waitFor(
